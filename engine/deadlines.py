@@ -1,0 +1,78 @@
+"""Moving a case's legal periods when a step is taken: start, meet, cancel.
+
+Each started period is one `Deadline` row recording the anchor, the rule pack and the
+article it was computed under, so a page or a printed form can always say why a date is
+what it is.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import legaltime
+from engine.definition import Procedure
+from engine.models import Case, Deadline, Event
+from engine.rulepacks import PACKS
+
+OPEN, MET, MISSED, CANCELLED = "open", "met", "missed", "cancelled"
+STATUS_LABELS = {OPEN: "进行中", MET: "已履行", MISSED: "已逾期", CANCELLED: "已取消"}
+
+
+def anchor_date(anchor: str, data: dict, today: date) -> Optional[date]:
+    if anchor == "@event":
+        return today
+    v = data.get(anchor)
+    if not v:
+        return None
+    return v if isinstance(v, date) else date.fromisoformat(str(v)[:10])
+
+
+def compute(direction: str, anchor: date, amount: int, unit: str) -> legaltime.LegalDate:
+    if direction == "before":
+        return legaltime.latest_before(anchor, amount, unit)
+    return legaltime.period_end(anchor, amount, unit)
+
+
+def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, pack: str,
+         today: date, now: datetime, *, starts: Iterable[str] = (), meets: Iterable[str] = (),
+         cancels: Iterable[str] = (), final: bool = False) -> list[Deadline]:
+    meets, cancels, starts = set(meets), set(cancels), list(starts)
+    closing = meets | cancels | set(starts)
+    current: list[Deadline] = []
+    if closing or final:
+        current = list(session.scalars(
+            select(Deadline).where(Deadline.case_id == case.id,
+                                   Deadline.status.in_((OPEN, MISSED)))))
+    for d in current:
+        if d.key in meets:
+            d.status, d.closed_at = MET, now
+            d.late = today > d.due_date
+        elif d.status == OPEN and (d.key in cancels or d.key in starts or final):
+            # Starting a period again replaces the running one (e.g. after a correction).
+            d.status, d.closed_at = CANCELLED, now
+    created = []
+    for key in starts:
+        spec = defn.deadline(key)
+        period = spec.period_for(pack)
+        if period is None:
+            continue            # no such duty under this rule pack
+        anchor = anchor_date(spec.anchor, data, today)
+        if anchor is None:
+            continue
+        due = compute(spec.direction, anchor, period.amount, period.unit)
+        row = Deadline(case_id=case.id, key=key, label=spec.label, party=spec.party,
+                       direction=spec.direction, anchor_date=anchor, amount=period.amount,
+                       unit=period.unit, due_date=due.date, ends_at=due.ends_at,
+                       provisional=due.provisional, status=OPEN, rulepack=pack,
+                       citation=period.citation, basis=due.basis,
+                       started_event_id=ev.id, created_at=now)
+        session.add(row)
+        created.append(row)
+    return created
+
+
+def pack_label(pack: str) -> str:
+    return PACKS.get(pack, pack)

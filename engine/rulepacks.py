@@ -1,0 +1,63 @@
+"""Rule packs: which body of rules an estate's deadlines follow.
+
+The national rules apply everywhere; a province whose regulation has been loaded
+overrides them period by period (each `Deadline.rules` entry carries its article).
+A province listed in PENDING falls back to the national pack and says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NATIONAL = "national"
+
+PACKS: dict[str, str] = {
+    "national": "全国规则（民法典、物业管理条例）",
+    "henan": "河南省物业管理条例",
+    "shandong": "山东省物业管理条例（2021）",
+}
+
+PROVINCE_PACK: dict[str, str] = {
+    "河南省": "henan",
+    "山东省": "shandong",
+}
+
+# Provinces whose regulation is known to differ but whose text is not loaded yet.
+PENDING: dict[str, str] = {
+    "湖南省": "湖南省物业管理条例",
+    "贵州省": "贵州省物业管理条例",
+}
+
+
+@dataclass(frozen=True)
+class PackChoice:
+    pack: str
+    label: str
+    note: str      # empty, or why the national pack stands in
+
+
+def normalise_province(province: str) -> str:
+    p = (province or "").strip()
+    if p and not p.endswith(("省", "市", "自治区")):
+        for full in list(PROVINCE_PACK) + list(PENDING):
+            if full.startswith(p):
+                return full
+    return p
+
+
+def pack_for(province: str, override: str | None = None) -> PackChoice:
+    if override:
+        if override not in PACKS:
+            raise ValueError(f"unknown rule pack {override!r}; known: {', '.join(PACKS)}")
+        return PackChoice(override, PACKS[override], "由管理员为本区域指定")
+    p = normalise_province(province)
+    if p in PROVINCE_PACK:
+        pack = PROVINCE_PACK[p]
+        return PackChoice(pack, PACKS[pack], "")
+    if p in PENDING:
+        return PackChoice(NATIONAL, PACKS[NATIONAL],
+                          f"{PENDING[p]}尚未载入，暂适用全国规则")
+    return PackChoice(NATIONAL, PACKS[NATIONAL], "")
+
+
+def pack_for_estate(estate) -> PackChoice:
+    return pack_for(estate.province, estate.rulepack)

@@ -1,0 +1,325 @@
+"""The one path every action takes: `advance` (and `open_case`, its first step).
+
+authorise → validate the payload → check the state → guards → fire on the shared
+machine → write the event, move deadlines, issue documents → commit once. Any refusal
+or failure rolls everything back. Pages, API, CLI and tests all call these functions.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Optional, Sequence
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import deadlines as deadline_rules, files as file_store, machines, registry
+from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
+from engine.audit import GENESIS, event_hash
+from engine.definition import GuardContext, Opening, Procedure, Transition
+from engine.errors import (GuardRefused, InvalidTransition, NotFound, NotPermitted,
+                           PayloadInvalid, StaleCase)
+from engine.legaltime import TZ
+from engine.models import Attachment, Case, Estate, Event
+from engine.roles import role_label
+from engine.rulepacks import pack_for_estate
+
+__all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
+           "register_issuer", "SYSTEM"]
+
+# Documents are rendered outside the engine (forms/); the app registers the issuer.
+# Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit).
+_issuers: list[Callable[..., None]] = []
+
+
+def register_issuer(fn: Callable[..., None]) -> None:
+    if fn not in _issuers:
+        _issuers.append(fn)
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    trigger: str
+    label: str
+    allowed: bool
+    reason: str
+    transition: Transition
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(TZ).date()
+
+
+def _roles_text(roles) -> str:
+    return "、".join(role_label(r) for r in roles)
+
+
+def _check_role(step_label: str, roles, actor: Actor) -> None:
+    if actor.role != "system" and actor.role not in roles:
+        raise NotPermitted(f"「{step_label}」只能由{_roles_text(roles)}办理")
+
+
+def _check_case_access(actor: Actor, case: Case) -> None:
+    if not may_see_case(actor, case):
+        raise NotPermitted("此案件不在您的管辖范围内" if actor.role != "enterprise"
+                           else "这不是贵单位的案件，无权查看或办理")
+
+
+def _load_payload(schema_cls, payload: Optional[dict]) -> tuple[dict, dict]:
+    """(typed values for guards, JSON-safe values for storage)."""
+    payload = dict(payload or {})
+    if schema_cls is None:
+        return {}, {}
+    schema = schema_cls()
+    try:
+        loaded = schema.load(payload)
+    except ValidationError as exc:
+        raise PayloadInvalid(exc.normalized_messages()) from None
+    return loaded, schema.dump(loaded)
+
+
+def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list[str]:
+    reasons = []
+    for g in guards:
+        if g.uses_payload and not with_payload:
+            continue
+        why = g.check(ctx)
+        if why:
+            reasons.append(why)
+    return reasons
+
+
+def _append_event(session: Session, case: Case, *, trigger: str, label: str,
+                  from_state: Optional[str], to_state: str, actor: Actor,
+                  payload: dict, now: datetime) -> Event:
+    last = session.execute(
+        select(Event.seq, Event.hash).where(Event.case_id == case.id)
+        .order_by(Event.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    ev = Event(case_id=case.id, seq=seq, trigger=trigger, label=label,
+               from_state=from_state, to_state=to_state, actor_id=actor.user_id,
+               actor_name=actor.name, organisation_id=actor.org_id,
+               organisation_name=actor.org_name, role=actor.role, payload=payload,
+               created_at=now, prev_hash=prev)
+    ev.hash = event_hash(ev)
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> list[Attachment]:
+    rows = []
+    for f in files or ():
+        sha = file_store.store(f.data)
+        rows.append(Attachment(case_id=case.id, event_id=ev.id, item=f.item,
+                               filename=f.filename, content_type=f.content_type,
+                               size=len(f.data), sha256=sha, uploaded_by_id=actor.user_id))
+    session.add_all(rows)
+    return rows
+
+
+def _issue(session, case, ev, kinds, actor, now) -> None:
+    for kind in kinds:
+        for issuer in _issuers:
+            issuer(session, case, ev, kind, actor, now)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        session.rollback()
+        raise StaleCase() from exc
+    except OperationalError as exc:
+        session.rollback()
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            raise StaleCase() from exc
+        raise
+
+
+def _fail(session: Session, exc: BaseException):
+    session.rollback()
+    if isinstance(exc, StaleDataError):
+        return StaleCase()
+    return None
+
+
+# -- opening -------------------------------------------------------------------------
+
+def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
+                data: Optional[dict], now: datetime, *, check_role: bool = True,
+                parent_case_id: Optional[int] = None,
+                enterprise_id: Optional[int] = None, files=()) -> Case:
+    op: Opening = defn.opening
+    if check_role:
+        _check_role(op.label, op.roles, actor)
+        if not may_see_estate(actor, estate):
+            raise NotPermitted("该物业管理区域不在您的管辖范围内")
+    typed, stored = _load_payload(op.schema, data)
+    pack = pack_for_estate(estate).pack
+    today = _today(now)
+    ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
+                       rulepack=pack, today=today)
+    reasons = _run_guards(op.guards, ctx)
+    if reasons:
+        raise GuardRefused(reasons)
+    case_data: dict = {}
+    if op.effect:
+        op.effect(ctx, case_data)
+    else:
+        case_data.update(stored)
+    if enterprise_id is None and actor.role == "enterprise":
+        enterprise_id = actor.org_id
+    if enterprise_id is None:
+        enterprise_id = estate.enterprise_id
+    case = Case(procedure=defn.name, version=defn.version, estate_id=estate.id,
+                state=defn.initial, data=case_data, enterprise_id=enterprise_id,
+                parent_case_id=parent_case_id, opened_by_id=actor.user_id,
+                created_at=now, updated_at=now)
+    case.estate = estate
+    session.add(case)
+    session.flush()
+    ev = _append_event(session, case, trigger="open", label=op.label, from_state=None,
+                       to_state=defn.initial, actor=actor, payload=stored, now=now)
+    _attach(session, case, ev, actor, files)
+    deadline_rules.move(session, defn, case, ev, case_data, pack, today, now,
+                        starts=op.starts)
+    _issue(session, case, ev, op.issues, actor, now)
+    return case
+
+
+def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
+              data: Optional[dict] = None, *, now: Optional[datetime] = None,
+              files: Sequence[file_store.FileIn] = ()) -> Case:
+    """Open a case of the current version of `procedure` for an estate."""
+    now = now or _utcnow()
+    try:
+        defn = registry.current(procedure)
+        estate = session.get(Estate, estate_id)
+        if estate is None:
+            raise NotFound("物业管理区域不存在")
+        case = _open_in_tx(session, defn, estate, actor, data, now, files=files)
+    except BaseException as exc:
+        replacement = _fail(session, exc)
+        if replacement:
+            raise replacement from exc
+        raise
+    _commit(session)
+    return case
+
+
+# -- advancing -----------------------------------------------------------------------
+
+def advance(session: Session, case_id: int, trigger: str, actor: Actor,
+            payload: Optional[dict] = None, *, lock_version: Optional[int] = None,
+            now: Optional[datetime] = None,
+            files: Sequence[file_store.FileIn] = ()) -> Case:
+    """Take one step of a case. Returns the case after commit; raises an EngineError
+    subclass (nothing written) when the step is refused."""
+    now = now or _utcnow()
+    try:
+        case = _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files)
+    except BaseException as exc:
+        replacement = _fail(session, exc)
+        if replacement:
+            raise replacement from exc
+        raise
+    _commit(session)
+    return case
+
+
+def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("案件不存在")
+    _check_case_access(actor, case)
+    if lock_version is not None and int(lock_version) != case.lock_version:
+        raise StaleCase()
+    defn = registry.get(case.procedure, case.version)
+    t = defn.transition(trigger)
+    if t is None:
+        raise NotFound(f"「{defn.title}」没有名为 {trigger} 的操作")
+    # 1. authorise
+    _check_role(t.label, t.roles, actor)
+    # 2. payload
+    typed, stored = _load_payload(t.schema, payload)
+    # 3. state
+    if not machines.can_fire(defn, trigger, case.state):
+        raise InvalidTransition(_state_refusal(defn, t, case.state))
+    # 4. guards
+    estate = case.estate
+    pack = pack_for_estate(estate).pack
+    today = _today(now)
+    ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
+                       rulepack=pack, today=today, case=case)
+    reasons = _run_guards(t.guards, ctx)
+    if reasons:
+        raise GuardRefused(reasons)
+    # 5. fire on the shared machine
+    before = case.state
+    after = machines.fire(defn, trigger, before)
+    # 6. data, event, files, deadlines, linked cases, documents
+    new_data = copy.deepcopy(case.data)
+    if t.effect:
+        t.effect(ctx, new_data)
+    else:
+        new_data.update(stored)
+    case.data = new_data
+    case.state = after
+    case.updated_at = now
+    ev = _append_event(session, case, trigger=trigger, label=t.label, from_state=before,
+                       to_state=after, actor=actor, payload=stored, now=now)
+    _attach(session, case, ev, actor, files)
+    deadline_rules.move(session, defn, case, ev, new_data, pack, today, now,
+                        starts=t.starts, meets=t.meets, cancels=t.cancels,
+                        final=defn.state(after).final)
+    for link in t.opens:
+        linked_defn = registry.current(link.procedure)
+        ent = new_data.get(link.enterprise_key) if link.enterprise_key else None
+        _open_in_tx(session, linked_defn, estate, actor, link.data(ctx, new_data), now,
+                    check_role=False, parent_case_id=case.id,
+                    enterprise_id=int(ent) if ent else case.enterprise_id)
+    _issue(session, case, ev, t.issues, actor, now)
+    session.flush()        # the optimistic-lock UPDATE runs here; a loser raises StaleDataError
+    return case
+
+
+def _state_refusal(defn: Procedure, t: Transition, state: str) -> str:
+    where = "、".join(f"「{defn.state(s).label}」" for s in t.sources)
+    return (f"案件当前状态为「{defn.state(state).label}」，不能办理「{t.label}」"
+            f"（仅在{where}状态下可办理）")
+
+
+# -- listing -------------------------------------------------------------------------
+
+def available_actions(session: Session, case: Case, actor: Actor, *,
+                      now: Optional[datetime] = None) -> list[ActionInfo]:
+    """The steps possible from the case's state, each allowed or not with the reason.
+
+    Guards that depend on the payload are checked only when the step is taken."""
+    now = now or _utcnow()
+    defn = registry.get(case.procedure, case.version)
+    seeing = may_see_case(actor, case)
+    estate = case.estate
+    ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
+                       rulepack=pack_for_estate(estate).pack, today=_today(now), case=case)
+    out = []
+    for t in defn.transitions_from(case.state):
+        reason = ""
+        if not seeing:
+            reason = "此案件不在您的管辖范围内"
+        elif actor.role not in t.roles:
+            reason = f"只能由{_roles_text(t.roles)}办理"
+        else:
+            reasons = _run_guards(t.guards, ctx, with_payload=False)
+            reason = "；".join(reasons)
+        out.append(ActionInfo(t.trigger, t.label, not reason, reason, t))
+    return out

@@ -1,0 +1,14 @@
+"""What the law says: one module per statutory procedure, pure declarations.
+
+`REGISTRY` maps each procedure's name to its current definition; every definition is
+validated when this package is imported (engine.registry.register).
+"""
+from engine import registry as _registry
+
+from workflows import contract_filing
+
+_registry.register(contract_filing.DEFINITION)
+
+REGISTRY = _registry.all_current()
+
+__all__ = ["REGISTRY"]

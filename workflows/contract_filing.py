@@ -1,0 +1,135 @@
+"""物业服务合同备案 — filing of a property-service contract (PROCEDURES.md §6).
+
+The enterprise registers the signed contract and submits it for filing within the rule
+pack's period from signing; the reviewing authority accepts it (receipt issued), asks for
+a correction with reasons (the enterprise resubmits) or rejects it.
+
+Who reviews (seed 001 §12, 河南 art. 49): the district housing bureau for pre-phase
+contracts (前期物业服务合同), the street office for contracts chosen by the owners'
+assembly. There is no national filing duty (民法典 art. 938, 物业管理条例 art. 34 only
+require a written contract), so the national pack starts no deadline.
+"""
+from __future__ import annotations
+
+from marshmallow import validates_schema
+
+from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+                               guard)
+from engine.schema import Choice, Date, Money, PayloadSchema, Text, ValidationError
+
+KINDS = {"pre_phase": "前期物业服务合同", "assembly": "业主大会选聘的物业服务合同"}
+REVIEWER = {"pre_phase": "housing_bureau", "assembly": "street_office"}
+REVIEWER_LABEL = {"housing_bureau": "区住房和城乡建设局", "street_office": "街道办事处"}
+
+
+class ContractSchema(PayloadSchema):
+    contract_kind = Choice("合同类型", KINDS)
+    contract_no = Text("合同编号", max_length=60)
+    client = Text("委托方（建设单位或业主委员会）", max_length=200)
+    signed_on = Date("签订日期")
+    term_start = Date("服务期限起")
+    term_end = Date("服务期限止")
+    fee = Money("物业费标准（元/平方米·月）")
+    area = Money("服务面积（平方米）")
+
+    @validates_schema
+    def _term(self, data, **_):
+        if data.get("term_start") and data.get("term_end") and data["term_end"] <= data["term_start"]:
+            raise ValidationError("服务期限止应晚于服务期限起", "term_end")
+
+
+class SubmitSchema(PayloadSchema):
+    note = Text("报送说明（随附材料）", required=False, multiline=True)
+
+
+class ReviewSchema(PayloadSchema):
+    remark = Text("审查意见", required=False, multiline=True)
+
+
+class ReasonsSchema(PayloadSchema):
+    reasons = Text("补正事项及理由", multiline=True)
+
+
+class ResubmitSchema(PayloadSchema):
+    note = Text("补正情况说明", multiline=True)
+
+
+class RejectSchema(PayloadSchema):
+    reason = Text("不予备案的理由", multiline=True)
+
+
+class WithdrawSchema(PayloadSchema):
+    reason = Text("撤回理由", multiline=True)
+
+
+@guard("签订日期不得晚于登记之日")
+def signed_not_in_future(ctx):
+    signed = ctx.date("signed_on")
+    if signed and signed > ctx.today:
+        return f"签订日期 {signed.isoformat()} 晚于今日，请核对合同签订日期"
+    return None
+
+
+@guard("审查机关应与合同类型相符：前期物业服务合同由区住建局备案，业主大会选聘的合同由街道办事处备案")
+def reviewer_matches_kind(ctx):
+    kind = ctx.case_data.get("contract_kind")
+    wanted = REVIEWER.get(kind)
+    if ctx.actor.role != "system" and wanted and ctx.actor.role != wanted:
+        return f"{KINDS[kind]}由{REVIEWER_LABEL[wanted]}审查备案"
+    return None
+
+
+STATES = (
+    State("registered", "已登记待报送", label_en="registered"),
+    State("submitted", "已报送待审查", label_en="submitted"),
+    State("correction", "待补正", label_en="correction requested"),
+    State("filed", "已备案", final=True, label_en="filed"),
+    State("rejected", "不予备案", final=True, label_en="rejected"),
+    State("withdrawn", "已撤回", final=True, label_en="withdrawn"),
+)
+
+FILING = Deadline(
+    key="filing",
+    label="物业服务合同备案期限",
+    anchor="signed_on",
+    party="enterprise",
+    rules={
+        "national": None,
+        "henan": Period(15, "day", "《河南省物业管理条例》第四十九条第三款：物业服务企业应当自物业服务合同签订之日起十五日内报送备案"),
+        "shandong": Period(10, "day", "《山东省物业管理条例》第五十七条第六款：物业服务人应当自签订物业服务合同之日起十日内向物业主管部门备案"),
+    },
+    consequence="逾期未备案的，由主管部门督促限期备案",
+    escalate_to=("street_office", "housing_bureau"),
+)
+
+REVIEWERS = ("housing_bureau", "street_office")
+
+DEFINITION = Procedure(
+    name="contract_filing",
+    version=1,
+    title="物业服务合同备案",
+    title_en="Property-service contract filing",
+    basis="《河南省物业管理条例》第四十九条；《山东省物业管理条例》第五十七条；《民法典》第九百三十八条",
+    summary="物业服务企业自合同签订之日起在规定期限内报送备案；审查机关予以备案、要求补正或不予备案。",
+    states=STATES,
+    initial="registered",
+    opening=Opening(roles=("enterprise",), label="登记已签订的物业服务合同",
+                    schema=ContractSchema, guards=(signed_not_in_future,), starts=("filing",)),
+    transitions=(
+        Transition("submit", "报送备案", ("registered",), "submitted", ("enterprise",),
+                   schema=SubmitSchema, meets=("filing",), label_en="submit for filing"),
+        Transition("accept", "予以备案", ("submitted",), "filed", REVIEWERS,
+                   schema=ReviewSchema, guards=(reviewer_matches_kind,),
+                   issues=("contract_filing_receipt",), label_en="accept"),
+        Transition("request_correction", "要求补正", ("submitted",), "correction", REVIEWERS,
+                   schema=ReasonsSchema, guards=(reviewer_matches_kind,),
+                   issues=("correction_notice",), label_en="request correction"),
+        Transition("resubmit", "补正后重新报送", ("correction",), "submitted", ("enterprise",),
+                   schema=ResubmitSchema, label_en="resubmit"),
+        Transition("reject", "不予备案", ("submitted",), "rejected", REVIEWERS,
+                   schema=RejectSchema, guards=(reviewer_matches_kind,), label_en="reject"),
+        Transition("withdraw", "撤回", ("registered", "correction"), "withdrawn", ("enterprise",),
+                   schema=WithdrawSchema, cancels=("filing",), label_en="withdraw"),
+    ),
+    deadlines=(FILING,),
+)
