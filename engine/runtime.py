@@ -29,7 +29,7 @@ from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "register_issuer", "SYSTEM"]
+           "register_issuer", "SYSTEM", "note"]
 
 # Documents are rendered outside the engine (forms/); the app registers the issuer.
 # Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit).
@@ -296,6 +296,15 @@ def _state_refusal(defn: Procedure, t: Transition, state: str) -> str:
     where = "、".join(f"「{defn.state(s).label}」" for s in t.sources)
     return (f"案件当前状态为「{defn.state(state).label}」，不能办理「{t.label}」"
             f"（仅在{where}状态下可办理）")
+
+
+def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
+         actor: Actor = SYSTEM, *, now: Optional[datetime] = None) -> Event:
+    """Append an audit event that does not move the case (e.g. a deadline recomputed
+    after a holiday arrangement was published). The caller commits with its own work."""
+    return _append_event(session, case, trigger=trigger, label=label,
+                         from_state=case.state, to_state=case.state, actor=actor,
+                         payload=payload, now=now or _utcnow())
 
 
 # -- listing -------------------------------------------------------------------------
