@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index,
-                        Integer, MetaData, Numeric, String, Text, UniqueConstraint)
+                        Integer, MetaData, Numeric, String, Text, TypeDecorator,
+                        UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -23,6 +24,26 @@ NAMING = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes stored as UTC on every backend. SQLite keeps no offset, so a
+    value written in Beijing time would otherwise compare wrongly with one in UTC."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime (UTC or Asia/Shanghai)")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -30,7 +51,7 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {
-        datetime: DateTime(timezone=True),
+        datetime: UTCDateTime(),
         dict[str, Any]: JSONType,
         Decimal: Numeric(16, 2),
     }
