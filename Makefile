@@ -1,0 +1,28 @@
+# make run   — install what is missing, migrate the SQLite database in instance/, load the
+#              demo once, print the demo accounts, serve http://127.0.0.1:5000
+# make test  — the same bootstrap, then the whole suite on SQLite, and on PostgreSQL too
+#              when TEST_DATABASE_URL is set
+# make bench — the benchmark table (figures and ratios)
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app web
+PYTEST_ARGS ?=
+
+.PHONY: run test bench bootstrap-run bootstrap-test
+
+bootstrap-run:
+	@scripts/bootstrap.sh run
+
+bootstrap-test:
+	@scripts/bootstrap.sh test
+
+run: bootstrap-run
+	$(FLASK) init-db
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: bootstrap-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: bootstrap-test
+	$(PY) -m bench
