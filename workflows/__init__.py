@@ -6,8 +6,10 @@ validated when this package is imported (engine.registry.register).
 from engine import registry as _registry
 
 from workflows import contract_filing
+from workflows import pre_phase_tender
 
 _registry.register(contract_filing.DEFINITION)
+_registry.register(pre_phase_tender.DEFINITION)
 
 REGISTRY = _registry.all_current()
 

@@ -1,0 +1,71 @@
+"""Linked cases: a step of one case may open a case of another procedure
+(`engine.definition.Link` in `Transition.opens`; e.g. signing the pre-phase contract
+opens its contract filing). The new case records `Case.parent_case_id`; these helpers
+answer "which cases did this one start" and "which case started this one".
+
+Pass `actor` to see only what that actor may see: an enterprise that is the party of a
+linked contract filing must not learn of the developer's tender case through the link.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from engine import registry
+from engine.access import Actor, may_see_case
+from engine.models import Case, Organisation
+
+__all__ = ["children", "parent", "LinkedCase", "describe", "organisation"]
+
+
+def children(session: Session, case: Case, actor: Optional[Actor] = None) -> list[Case]:
+    """The cases this case opened, oldest first."""
+    rows = list(session.scalars(select(Case).where(Case.parent_case_id == case.id)
+                                .order_by(Case.id)))
+    if actor is not None:
+        rows = [c for c in rows if may_see_case(actor, c)]
+    return rows
+
+
+def parent(session: Session, case: Case, actor: Optional[Actor] = None) -> Optional[Case]:
+    """The case whose step opened this one, or None."""
+    if case.parent_case_id is None:
+        return None
+    p = session.get(Case, case.parent_case_id)
+    if p is not None and actor is not None and not may_see_case(actor, p):
+        return None
+    return p
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """What a page shows of a linked case: its procedure's title and where it stands."""
+    id: int
+    procedure: str
+    title: str
+    state: str
+    state_label: str
+    final: bool
+
+
+def describe(case: Case) -> LinkedCase:
+    defn = registry.get(case.procedure, case.version)
+    st = defn.state(case.state)
+    return LinkedCase(case.id, case.procedure, defn.title, case.state, st.label, st.final)
+
+
+def organisation(ctx: Any, org_id: int) -> Optional[Organisation]:
+    """The organisation with this id, read through the session of the guard context's
+    case (for guards and links that name a party by organisation id, e.g. a tender's
+    winner). None when there is no case or no such organisation."""
+    case = getattr(ctx, "case", None)
+    session = object_session(case) if case is not None else None
+    if session is None:
+        return None
+    try:
+        return session.get(Organisation, int(org_id))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,498 @@
+"""前期物业管理招标投标 — pre-phase tendering by the developer (PROCEDURES.md §4).
+
+A residential developer must choose the first property-service enterprise by tender
+(物业管理条例 art. 24; 河南 art. 42: before applying for the pre-sale permit). The
+developer (招标人) files the tender with the district housing bureau at least 10 days
+before announcing it, announces publicly or invites at least three firms, gives bidders
+at least 20 days, clarifies at least 15 days before the bid deadline, opens the bids
+(fewer than three: tender again, or choose by agreement with the bureau's approval),
+has them evaluated by a lawful committee, awards, files the result within 15 days and
+signs the pre-phase contract within 30 days of the award notice. Signing opens the
+contract's filing (`contract_filing`, kind "pre_phase") with the winner as its party.
+
+Articles checked against shared/law/招标投标法(2017-12-27).md (arts. 17, 23, 24, 28,
+37, 46, 47) and 物业管理条例(2018-03-19).md (art. 24). The 10-day tender filing comes
+from 前期物业管理招标投标管理暂行办法, not loaded yet: its citation says 待核实.
+"""
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from marshmallow import validates_schema
+
+from engine.definition import (Deadline, Link, Opening, Period, Procedure, State,
+                               Transition, guard)
+from engine.legaltime import latest_before
+from engine.links import organisation
+from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
+                           ValidationError)
+
+# -- the rules, as figures ----------------------------------------------------------
+
+FILING_LEAD_DAYS = 10          # 暂行办法（待核实）: filed 10 days before the announcement
+MIN_BID_DAYS = 20              # 招标投标法 art. 24
+CLARIFY_LEAD_DAYS = 15         # 招标投标法 art. 23
+MIN_INVITED = 3                # 招标投标法 art. 17
+MIN_BIDS = 3                   # 招标投标法 art. 28; 物业管理条例 art. 24
+MIN_COMMITTEE = 5              # 招标投标法 art. 37: 五人以上单数
+EXPERT_SHARE = Fraction(2, 3)  # 招标投标法 art. 37: 专家不得少于成员总数的三分之二
+
+ART_10_DAYS = "《前期物业管理招标投标管理暂行办法》第十三条（待核实）"
+ART_17 = "《招标投标法》第十七条"
+ART_23 = "《招标投标法》第二十三条"
+ART_24 = "《招标投标法》第二十四条"
+ART_28 = "《招标投标法》第二十八条"
+ART_37 = "《招标投标法》第三十七条"
+ART_46 = "《招标投标法》第四十六条"
+ART_47 = "《招标投标法》第四十七条"
+REG_24 = "《物业管理条例》第二十四条"
+
+METHODS = {"public": "公开招标（发布招标公告）", "invite": "邀请招标（发出投标邀请书）"}
+AGREEMENT_GROUNDS = {"few_bidders": "投标人少于三个", "small_scale": "住宅规模较小"}
+
+
+# -- payloads ------------------------------------------------------------------------
+
+class OpenSchema(PayloadSchema):
+    project_name = Text("招标项目名称", max_length=200)
+    method = Choice("招标方式", METHODS)
+    planned_announcement_on = Date("拟发布招标公告（发出投标邀请书）日期")
+
+
+class RescheduleSchema(PayloadSchema):
+    planned_announcement_on = Date("新的拟发布招标公告（发出投标邀请书）日期")
+    reason = Text("变更理由", multiline=True)
+
+
+class SubmitTenderSchema(PayloadSchema):
+    materials = Text("报送材料（项目批准文件、招标公告或投标邀请书、招标文件等）", multiline=True)
+
+
+class ReviewSchema(PayloadSchema):
+    remark = Text("备案意见", required=False, multiline=True)
+
+
+class ReasonsSchema(PayloadSchema):
+    reasons = Text("退回补正的事项及理由", multiline=True)
+
+
+class AnnounceSchema(PayloadSchema):
+    method = Choice("招标方式", METHODS)
+    announced_on = Date("招标公告发布（投标邀请书发出）日期")
+    invited_count = Count("受邀物业服务企业数量（邀请招标时填写）", required=False)
+    documents_issued_on = Date("招标文件开始发出日期")
+    bid_deadline = Date("投标文件提交截止日期")
+
+    @validates_schema
+    def _dates(self, data, **_):
+        if data.get("documents_issued_on") and data.get("announced_on") \
+                and data["documents_issued_on"] < data["announced_on"]:
+            raise ValidationError("招标文件发出日期不应早于招标公告发布日期", "documents_issued_on")
+
+
+class ClarifySchema(PayloadSchema):
+    clarified_on = Date("澄清或修改通知发出日期")
+    content = Text("澄清或修改的内容", multiline=True)
+    new_bid_deadline = Date("顺延后的投标截止日期（如顺延）", required=False)
+
+
+class BidsSchema(PayloadSchema):
+    opened_on = Date("开标日期")
+    bids_received = Count("收到的投标文件份数")
+
+
+class AgreementSchema(PayloadSchema):
+    grounds = Choice("申请协议选聘的理由", AGREEMENT_GROUNDS)
+    explanation = Text("情况说明", multiline=True)
+
+
+class ApprovalSchema(PayloadSchema):
+    approval_no = Text("批准文号", max_length=60)
+    remark = Text("批准意见", required=False, multiline=True)
+
+
+class RefusalSchema(PayloadSchema):
+    reason = Text("不予批准的理由", multiline=True)
+
+
+class RetenderSchema(PayloadSchema):
+    planned_announcement_on = Date("重新招标拟发布公告日期")
+    note = Text("重新招标说明", required=False, multiline=True)
+
+
+class EvaluationSchema(PayloadSchema):
+    evaluated_on = Date("评标日期")
+    committee_size = Count("评标委员会成员人数", minimum=1)
+    expert_count = Count("其中技术、经济等方面专家人数")
+    candidates = Text("评标报告推荐的中标候选人", multiline=True)
+
+
+class AwardSchema(PayloadSchema):
+    winner_id = Count("中标物业服务企业（机构编号）", minimum=1)
+    awarded_on = Date("确定中标人日期")
+    award_notice_on = Date("中标通知书发出日期")
+
+    @validates_schema
+    def _notice(self, data, **_):
+        if data.get("awarded_on") and data.get("award_notice_on") \
+                and data["award_notice_on"] < data["awarded_on"]:
+            raise ValidationError("中标通知书发出日期不应早于确定中标人日期", "award_notice_on")
+
+
+class SelectSchema(PayloadSchema):
+    winner_id = Count("协议选聘的物业服务企业（机构编号）", minimum=1)
+    selected_on = Date("协议选聘确定日期")
+
+
+class AwardReportSchema(PayloadSchema):
+    report = Text("招标投标情况书面报告（招标过程、评标报告、中标理由等）", multiline=True)
+
+
+class SignSchema(PayloadSchema):
+    contract_no = Text("合同编号", max_length=60)
+    signed_on = Date("签订日期")
+    term_start = Date("服务期限起")
+    term_end = Date("服务期限止")
+    fee = Money("物业费标准（元/平方米·月）")
+    area = Money("服务面积（平方米）")
+
+    @validates_schema
+    def _term(self, data, **_):
+        if data.get("term_start") and data.get("term_end") and data["term_end"] <= data["term_start"]:
+            raise ValidationError("服务期限止应晚于服务期限起", "term_end")
+
+
+# -- guards --------------------------------------------------------------------------
+
+def _d(v) -> date | None:
+    if v is None or isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+@guard(f"招标备案应在发布招标公告或发出投标邀请书{FILING_LEAD_DAYS}日前报送（{ART_10_DAYS}）",
+       uses_payload=True)
+def filed_ten_days_before(ctx):
+    announced, filed = ctx.date("announced_on"), _d(ctx.case_data.get("tender_submitted_on"))
+    if not (announced and filed):
+        return None
+    latest = latest_before(announced, FILING_LEAD_DAYS, "day").date
+    if filed > latest:
+        return (f"招标备案于 {filed.isoformat()} 报送，距招标公告发布日 {announced.isoformat()} "
+                f"不足{FILING_LEAD_DAYS}日（最迟应于 {latest.isoformat()} 报送，{ART_10_DAYS}）；"
+                f"请推迟发布日期")
+    return None
+
+
+@guard(f"邀请招标的，应向三个以上物业服务企业发出投标邀请书（{ART_17}）", uses_payload=True)
+def enough_invited(ctx):
+    if ctx.value("method") != "invite":
+        return None
+    n = ctx.payload.get("invited_count")
+    if n is None or n < MIN_INVITED:
+        got = "未填写受邀企业数量" if n is None else f"仅向 {n} 家企业发出投标邀请书"
+        return f"邀请招标{got}，应当向三个以上物业服务企业发出投标邀请书（{ART_17}）"
+    return None
+
+
+@guard(f"自招标文件开始发出之日起至投标截止之日止不得少于{MIN_BID_DAYS}日（{ART_24}）",
+       uses_payload=True)
+def bid_period_long_enough(ctx):
+    issued, deadline = ctx.date("documents_issued_on"), ctx.date("bid_deadline")
+    if not (issued and deadline):
+        return None
+    days = (deadline - issued).days
+    if days < MIN_BID_DAYS:
+        return (f"自招标文件开始发出之日（{issued.isoformat()}）至投标截止日（{deadline.isoformat()}）"
+                f"仅 {days} 日，少于{ART_24}规定的{MIN_BID_DAYS}日")
+    return None
+
+
+@guard(f"澄清或修改应在投标截止时间至少{CLARIFY_LEAD_DAYS}日前书面通知（{ART_23}）",
+       uses_payload=True)
+def clarified_in_time(ctx):
+    on = ctx.date("clarified_on")
+    old = _d(ctx.case_data.get("bid_deadline"))
+    new = ctx.payload.get("new_bid_deadline")
+    if new is not None and old and new < old:
+        return f"顺延后的投标截止日（{new.isoformat()}）不能早于原投标截止日（{old.isoformat()}）"
+    deadline = new or old
+    if not (on and deadline):
+        return None
+    days = (deadline - on).days
+    if days < CLARIFY_LEAD_DAYS:
+        return (f"澄清或修改通知于 {on.isoformat()} 发出，距投标截止日（{deadline.isoformat()}）"
+                f"仅 {days} 日，不足{ART_23}规定的{CLARIFY_LEAD_DAYS}日；应顺延投标截止时间")
+    return None
+
+
+@guard(f"投标人不少于三个（{ART_28}；{REG_24}）", uses_payload=True)
+def three_bids(ctx):
+    n = ctx.payload.get("bids_received")
+    if n is not None and n < MIN_BIDS:
+        return (f"仅收到 {n} 份投标文件，投标人少于三个：应依照{ART_28}重新招标，"
+                f"或经区住建局批准采用协议方式选聘（{REG_24}）")
+    return None
+
+
+@guard("投标人少于三个时方可确认投标人不足", uses_payload=True)
+def fewer_than_three_bids(ctx):
+    n = ctx.payload.get("bids_received")
+    if n is not None and n >= MIN_BIDS:
+        return f"已收到 {n} 份投标文件（三个以上），应当开标评标，不适用投标人不足的处理"
+    return None
+
+
+@guard("以投标人少于三个为由申请协议选聘的，须已开标确认投标人不足", uses_payload=True)
+def grounds_match(ctx):
+    if ctx.payload.get("grounds") == "few_bidders" and ctx.case is not None \
+            and ctx.case.state != "undersubscribed":
+        return "尚未开标确认投标人少于三个，不能以此为由申请协议选聘；住宅规模较小的请选择相应理由"
+    return None
+
+
+@guard(f"评标委员会成员为五人以上单数，其中技术、经济等方面的专家不少于成员总数的三分之二（{ART_37}）",
+       uses_payload=True)
+def lawful_committee(ctx):
+    size, experts = ctx.payload.get("committee_size"), ctx.payload.get("expert_count")
+    if size is None or experts is None:
+        return None
+    problems = []
+    if size < MIN_COMMITTEE:
+        problems.append(f"评标委员会仅 {size} 人，少于五人")
+    if size % 2 == 0:
+        problems.append(f"评标委员会 {size} 人，不是单数")
+    if experts > size:
+        problems.append(f"专家人数（{experts}）多于成员总数（{size}）")
+    elif Fraction(experts, size) < EXPERT_SHARE:
+        share = Fraction(experts, size)
+        problems.append(f"技术、经济等方面的专家 {experts} 人，占成员总数 {size} 人的 "
+                        f"{float(share) * 100:.2f}%，不足三分之二")
+    if problems:
+        return "；".join(problems) + f"（{ART_37}：成员人数为五人以上单数，专家不得少于三分之二）"
+    return None
+
+
+@guard("中标人或协议选聘的企业应为已登记的物业服务企业", uses_payload=True)
+def winner_is_enterprise(ctx):
+    wid = ctx.payload.get("winner_id")
+    if wid is None:
+        return None
+    org = organisation(ctx, wid)
+    if org is None or org.kind != "enterprise":
+        return f"机构编号 {wid} 不是已登记的物业服务企业"
+    return None
+
+
+def _not_in_future(key: str, label: str):
+    @guard(f"{label}不得晚于办理之日", uses_payload=True)
+    def check(ctx):
+        d = ctx.payload.get(key)
+        if d is not None and d > ctx.today:
+            return f"{label} {d.isoformat()} 晚于今日，请核对"
+        return None
+    return check
+
+
+@guard("签订日期不得早于中标通知书发出（或协议选聘确定）之日", uses_payload=True)
+def signed_after_award(ctx):
+    signed = ctx.payload.get("signed_on")
+    since = _d(ctx.case_data.get("award_notice_on") or ctx.case_data.get("selected_on"))
+    if signed and since and signed < since:
+        return f"签订日期 {signed.isoformat()} 早于中标通知书发出（协议选聘确定）之日 {since.isoformat()}"
+    return None
+
+
+@guard("开标应在投标截止之时进行，不得提前", uses_payload=True)
+def opened_at_deadline(ctx):
+    on, deadline = ctx.payload.get("opened_on"), _d(ctx.case_data.get("bid_deadline"))
+    if on and deadline and on < deadline:
+        return (f"开标日期 {on.isoformat()} 早于投标截止日 {deadline.isoformat()}；"
+                f"开标应当在提交投标文件截止时间的同一时间进行（《招标投标法》第三十四条）")
+    return None
+
+
+# -- effects: merge the payload, and record what later steps check -------------------
+
+def _stamp(key: str):
+    """Merge the payload and record the step's date under `key`."""
+    def effect(ctx, data):
+        data.update(_json(ctx.payload))
+        data[key] = ctx.today.isoformat()
+    return effect
+
+
+def _json(values: dict) -> dict:
+    out = {}
+    for k, v in values.items():
+        out[k] = v.isoformat() if isinstance(v, date) else (str(v) if hasattr(v, "as_tuple") else v)
+    return out
+
+
+def _clarify(ctx, data):
+    entry = _json(ctx.payload)
+    data.setdefault("clarifications", [])
+    data["clarifications"] = list(data["clarifications"]) + [entry]
+    if ctx.payload.get("new_bid_deadline"):
+        data["bid_deadline"] = ctx.payload["new_bid_deadline"].isoformat()
+
+
+def _with_winner(ctx, data):
+    data.update(_json(ctx.payload))
+    org = organisation(ctx, ctx.payload["winner_id"])
+    data["winner_name"] = org.name if org else ""
+
+
+def _contract_filing_data(ctx, data) -> dict:
+    """The opening payload of the linked contract filing: a pre-phase contract between
+    the developer and the winner."""
+    client = ctx.actor.org_name if ctx.actor.role == "developer" else ""
+    return {
+        "contract_kind": "pre_phase",
+        "contract_no": data["contract_no"],
+        "client": client or "建设单位",
+        "signed_on": data["signed_on"],
+        "term_start": data["term_start"],
+        "term_end": data["term_end"],
+        "fee": data["fee"],
+        "area": data["area"],
+    }
+
+
+# -- states, deadlines, steps --------------------------------------------------------
+
+STATES = (
+    State("preparing", "招标准备（待报送招标备案）", label_en="preparing"),
+    State("tender_submitted", "招标备案已报送待审查", label_en="tender filing submitted"),
+    State("tender_filed", "招标已备案待发布公告", label_en="tender filed"),
+    State("bidding", "投标期", label_en="bidding"),
+    State("undersubscribed", "投标人不足三个", label_en="fewer than three bids"),
+    State("agreement_requested", "协议选聘待批准", label_en="agreement path requested"),
+    State("agreement_approved", "协议选聘已批准", label_en="agreement path approved"),
+    State("bids_opened", "已开标待评标", label_en="bids opened"),
+    State("evaluated", "评标完成待定标", label_en="evaluated"),
+    State("awarded", "已定标待报送中标备案", label_en="awarded"),
+    State("award_submitted", "中标结果已报送待备案", label_en="award filing submitted"),
+    State("ready_to_sign", "待签订前期物业服务合同", label_en="ready to sign"),
+    State("contract_signed", "已签订前期物业服务合同", final=True, label_en="contract signed"),
+)
+
+TENDER_FILING = Deadline(
+    key="tender_filing",
+    label="招标备案期限（招标公告发布前十日）",
+    anchor="planned_announcement_on",
+    direction="before",
+    party="developer",
+    rules={"national": Period(FILING_LEAD_DAYS, "day",
+                              f"{ART_10_DAYS}：招标人应当在发布招标公告或者发出投标邀请书的十日前，"
+                              "向物业项目所在地的房地产行政主管部门备案")},
+    consequence="未按期备案的，不得发布招标公告；应推迟发布日期并报送备案",
+    escalate_to=("housing_bureau",),
+)
+
+AWARD_FILING = Deadline(
+    key="award_filing",
+    label="中标结果备案期限",
+    anchor="awarded_on",
+    party="developer",
+    rules={"national": Period(15, "day",
+                              f"{ART_47}：依法必须进行招标的项目，招标人应当自确定中标人之日起十五日内，"
+                              "向有关行政监督部门提交招标投标情况的书面报告")},
+    consequence="逾期未报送的，由区住建局责令改正",
+    escalate_to=("housing_bureau",),
+)
+
+CONTRACT_SIGNING = Deadline(
+    key="contract_signing",
+    label="前期物业服务合同签订期限",
+    anchor="award_notice_on",
+    party="developer",
+    rules={"national": Period(30, "day",
+                              f"{ART_46}：招标人和中标人应当自中标通知书发出之日起三十日内，"
+                              "按照招标文件和中标人的投标文件订立书面合同")},
+    consequence="逾期未订立合同的，由区住建局督促；无正当理由不订立合同的依法承担责任",
+    escalate_to=("housing_bureau",),
+)
+
+DEV, BUREAU = ("developer",), ("housing_bureau",)
+
+DEFINITION = Procedure(
+    name="pre_phase_tender",
+    version=1,
+    title="前期物业管理招标投标",
+    title_en="Pre-phase property-management tender",
+    basis=f"{REG_24}；《招标投标法》第十七条、第二十三条、第二十四条、第二十八条、第三十七条、"
+          f"第四十六条、第四十七条；《河南省物业管理条例》第四十二条；{ART_10_DAYS}",
+    summary="建设单位通过招投标选聘前期物业服务企业：招标备案、发布公告、投标、开标评标、定标、"
+            "中标备案、签订前期物业服务合同；投标人不足三个或规模较小的，经区住建局批准可协议选聘。",
+    states=STATES,
+    initial="preparing",
+    opening=Opening(roles=DEV, label="登记前期物业管理招标项目", schema=OpenSchema,
+                    starts=("tender_filing",)),
+    transitions=(
+        Transition("reschedule", "变更拟发布公告日期", ("preparing",), None, DEV,
+                   schema=RescheduleSchema, starts=("tender_filing",),
+                   label_en="reschedule the announcement"),
+        Transition("submit_tender", "报送招标备案", ("preparing",), "tender_submitted", DEV,
+                   schema=SubmitTenderSchema, meets=("tender_filing",),
+                   effect=_stamp("tender_submitted_on"), label_en="submit the tender for filing"),
+        Transition("file_tender", "予以招标备案", ("tender_submitted",), "tender_filed", BUREAU,
+                   schema=ReviewSchema, issues=("tender_filing_receipt",),
+                   label_en="file the tender"),
+        Transition("return_tender", "退回招标备案（补正）", ("tender_submitted",), "preparing", BUREAU,
+                   schema=ReasonsSchema, label_en="return the tender filing"),
+        Transition("announce", "发布招标公告（发出投标邀请书）", ("tender_filed",), "bidding", DEV,
+                   schema=AnnounceSchema,
+                   guards=(filed_ten_days_before, enough_invited, bid_period_long_enough,
+                           _not_in_future("announced_on", "招标公告发布日期")),
+                   label_en="announce or invite"),
+        Transition("clarify", "澄清或修改招标文件", ("bidding",), None, DEV,
+                   schema=ClarifySchema, guards=(clarified_in_time,), effect=_clarify,
+                   label_en="clarify the tender documents"),
+        Transition("open_bids", "开标", ("bidding",), "bids_opened", DEV,
+                   schema=BidsSchema, guards=(three_bids, opened_at_deadline),
+                   label_en="open the bids"),
+        Transition("declare_undersubscribed", "确认投标人不足三个", ("bidding",), "undersubscribed", DEV,
+                   schema=BidsSchema, guards=(fewer_than_three_bids, opened_at_deadline),
+                   label_en="fewer than three bids"),
+        Transition("retender", "重新招标", ("undersubscribed",), "preparing", DEV,
+                   schema=RetenderSchema, starts=("tender_filing",), label_en="tender again"),
+        Transition("apply_agreement", "申请协议方式选聘", ("preparing", "undersubscribed"),
+                   "agreement_requested", DEV, schema=AgreementSchema, guards=(grounds_match,),
+                   cancels=("tender_filing",), label_en="apply for the agreement path"),
+        Transition("approve_agreement", "批准协议方式选聘", ("agreement_requested",),
+                   "agreement_approved", BUREAU, schema=ApprovalSchema,
+                   label_en="approve the agreement path"),
+        Transition("refuse_agreement", "不予批准协议选聘（应招标）", ("agreement_requested",),
+                   "preparing", BUREAU, schema=RefusalSchema,
+                   label_en="refuse the agreement path"),
+        Transition("select_by_agreement", "协议选聘物业服务企业", ("agreement_approved",),
+                   "ready_to_sign", DEV, schema=SelectSchema,
+                   guards=(winner_is_enterprise, _not_in_future("selected_on", "协议选聘确定日期")),
+                   effect=_with_winner, label_en="select by agreement"),
+        Transition("evaluate", "评标（评标委员会提交评标报告）", ("bids_opened",), "evaluated", DEV,
+                   schema=EvaluationSchema, guards=(lawful_committee,), label_en="evaluate"),
+        Transition("award", "确定中标人并发出中标通知书", ("evaluated",), "awarded", DEV,
+                   schema=AwardSchema,
+                   guards=(winner_is_enterprise, _not_in_future("awarded_on", "确定中标人日期"),
+                           _not_in_future("award_notice_on", "中标通知书发出日期")),
+                   effect=_with_winner, starts=("award_filing", "contract_signing"),
+                   label_en="award"),
+        Transition("submit_award", "报送中标备案（招标投标情况书面报告）", ("awarded",),
+                   "award_submitted", DEV, schema=AwardReportSchema, meets=("award_filing",),
+                   effect=_stamp("award_submitted_on"), label_en="submit the award for filing"),
+        Transition("file_award", "予以中标备案", ("award_submitted",), "ready_to_sign", BUREAU,
+                   schema=ReviewSchema, issues=("award_filing_receipt",),
+                   label_en="file the award"),
+        Transition("return_award", "退回中标备案（补正）", ("award_submitted",), "awarded", BUREAU,
+                   schema=ReasonsSchema, label_en="return the award filing"),
+        Transition("sign_contract", "签订前期物业服务合同", ("ready_to_sign",), "contract_signed", DEV,
+                   schema=SignSchema,
+                   guards=(signed_after_award, _not_in_future("signed_on", "签订日期")),
+                   meets=("contract_signing",),
+                   opens=(Link("contract_filing", _contract_filing_data, enterprise_key="winner_id"),),
+                   label_en="sign the pre-phase contract"),
+    ),
+    deadlines=(TENDER_FILING, AWARD_FILING, CONTRACT_SIGNING),
+)
