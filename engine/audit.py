@@ -50,8 +50,12 @@ def verify_all(session: Session) -> tuple[int, list[str]]:
     """Check every case's chain. Returns (cases checked, problems)."""
     problems: list[str] = []
     count = 0
-    for case_id in session.scalars(select(Case.id).order_by(Case.id)):
+    for case_id, seq, head in session.execute(
+            select(Case.id, Case.event_seq, Case.event_head).order_by(Case.id)):
         count += 1
-        evs = session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq))
+        evs = list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq)))
         problems += verify_chain(evs)
+        last = evs[-1] if evs else None
+        if (last.seq if last else 0) != seq or (last.hash if last else GENESIS) != head:
+            problems.append(f"case {case_id}: the trail ends before its recorded head (event {seq}); events were removed")
     return count, problems

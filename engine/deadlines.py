@@ -54,6 +54,8 @@ def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, p
             # Starting a period again replaces the running one (e.g. after a correction).
             d.status, d.closed_at = CANCELLED, now
     created = []
+    if starts:
+        session.flush()          # the starting event's id is recorded on each period
     for key in starts:
         spec = defn.deadline(key)
         period = spec.period_for(pack)

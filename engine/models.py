@@ -120,6 +120,9 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Head of the case's hash chain, so appending an event needs no read of the last one.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    event_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
 
     estate: Mapped[Estate] = relationship()
     enterprise: Mapped[Optional[Organisation]] = relationship(foreign_keys=[enterprise_id])

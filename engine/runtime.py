@@ -7,14 +7,18 @@ or failure rolls everything back. Pages, API, CLI and tests all call these funct
 from __future__ import annotations
 
 import copy
+import dataclasses
+from types import SimpleNamespace
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Optional, Sequence
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, class_mapper
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import deadlines as deadline_rules, files as file_store, machines, registry
@@ -97,36 +101,74 @@ def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list
     return reasons
 
 
+_EVENTS = Event.__table__
+_CASES = Case.__table__
+_INSERT_EVENT = _EVENTS.insert().returning(_EVENTS.c.id)
+_UPDATE_CASE = (
+    _CASES.update()
+    .where(_CASES.c.id == bindparam("b_id"), _CASES.c.lock_version == bindparam("b_seen"))
+    .values(state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at"),
+            lock_version=bindparam("lock_version"), event_seq=bindparam("event_seq"),
+            event_head=bindparam("event_head"))
+)
+
+
 def _append_event(session: Session, case: Case, *, trigger: str, label: str,
                   from_state: Optional[str], to_state: str, actor: Actor,
                   payload: dict, now: datetime) -> Event:
-    last = session.execute(
-        select(Event.seq, Event.hash).where(Event.case_id == case.id)
-        .order_by(Event.seq.desc()).limit(1)).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    ev = Event(case_id=case.id, seq=seq, trigger=trigger, label=label,
+    """Insert the next event of the case's hash chain and return it as a persistent
+    ORM object. The case row carries the chain's head (event_seq, event_head), so no
+    read of the last event is needed; the unique (case_id, seq) makes a concurrent
+    append fail."""
+    seq, prev = (case.event_seq or 0) + 1, case.event_head or GENESIS
+    row = dict(case_id=case.id, seq=seq, trigger=trigger, label=label,
                from_state=from_state, to_state=to_state, actor_id=actor.user_id,
                actor_name=actor.name, organisation_id=actor.org_id,
                organisation_name=actor.org_name, role=actor.role, payload=payload,
                created_at=now, prev_hash=prev)
-    ev.hash = event_hash(ev)
-    session.add(ev)
-    session.flush()
-    return ev
+    row["hash"] = event_hash(SimpleNamespace(**row))
+    # Written with Core (the ORM unit of work costs more than the step itself), then
+    # attached to the session as the existing row it now is.
+    row["id"] = session.connection().execute(_INSERT_EVENT, row).scalar_one()
+    return _as_loaded(session, Event, row)
+
+
+def _set_committed(obj, **values) -> None:
+    for k, v in values.items():
+        set_committed_value(obj, k, v)
+
+
+def _write_case(session: Session, case: Case, ev: Event, *, state: str, data: dict,
+                now: datetime) -> None:
+    """The optimistic-lock UPDATE: matches only the version this step read."""
+    seen = case.lock_version
+    res = session.connection().execute(_UPDATE_CASE, {
+        "b_id": case.id, "b_seen": seen, "state": state, "data": data, "updated_at": now,
+        "lock_version": seen + 1, "event_seq": ev.seq, "event_head": ev.hash})
+    if res.rowcount != 1:
+        raise StaleCase()
+    _set_committed(case, state=state, data=data, updated_at=now, lock_version=seen + 1,
+                   event_seq=ev.seq, event_head=ev.hash)
 
 
 def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> list[Attachment]:
     rows = []
+    if files:
+        session.flush()
     for f in files or ():
         sha = file_store.store(f.data)
         rows.append(Attachment(case_id=case.id, event_id=ev.id, item=f.item,
                                filename=f.filename, content_type=f.content_type,
                                size=len(f.data), sha256=sha, uploaded_by_id=actor.user_id))
     session.add_all(rows)
+    if rows:
+        session.flush()          # ids, for the step's effect
     return rows
 
 
 def _issue(session, case, ev, kinds, actor, now) -> None:
+    if kinds and _issuers:
+        session.flush()          # documents refer to the event that issued them
     for kind in kinds:
         for issuer in _issuers:
             issuer(session, case, ev, kind, actor, now)
@@ -135,21 +177,28 @@ def _issue(session, case, ev, kinds, actor, now) -> None:
 def _commit(session: Session) -> None:
     try:
         session.commit()
-    except (StaleDataError, IntegrityError) as exc:
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
         session.rollback()
-        raise StaleCase() from exc
-    except OperationalError as exc:
-        session.rollback()
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+        if _is_race(exc):
             raise StaleCase() from exc
         raise
 
 
+def _is_race(exc: BaseException) -> bool:
+    """Another writer committed to the same case first."""
+    if isinstance(exc, StaleDataError):
+        return True
+    msg = str(exc).lower()
+    if isinstance(exc, IntegrityError):
+        return "uq_events_case_seq" in msg or "events.case_id, events.seq" in msg
+    if isinstance(exc, OperationalError):
+        return "locked" in msg or "could not serialize" in msg or "deadlock" in msg
+    return False
+
+
 def _fail(session: Session, exc: BaseException):
     session.rollback()
-    if isinstance(exc, StaleDataError):
-        return StaleCase()
-    return None
+    return StaleCase() if _is_race(exc) else None
 
 
 # -- opening -------------------------------------------------------------------------
@@ -189,6 +238,7 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     session.flush()
     ev = _append_event(session, case, trigger="open", label=op.label, from_state=None,
                        to_state=defn.initial, actor=actor, payload=stored, now=now)
+    case.event_seq, case.event_head = ev.seq, ev.hash
     _attach(session, case, ev, actor, files)
     deadline_rules.move(session, defn, case, ev, case_data, pack, today, now,
                         starts=op.starts)
@@ -236,8 +286,44 @@ def advance(session: Session, case_id: int, trigger: str, actor: Actor,
     return case
 
 
+_ESTATES = Estate.__table__
+_LOAD_CASE = (select(_CASES, _ESTATES)
+              .join_from(_CASES, _ESTATES, _CASES.c.estate_id == _ESTATES.c.id)
+              .where(_CASES.c.id == bindparam("b_id")))
+_NCASE = len(_CASES.columns)
+
+
+def _load_case(session: Session, case_id: int) -> Optional[Case]:
+    """The case and its estate in one round trip, attached to the session as loaded
+    rows (the ORM's own loading machinery costs more than the rest of a step)."""
+    key = session.identity_key(Case, case_id)
+    if key in session.identity_map:
+        return session.get(Case, case_id)
+    row = session.connection().execute(_LOAD_CASE, {"b_id": case_id}).first()
+    if row is None:
+        return None
+    case = _as_loaded(session, Case, {c.key: row[i] for i, c in enumerate(_CASES.columns)})
+    estate = session.identity_map.get(session.identity_key(Estate, case.estate_id))
+    if estate is None:
+        estate = _as_loaded(session, Estate,
+                            {c.key: row[_NCASE + i] for i, c in enumerate(_ESTATES.columns)})
+    set_committed_value(case, "estate", estate)
+    return case
+
+
+def _as_loaded(session: Session, cls, values: dict):
+    """An ORM object for a row just read or written, attached to the session as if the
+    ORM had loaded it: filled the way the ORM's loader fills it (straight into the
+    instance dict, no attribute events), then marked persistent without SQL."""
+    obj = class_mapper(cls).class_manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
 def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files) -> Case:
-    case = session.get(Case, case_id)
+    case = _load_case(session, case_id)
     if case is None:
         raise NotFound("案件不存在")
     _check_case_access(actor, case)
@@ -259,25 +345,24 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     pack = pack_for_estate(estate).pack
     today = _today(now)
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today, case=case)
+                       rulepack=pack, today=today, case=case, files=tuple(files or ()))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
     # 5. fire on the shared machine
     before = case.state
     after = machines.fire(defn, trigger, before)
-    # 6. data, event, files, deadlines, linked cases, documents
-    new_data = copy.deepcopy(case.data)
-    if t.effect:
-        t.effect(ctx, new_data)
-    else:
-        new_data.update(stored)
-    case.data = new_data
-    case.state = after
-    case.updated_at = now
+    # 6. event, files, data, deadlines, linked cases, documents
     ev = _append_event(session, case, trigger=trigger, label=t.label, from_state=before,
                        to_state=after, actor=actor, payload=stored, now=now)
-    _attach(session, case, ev, actor, files)
+    rows = _attach(session, case, ev, actor, files)
+    new_data = copy.deepcopy(case.data)
+    if t.effect:
+        # The effect sees the stored attachments (e.g. to list them under a checklist item).
+        t.effect(dataclasses.replace(ctx, attachments=tuple(rows)), new_data)
+    else:
+        new_data.update(stored)
+    _write_case(session, case, ev, state=after, data=new_data, now=now)
     deadline_rules.move(session, defn, case, ev, new_data, pack, today, now,
                         starts=t.starts, meets=t.meets, cancels=t.cancels,
                         final=defn.state(after).final)
@@ -288,7 +373,6 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
                     check_role=False, parent_case_id=case.id,
                     enterprise_id=int(ent) if ent else case.enterprise_id)
     _issue(session, case, ev, t.issues, actor, now)
-    session.flush()        # the optimistic-lock UPDATE runs here; a loser raises StaleDataError
     return case
 
 
@@ -302,9 +386,11 @@ def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
          actor: Actor = SYSTEM, *, now: Optional[datetime] = None) -> Event:
     """Append an audit event that does not move the case (e.g. a deadline recomputed
     after a holiday arrangement was published). The caller commits with its own work."""
-    return _append_event(session, case, trigger=trigger, label=label,
-                         from_state=case.state, to_state=case.state, actor=actor,
-                         payload=payload, now=now or _utcnow())
+    ev = _append_event(session, case, trigger=trigger, label=label,
+                       from_state=case.state, to_state=case.state, actor=actor,
+                       payload=payload, now=now or _utcnow())
+    case.event_seq, case.event_head = ev.seq, ev.hash
+    return ev
 
 
 # -- listing -------------------------------------------------------------------------

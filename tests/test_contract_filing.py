@@ -218,3 +218,29 @@ def test_tampering_with_the_trail_is_detected(session, district, submitted):
     session.commit()
     count, problems = verify_all(session)
     assert problems and "altered" in problems[0]
+
+
+def test_deleting_the_last_event_is_detected(session, district, submitted):
+    ev = session.scalars(select(Event).where(Event.case_id == submitted.id, Event.seq == 2)).one()
+    session.delete(ev)
+    session.commit()
+    count, problems = verify_all(session)
+    assert any("removed" in p for p in problems)
+
+
+def test_steps_taken_in_fresh_sessions_chain_correctly(session, district, db_engine):
+    """As in production: every request has its own session."""
+    from engine.db import make_sessionmaker
+    Session = make_sessionmaker(db_engine)
+    ent, street = district.actor("enterprise"), district.actor("street")
+    with Session() as s:
+        cid = open_case(s, "contract_filing", district.estates["jinxiu"].id, ent, contract(),
+                        now=at(date(2026, 9, 18))).id
+    with Session() as s:
+        advance(s, cid, "submit", ent, {}, now=at(date(2026, 9, 19)))
+    with Session() as s:
+        case = advance(s, cid, "accept", street, {}, now=at(date(2026, 9, 20)))
+        assert case.state == "filed"
+    with Session() as s:
+        assert verify_all(s) == (1, [])
+        assert s.get(Case, cid).event_seq == 3

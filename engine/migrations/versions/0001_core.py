@@ -81,6 +81,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('event_seq', sa.Integer(), nullable=False, server_default='0'),
+    sa.Column('event_head', sa.String(length=64), nullable=False, server_default='0' * 64),
     sa.ForeignKeyConstraint(['enterprise_id'], ['organisations.id'], name=op.f('fk_cases_enterprise_id_organisations')),
     sa.ForeignKeyConstraint(['estate_id'], ['estates.id'], name=op.f('fk_cases_estate_id_estates')),
     sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_cases_opened_by_id_users')),
