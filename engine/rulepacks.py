@@ -1,8 +1,12 @@
 """Rule packs: which body of rules an estate's deadlines follow.
 
 The national rules apply everywhere; a province whose regulation has been loaded
-overrides them period by period (each `Deadline.rules` entry carries its article).
+overrides them period by period (each `Deadline.rules` entry in workflows/* carries its
+article, and each deadline row records the pack and the article it was computed under).
 A province listed in PENDING falls back to the national pack and says so.
+
+The holiday calendar is national (State Council arrangements) whatever the pack; the
+pack only changes which periods apply, never how days are counted.
 """
 from __future__ import annotations
 
@@ -27,16 +31,30 @@ PENDING: dict[str, str] = {
     "贵州省": "贵州省物业管理条例",
 }
 
+# Short forms people type: 河南, 豫, 鲁 …
+ALIASES: dict[str, str] = {
+    "豫": "河南省", "鲁": "山东省", "湘": "湖南省", "黔": "贵州省", "贵": "贵州省",
+    "henan": "河南省", "shandong": "山东省", "hunan": "湖南省", "guizhou": "贵州省",
+}
+
 
 @dataclass(frozen=True)
 class PackChoice:
     pack: str
     label: str
-    note: str      # empty, or why the national pack stands in
+    note: str      # empty, or why the national pack stands in / who chose the pack
+
+    @property
+    def sentence(self) -> str:
+        """One Chinese sentence for pages, forms and `flask period`."""
+        s = f"适用规则包：{self.label}"
+        return f"{s}（{self.note}）" if self.note else s
 
 
 def normalise_province(province: str) -> str:
     p = (province or "").strip()
+    if p.lower() in ALIASES:
+        return ALIASES[p.lower()]
     if p and not p.endswith(("省", "市", "自治区")):
         for full in list(PROVINCE_PACK) + list(PENDING):
             if full.startswith(p):
@@ -56,8 +74,14 @@ def pack_for(province: str, override: str | None = None) -> PackChoice:
     if p in PENDING:
         return PackChoice(NATIONAL, PACKS[NATIONAL],
                           f"{PENDING[p]}尚未载入，暂适用全国规则")
+    if p:
+        return PackChoice(NATIONAL, PACKS[NATIONAL], f"{p}暂无地方规则包，适用全国规则")
     return PackChoice(NATIONAL, PACKS[NATIONAL], "")
 
 
 def pack_for_estate(estate) -> PackChoice:
     return pack_for(estate.province, estate.rulepack)
+
+
+def pack_label(pack: str) -> str:
+    return PACKS.get(pack, pack)

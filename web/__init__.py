@@ -41,4 +41,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     cases.init_app(app)
     cli.init_app(app)
+    from web import cli_calendar
+    cli_calendar.init_sync(app)     # holiday arrangements imported by any process
     return app

@@ -1,0 +1,1 @@
+"""Official holiday arrangements, one TOML file per year (format: see 2026.toml)."""
