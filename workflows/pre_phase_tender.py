@@ -180,7 +180,7 @@ def filed_ten_days_before(ctx):
     latest = latest_before(announced, FILING_LEAD_DAYS, "day").date
     if filed > latest:
         return (f"招标备案于 {filed.isoformat()} 报送，距招标公告发布日 {announced.isoformat()} "
-                f"不足{FILING_LEAD_DAYS}日（最迟应于 {latest.isoformat()} 报送，{ART_10_DAYS}）；"
+                f"不足 {FILING_LEAD_DAYS} 日（最迟应于 {latest.isoformat()} 报送，{ART_10_DAYS}）；"
                 f"请推迟发布日期")
     return None
 
@@ -205,7 +205,7 @@ def bid_period_long_enough(ctx):
     days = (deadline - issued).days
     if days < MIN_BID_DAYS:
         return (f"自招标文件开始发出之日（{issued.isoformat()}）至投标截止日（{deadline.isoformat()}）"
-                f"仅 {days} 日，少于{ART_24}规定的{MIN_BID_DAYS}日")
+                f"仅 {days} 日，少于{ART_24}规定的最短 {MIN_BID_DAYS} 日")
     return None
 
 
@@ -223,7 +223,7 @@ def clarified_in_time(ctx):
     days = (deadline - on).days
     if days < CLARIFY_LEAD_DAYS:
         return (f"澄清或修改通知于 {on.isoformat()} 发出，距投标截止日（{deadline.isoformat()}）"
-                f"仅 {days} 日，不足{ART_23}规定的{CLARIFY_LEAD_DAYS}日；应顺延投标截止时间")
+                f"仅 {days} 日，不足{ART_23}规定的 {CLARIFY_LEAD_DAYS} 日；应顺延投标截止时间")
     return None
 
 
