@@ -1,22 +1,41 @@
-"""Sign-in (Flask-Login), CSRF on every form (Flask-WTF), the current actor."""
+"""Sign-in (Flask-Login), CSRF on every form (Flask-WTF), hardened sessions, the current
+actor, and the error pages every blueprint shares.
+
+Session hardening: the session is cleared on sign-in (no fixation) and on sign-out;
+cookies are HttpOnly and SameSite=Lax (Secure when `SESSION_COOKIE_SECURE` is set, as it
+must be behind HTTPS); sessions expire after `PERMANENT_SESSION_LIFETIME`; Flask-Login's
+"strong" protection drops a session whose browser fingerprint changes; pages carry
+no-store and anti-framing headers; repeated wrong passwords for one user name are slowed
+down by a lock-out of a few minutes.
+"""
 from __future__ import annotations
 
+import threading
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Flask, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from engine.access import Actor
 from engine.models import User
 from web.db import get_session
+from web.i18n import _
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+MAX_FAILURES = 5          # wrong passwords for one user name …
+LOCKOUT_SECONDS = 300     # … lock that name for this long
+_failures: dict[str, list[float]] = {}
+_failures_lock = threading.Lock()
 
 
 class SessionUser(UserMixin):
@@ -31,15 +50,44 @@ class SessionUser(UserMixin):
     def is_active(self) -> bool:
         return bool(self.user.active)
 
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
+
 
 @login_manager.user_loader
 def _load(user_id: str):
-    user = get_session().get(User, int(user_id))
-    return SessionUser(user) if user else None
+    try:
+        user = get_session().get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if user is None or not user.active:
+        return None
+    return SessionUser(user)
 
 
 def current_actor() -> Actor:
     return current_user.actor
+
+
+def _locked(username: str) -> bool:
+    now = time.monotonic()
+    with _failures_lock:
+        recent = [t for t in _failures.get(username, []) if now - t < LOCKOUT_SECONDS]
+        _failures[username] = recent
+        return len(recent) >= MAX_FAILURES
+
+
+def _record_failure(username: str) -> None:
+    with _failures_lock:
+        _failures.setdefault(username, []).append(time.monotonic())
+
+
+def _safe_next(nxt: str) -> str:
+    # Only same-site relative targets: never an open redirect.
+    if not nxt.startswith("/") or nxt.startswith("//") or urlsplit(nxt).netloc or "\\" in nxt:
+        return url_for("home.index")
+    return nxt
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,30 +95,97 @@ def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
+        if _locked(username):
+            flash(_("登录失败次数过多，请 5 分钟后再试"), "error")
+            return render_template("login.html", username=username), 429
         user = get_session().scalar(select(User).where(User.username == username))
         if user is None or not user.active or not check_password_hash(user.password_hash, password):
-            flash("用户名或密码不正确", "error")
+            _record_failure(username)
+            flash(_("用户名或密码不正确"), "error")
             return render_template("login.html", username=username), 401
+        with _failures_lock:
+            _failures.pop(username, None)
+        lang = session.get("lang")
+        session.clear()                       # a new session: no fixation
+        if lang:
+            session["lang"] = lang
+        session.permanent = True
         login_user(SessionUser(user))
-        nxt = request.args.get("next") or ""
-        # Only same-site relative targets: never an open redirect.
-        if not nxt.startswith("/") or nxt.startswith("//") or urlsplit(nxt).netloc:
-            nxt = url_for("cases.index")
-        return redirect(nxt)
+        return redirect(_safe_next(request.args.get("next") or ""))
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
     return render_template("login.html", username="")
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    lang = session.get("lang")
     logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("您已退出登录"), "ok")
     return redirect(url_for("auth.login"))
 
 
+def _error_page(status: int, message: str):
+    if request.path.startswith("/api/"):
+        from flask import jsonify
+        return jsonify({"error": message}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _security_headers(resp):
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    resp.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+    if current_user and getattr(current_user, "is_authenticated", False) \
+            and not request.path.startswith("/static/"):
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def init_app(app: Flask) -> None:
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_NAME", "wuye_session")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "error"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     app.register_blueprint(bp)
+    app.after_request(_security_headers)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_e):
+        return _error_page(400, _("页面已过期或来源不明（安全校验失败），请刷新页面后重试"))
+
+    @app.errorhandler(403)
+    def _forbidden(e):
+        return _error_page(403, getattr(e, "description", None) if _custom(e)
+                           else _("您无权进行此操作"))
+
+    @app.errorhandler(404)
+    def _not_found(e):
+        return _error_page(404, getattr(e, "description", None) if _custom(e)
+                           else _("页面不存在，或您无权查看"))
+
+    @app.errorhandler(413)
+    def _too_large(_e):
+        mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return _error_page(413, _("上传的文件过大（不能超过 {mb} MB）", mb=mb))
+
+
+def _custom(e) -> bool:
+    from werkzeug.exceptions import HTTPException
+    d = getattr(e, "description", None)
+    return bool(d) and d != type(e).description and isinstance(e, HTTPException)

@@ -1,33 +1,187 @@
-"""Cases: the list a user may see, a case's page, and taking an action from a form."""
+"""Cases: the list a user may see (filters, search, pages), opening a case, a case's page,
+taking an action from a form generated from its payload schema, and its files.
+
+Visibility is enforced in the queries (`engine.access.visible_cases`): a case outside the
+user's jurisdiction answers 404 exactly like a case that does not exist. Every change goes
+through `engine.runtime.advance` / `open_case`; the engine's typed refusals are shown in
+the user's words beside the form (field errors), or as a message on the case page.
+"""
 from __future__ import annotations
 
-from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request,
-                   url_for)
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Optional
+
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect,
+                   render_template, request, url_for)
 from flask_login import login_required
-from sqlalchemy import select
+from markupsafe import Markup
+from marshmallow import fields as mfields
+from sqlalchemy import String, and_, cast, exists, false, func, or_, select
 
 from engine import registry
-from engine.access import visible_cases, visible_estates
+from engine.access import may_see_case, visible_cases, visible_estates
 from engine.deadlines import STATUS_LABELS, pack_label
 from engine.errors import EngineError, PayloadInvalid
-from engine.models import Case, Event
+from engine.files import FileIn
+from engine.models import Attachment, Case, Deadline, Estate, Event
 from engine.runtime import advance, available_actions, open_case
 from web.auth import current_actor
 from web.db import get_session
+from web.i18n import _, action_label, proc_title, role_label, state_label, today
 
+log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
+
+PER_PAGE = 20
+ITEM_TRIGGERS = ("submit_item", "accept_item", "reject_item")
+ALLOWED_UPLOAD_TYPES = {
+    ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".doc", ".docx",
+    ".xls", ".xlsx", ".ofd", ".txt", ".csv", ".zip", ".rar", ".7z",
+}
+
+
+# -- payloads from forms ----------------------------------------------------------------
+
+def _field_kind(f) -> str:
+    if isinstance(f, mfields.Boolean):
+        return "bool"
+    if isinstance(f, mfields.List):
+        return "list"
+    if isinstance(f, (mfields.Date,)) and not isinstance(f, mfields.DateTime):
+        return "date"
+    if isinstance(f, (mfields.Decimal, mfields.Float)):
+        return "decimal"
+    if isinstance(f, mfields.Integer):
+        return "int"
+    return "text"
 
 
 def form_payload(schema_cls, form) -> dict:
-    """Only the schema's fields, blanks left out so 'required' speaks for them."""
+    """Only the schema's fields; blanks left out so 'required' speaks for them."""
     if schema_cls is None:
         return {}
-    out = {}
-    for name in schema_cls().fields:
-        v = form.get(name, "").strip()
+    out: dict[str, Any] = {}
+    for name, f in schema_cls().fields.items():
+        if f.dump_only:
+            continue
+        key = f.data_key or name
+        kind = _field_kind(f)
+        if kind == "bool":
+            if key in form:
+                out[key] = form.get(key) in ("1", "true", "on", "yes")
+            continue
+        if kind == "list":
+            lines = [ln.strip() for ln in form.get(key, "").splitlines() if ln.strip()]
+            if lines:
+                out[key] = lines
+            continue
+        v = form.get(key, "").strip()
         if v != "":
-            out[name] = v
+            out[key] = v
     return out
+
+
+def form_values(schema_cls, payload: dict) -> dict:
+    """What to put back into the form after a refusal (lists as lines)."""
+    out = {}
+    for k, v in (payload or {}).items():
+        out[k] = "\n".join(map(str, v)) if isinstance(v, list) else v
+    return out
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def files_from_request(field: str = "files", item: Optional[str] = None) -> list[FileIn]:
+    out = []
+    for fs in request.files.getlist(field):
+        if not fs or not fs.filename:
+            continue
+        name = fs.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
+        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if ext not in ALLOWED_UPLOAD_TYPES:
+            raise UploadRefused(_("不支持的文件类型：{name}（可上传 PDF、图片、Word、Excel、OFD、压缩包）",
+                                  name=name))
+        data = fs.read()
+        if not data:
+            raise UploadRefused(_("文件为空：{name}", name=name))
+        out.append(FileIn(name, fs.mimetype or "application/octet-stream", data, item))
+    return out
+
+
+# -- queries ----------------------------------------------------------------------------
+
+def overdue_condition(ref: Optional[date] = None):
+    """Case has a running period whose last day has passed (Beijing date)."""
+    ref = ref or today()
+    return exists().where(Deadline.case_id == Case.id,
+                          Deadline.status.in_(("open", "missed")),
+                          Deadline.due_date < ref)
+
+
+def _truthy(v: Optional[str]) -> bool:
+    return (v or "").strip().lower() in ("1", "true", "yes", "on", "y")
+
+
+@dataclass
+class Filters:
+    procedure: str = ""
+    state: str = ""
+    estate: Optional[int] = None
+    overdue: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        est = args.get("estate", "")
+        return cls(procedure=args.get("procedure", "").strip(),
+                   state=args.get("state", "").strip(),
+                   estate=int(est) if est.strip().isdigit() else None,
+                   overdue=_truthy(args.get("overdue")),
+                   q=args.get("q", "").strip()[:100])
+
+    def args(self, **over) -> dict:
+        d = {"procedure": self.procedure, "state": self.state, "estate": self.estate or "",
+             "overdue": "1" if self.overdue else "", "q": self.q}
+        d.update(over)
+        return {k: v for k, v in d.items() if v not in ("", None)}
+
+
+def _like_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered_cases(actor, f: Filters):
+    q = visible_cases(actor)
+    if f.procedure:
+        q = q.where(Case.procedure == f.procedure)
+    if f.state:
+        q = q.where(Case.state == f.state)
+    if f.estate:
+        q = q.where(Case.estate_id == f.estate)
+    if f.overdue:
+        q = q.where(overdue_condition())
+    if f.q:
+        import json
+        terms = [f.q]
+        escaped = json.dumps(f.q)[1:-1]       # how SQLite's JSON text stores non-ASCII
+        if escaped != f.q:
+            terms.append(escaped)
+        conds = [Estate.name.ilike(f"%{_like_escape(f.q)}%", escape="\\")]
+        for t in terms:
+            conds.append(cast(Case.data, String).ilike(f"%{_like_escape(t)}%", escape="\\"))
+        if f.q.isdigit():
+            conds.append(Case.id == int(f.q))
+        titles = [n for n, d in registry.all_current().items() if f.q in d.title]
+        if titles:
+            conds.append(Case.procedure.in_(titles))
+        q = q.where(or_(*conds))
+    return q
 
 
 def load_visible_case(case_id: int) -> Case:
@@ -39,13 +193,49 @@ def load_visible_case(case_id: int) -> Case:
     return case
 
 
-@bp.route("/")
+def defn_of(case: Case):
+    return registry.get(case.procedure, case.version)
+
+
+# -- the list ---------------------------------------------------------------------------
+
+@bp.route("/cases")
 @login_required
 def index():
     s = get_session()
-    rows = s.scalars(visible_cases(current_actor()).order_by(Case.id.desc()).limit(200)).all()
-    return render_template("cases/index.html", cases=rows, defs=registry.all_current())
+    actor = current_actor()
+    f = Filters.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    q = filtered_cases(actor, f)
+    total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(page, pages)
+    rows = s.scalars(q.order_by(Case.updated_at.desc(), Case.id.desc())
+                     .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    defs = registry.all_current()
+    states: list[tuple[str, str]] = []
+    if f.procedure in defs:
+        states = [(st.name, state_label(defs[f.procedure], st.name)) for st in defs[f.procedure].states]
+    else:
+        seen = set()
+        for d in defs.values():
+            for st in d.states:
+                if st.name not in seen:
+                    seen.add(st.name)
+                    states.append((st.name, state_label(d, st.name)))
+    estates = s.scalars(visible_estates(actor)).all()
+    ref = today()
+    overdue_ids = set()
+    if rows:
+        overdue_ids = set(s.scalars(select(Deadline.case_id).where(
+            Deadline.case_id.in_([c.id for c in rows]), Deadline.status.in_(("open", "missed")),
+            Deadline.due_date < ref)))
+    return render_template("cases/index.html", cases=rows, defs=defs, f=f, page=page,
+                           pages=pages, total=total, states=states, estates=estates,
+                           overdue_ids=overdue_ids, ref=ref, registry=registry)
 
+
+# -- opening ----------------------------------------------------------------------------
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
@@ -55,21 +245,174 @@ def new():
     defs = {n: d for n, d in registry.all_current().items() if actor.role in d.opening.roles}
     estates = s.scalars(visible_estates(actor)).all()
     name = request.values.get("procedure") or next(iter(defs), None)
-    errors, values = {}, {}
-    if request.method == "POST" and name in defs:
-        values = form_payload(defs[name].opening.schema, request.form)
-        try:
-            case = open_case(s, name, int(request.form.get("estate_id") or 0), actor, values)
-        except PayloadInvalid as exc:
-            errors = exc.errors
-            flash(exc.message, "error")
-        except EngineError as exc:
-            flash(exc.message, "error")
+    if name not in defs:
+        name = next(iter(defs), None)
+    errors, values, status = {}, {}, 200
+    estate_id = request.values.get("estate_id", type=int)
+    if request.method == "POST" and name:
+        payload = form_payload(defs[name].opening.schema, request.form)
+        values = form_values(defs[name].opening.schema, payload)
+        if not estate_id or estate_id not in {e.id for e in estates}:
+            errors = {"estate_id": [_("请选择您有权办理的物业管理区域")]}
+            flash(_("提交的内容有误，请按提示修改"), "error")
+            status = 400
         else:
-            flash(f"已立案：{defs[name].title}（案件 {case.id}）", "ok")
-            return redirect(url_for("cases.show", case_id=case.id))
+            try:
+                files = files_from_request()
+                case = open_case(s, name, estate_id, actor, payload, files=files)
+            except UploadRefused as exc:
+                flash(exc.message, "error")
+                status = 400
+            except PayloadInvalid as exc:
+                errors = exc.errors
+                flash(_(exc.message), "error")
+                status = 400
+            except EngineError as exc:
+                flash(exc.message, "error")
+                status = exc.status
+            else:
+                flash(_("已立案：{title}（案件 {id}）", title=proc_title(defs[name]), id=case.id), "ok")
+                return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/new.html", defs=defs, name=name, estates=estates,
-                           errors=errors, values=values), (400 if errors else 200)
+                           errors=errors, values=values, estate_id=estate_id), status
+
+
+# -- the case page ------------------------------------------------------------------------
+
+def _fmt_value(f, v) -> str:
+    if v is None or v == "":
+        return "—"
+    choices = f.metadata.get("choices") if f is not None else None
+    if choices and v in choices:
+        return choices[v]
+    if isinstance(v, bool):
+        return _("是") if v else _("否")
+    if isinstance(v, list):
+        return "、".join(map(str, v))
+    if f is not None and _field_kind(f) == "date":
+        from web.i18n import show_date
+        try:
+            return show_date(v)
+        except ValueError:
+            return str(v)
+    return str(v)
+
+
+def payload_rows(defn, trigger: str, payload: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs of an event's payload, labels from the step's schema."""
+    if not payload:
+        return []
+    if trigger == "open":
+        schema_cls = defn.opening.schema
+    else:
+        t = defn.transition(trigger)
+        schema_cls = t.schema if t else None
+    flds = schema_cls().fields if schema_cls else {}
+    rows = []
+    for k, v in payload.items():
+        f = flds.get(k)
+        label = f.metadata.get("label", k) if f is not None else k
+        if k == "item" and defn.materials:
+            label = _("材料")
+            v = next((m.label for m in defn.materials if m.key == v), v)
+            f = None
+        rows.append((label, _fmt_value(f, v)))
+    return rows
+
+
+def data_rows(defn, data: dict) -> list[tuple[str, str]]:
+    """The case's main facts, labelled from the opening schema (other keys skipped)."""
+    schema_cls = defn.opening.schema
+    if not schema_cls:
+        return []
+    rows = []
+    for name, f in schema_cls().fields.items():
+        if name in data:
+            rows.append((f.metadata.get("label", name), _fmt_value(f, data[name])))
+    return rows
+
+
+def diagram_markup(defn, state: str) -> Optional[Markup]:
+    try:
+        from engine import diagram
+    except ImportError:
+        return None
+    try:
+        return Markup(diagram.svg(defn, state))
+    except Exception:       # a drawing problem must never hide the case
+        log.exception("diagram of %s failed", defn.name)
+        return None
+
+
+def documents_of(case: Case) -> list[dict]:
+    try:
+        from engine.documents import for_case
+    except ImportError:
+        return []
+    try:
+        docs = for_case(get_session(), case.id)
+    except Exception:
+        log.exception("documents of case %s", case.id)
+        return []
+    can_link = "documents.download" in current_app.view_functions
+    out = []
+    for d in docs:
+        out.append({
+            "doc": d, "title": getattr(d, "title", "") or getattr(d, "kind", ""),
+            "serial": getattr(d, "serial", ""), "issued_at": getattr(d, "issued_at", None),
+            "status": getattr(d, "status", ""),
+            "superseded": bool(getattr(d, "superseded_by_id", None)),
+            "url": url_for("documents.download", doc_id=d.id) if can_link else None,
+        })
+    return out
+
+
+def linked_cases(case: Case) -> dict:
+    """The case that opened this one and the cases it opened, as far as the user may see."""
+    s = get_session()
+    actor = current_actor()
+    parent = None
+    if case.parent_case_id:
+        parent = s.scalar(visible_cases(actor).where(Case.id == case.parent_case_id))
+    children = s.scalars(visible_cases(actor).where(Case.parent_case_id == case.id)
+                         .order_by(Case.id)).all()
+    return {"parent": parent, "children": children}
+
+
+def deadline_views(case: Case) -> list[dict]:
+    ref = today()
+    out = []
+    for d in case.deadlines:
+        running = d.status in ("open", "missed")
+        out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
+                    "overdue": running and d.due_date < ref,
+                    "status_label": _(STATUS_LABELS.get(d.status, d.status)),
+                    "pack_label": pack_label(d.rulepack),
+                    "party_label": role_label(d.party)})
+    return out
+
+
+def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[dict] = None,
+                 values: Optional[dict] = None, status: int = 200):
+    s = get_session()
+    defn = defn_of(case)
+    actor = current_actor()
+    events = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
+    atts = s.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                     .order_by(Attachment.id)).all()
+    by_event: dict[Optional[int], list[Attachment]] = {}
+    for a in atts:
+        by_event.setdefault(a.event_id, []).append(a)
+    actions = available_actions(s, case, actor)
+    item_actions = [a for a in actions if a.trigger in ITEM_TRIGGERS and defn.materials]
+    actions = [a for a in actions if a not in item_actions]
+    return render_template(
+        "cases/show.html", case=case, defn=defn, events=events, by_event=by_event,
+        actions=actions, item_actions=item_actions, errors_for=errors_for,
+        errors=errors or {}, values=values or {}, deadlines=deadline_views(case),
+        diagram=diagram_markup(defn, case.state), documents=documents_of(case),
+        links=linked_cases(case), payload_rows=payload_rows, facts=data_rows(defn, case.data),
+        registry=registry), status
 
 
 @bp.route("/cases/<int:case_id>")
@@ -79,42 +422,53 @@ def show(case_id: int):
     return _render_case(case)
 
 
-def _render_case(case: Case, errors_for: str | None = None, errors: dict | None = None,
-                 values: dict | None = None, status: int = 200):
-    s = get_session()
-    defn = registry.get(case.procedure, case.version)
-    events = s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
-    actions = available_actions(s, case, current_actor())
-    return render_template("cases/show.html", case=case, defn=defn, events=events,
-                           actions=actions, errors_for=errors_for, errors=errors or {},
-                           values=values or {}, status_labels=STATUS_LABELS,
-                           pack_label=pack_label), status
-
-
 @bp.post("/cases/<int:case_id>/actions/<trigger>")
 @login_required
 def act(case_id: int, trigger: str):
     case = load_visible_case(case_id)
     s = get_session()
-    defn = registry.get(case.procedure, case.version)
+    defn = defn_of(case)
     t = defn.transition(trigger)
     if t is None:
         abort(404)
-    values = form_payload(t.schema, request.form)
+    payload = form_payload(t.schema, request.form)
+    values = form_values(t.schema, payload)
+    back = request.form.get("back", "")
     try:
-        advance(s, case.id, trigger, current_actor(), values,
-                lock_version=request.form.get("lock_version", type=int))
-    except PayloadInvalid as exc:
+        files = files_from_request()
+        advance(s, case.id, trigger, current_actor(), payload,
+                lock_version=request.form.get("lock_version", type=int), files=files)
+    except UploadRefused as exc:
         flash(exc.message, "error")
-        case = load_visible_case(case_id)
-        return _render_case(case, trigger, exc.errors, values, 400)
+        return _render_case(load_visible_case(case_id), trigger, {}, values, 400)
+    except PayloadInvalid as exc:
+        flash(_(exc.message), "error")
+        return _render_case(load_visible_case(case_id), trigger, exc.errors, values, 400)
     except EngineError as exc:
         flash(exc.message, "error")
-        case = load_visible_case(case_id)
-        return _render_case(case, status=exc.status)
-    flash(f"已办理：{t.label}", "ok")
+        return _render_case(load_visible_case(case_id), status=exc.status)
+    flash(_("已办理：{label}", label=action_label(t)), "ok")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/cases/<int:case_id>/files/<int:att_id>")
+@login_required
+def attachment(case_id: int, att_id: int):
+    case = load_visible_case(case_id)
+    att = get_session().get(Attachment, att_id)
+    if att is None or att.case_id != case.id:
+        abort(404)
+    from engine import files as store
+    try:
+        data = store.load(att.sha256)
+    except FileNotFoundError:
+        abort(404)
+    from urllib.parse import quote
+    resp = Response(data, mimetype=att.content_type or "application/octet-stream")
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(att.filename)}"
+    return resp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("may_see_case", may_see_case)

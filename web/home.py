@@ -1,0 +1,131 @@
+"""工作台 (home): what I must act on now, what is due soon, what is overdue (red, with
+the days overdue), counts per procedure; for supervisors, overdue counts per street office
+(housing bureau) or per community (street office). Everything is read through
+`engine.access.visible_cases`, so the page never counts what the user may not see."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask, render_template
+from flask_login import login_required
+from sqlalchemy import and_, func, or_, select
+
+from engine import registry
+from engine.access import visible_cases
+from engine.models import Case, Deadline, Estate, Organisation
+from engine.runtime import available_actions
+from web.auth import current_actor
+from web.cases import ITEM_TRIGGERS, overdue_condition
+from web.db import get_session
+from web.i18n import today
+
+bp = Blueprint("home", __name__)
+
+DUE_SOON_DAYS = 7
+MAX_TODO = 300       # cases whose actions are evaluated for the "act now" list
+SHOW = 50
+
+
+def _actionable_condition(role: str):
+    """Cases in a state where some step is open to `role` (cheap pre-filter; guards are
+    then checked per case by available_actions)."""
+    conds = []
+    for name, d in registry.all_current().items():
+        states = sorted({s for t in d.transitions if role in t.roles for s in t.sources})
+        if states:
+            conds.append(and_(Case.procedure == name, Case.state.in_(states)))
+    return or_(*conds) if conds else None
+
+
+def todo_cases(session, actor):
+    cond = _actionable_condition(actor.role)
+    if cond is None:
+        return []
+    rows = session.scalars(visible_cases(actor).where(cond)
+                           .order_by(Case.updated_at.desc()).limit(MAX_TODO)).all()
+    out = []
+    for c in rows:
+        acts = [a for a in available_actions(session, c, actor) if a.allowed]
+        if acts:
+            out.append((c, acts))
+    return out
+
+
+def _deadline_rows(session, actor, *conds, order=None, limit=SHOW):
+    sub = visible_cases(actor).with_only_columns(Case.id).scalar_subquery()
+    q = (select(Deadline, Case).join(Case, Deadline.case_id == Case.id)
+         .where(Deadline.case_id.in_(sub), *conds)
+         .order_by(*(order or (Deadline.due_date, Deadline.id))))
+    total = session.scalar(select(func.count()).select_from(
+        select(Deadline.id).where(Deadline.case_id.in_(sub), *conds).subquery()))
+    return session.execute(q.limit(limit)).all(), total
+
+
+def procedure_counts(session, actor):
+    defs = registry.all_current()
+    q = (visible_cases(actor).with_only_columns(Case.procedure, Case.version, Case.state,
+                                                func.count(Case.id))
+         .group_by(Case.procedure, Case.version, Case.state))
+    counts: dict[str, dict] = {}
+    for proc, version, state, n in session.execute(q):
+        row = counts.setdefault(proc, {"total": 0, "running": 0, "overdue": 0,
+                                       "defn": defs.get(proc)})
+        row["total"] += n
+        try:
+            final = registry.get(proc, version).state(state).final
+        except Exception:
+            final = False
+        if not final:
+            row["running"] += n
+    oq = (visible_cases(actor).where(overdue_condition())
+          .with_only_columns(Case.procedure, func.count(Case.id)).group_by(Case.procedure))
+    for proc, n in session.execute(oq):
+        if proc in counts:
+            counts[proc]["overdue"] = n
+    return sorted(counts.items(), key=lambda kv: kv[0])
+
+
+SUPERVISED_BY = {
+    # the supervisor's role → the estate column whose organisations it supervises
+    "housing_bureau": ("street_office_id", "街道办事处"),
+    "admin": ("street_office_id", "街道办事处"),
+    "street_office": ("community_id", "社区居委会"),
+}
+
+
+def overdue_by_unit(session, actor):
+    spec = SUPERVISED_BY.get(actor.role)
+    if not spec:
+        return None, []
+    col = getattr(Estate, spec[0])
+    q = (visible_cases(actor).where(overdue_condition())
+         .with_only_columns(col, func.count(Case.id)).group_by(col))
+    rows = session.execute(q).all()
+    names = dict(session.execute(select(Organisation.id, Organisation.name)
+                                 .where(Organisation.id.in_([r[0] for r in rows if r[0]]))).all())
+    out = sorted(((names.get(oid, "—"), oid, n) for oid, n in rows), key=lambda r: -r[2])
+    return spec[1], out
+
+
+@bp.route("/")
+@login_required
+def index():
+    s = get_session()
+    actor = current_actor()
+    ref = today()
+    todo = todo_cases(s, actor)
+    soon, soon_total = _deadline_rows(
+        s, actor, Deadline.status == "open", Deadline.due_date >= ref,
+        Deadline.due_date <= ref + timedelta(days=DUE_SOON_DAYS))
+    overdue, overdue_total = _deadline_rows(
+        s, actor, Deadline.status.in_(("open", "missed")), Deadline.due_date < ref)
+    unit_label, by_unit = overdue_by_unit(s, actor)
+    return render_template("home.html", todo=todo, soon=soon, soon_total=soon_total,
+                           overdue=overdue, overdue_total=overdue_total, ref=ref,
+                           counts=procedure_counts(s, actor), unit_label=unit_label,
+                           by_unit=by_unit, registry=registry, due_soon_days=DUE_SOON_DAYS,
+                           item_triggers=ITEM_TRIGGERS)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

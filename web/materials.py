@@ -1,0 +1,146 @@
+"""Handover materials (enterprise_exit): the checklist item by item, per-item upload,
+status 未提交 / 已提交 / 已接收 / 退回 (with the reason), progress, and what still blocks
+signing the handover record.
+
+Data shape (INTERFACES.md): `case.data["materials"][item] = {status, reason, declaration,
+attachments}`; item steps are the transitions `submit_item` (enterprise; payload item,
+declaration; files tagged with the item), `accept_item` and `reject_item` (committee or
+community; payload item, reason). `engine.materials.checklist/blocking` are used when
+present; until then the same rules are read here from the definition and the data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from engine.errors import EngineError, PayloadInvalid
+from engine.models import Attachment
+from engine.runtime import advance, available_actions
+from web.auth import current_actor
+from web.cases import (UploadRefused, defn_of, files_from_request, form_payload, form_values,
+                       load_visible_case)
+from web.db import get_session
+from web.i18n import _
+
+bp = Blueprint("materials", __name__)
+
+STATUS_LABELS = {"pending": "未提交", "submitted": "已提交", "accepted": "已接收", "rejected": "退回"}
+STEP = {"submit": "submit_item", "accept": "accept_item", "reject": "reject_item"}
+
+
+@dataclass
+class ItemView:
+    key: str
+    label: str
+    required: bool
+    status: str
+    status_label: str
+    reason: str = ""
+    declaration: str = ""
+    attachments: list = field(default_factory=list)
+    basis: str = ""
+
+
+def _checklist(defn, case) -> list:
+    try:
+        from engine.materials import checklist
+        return list(checklist(defn, case))
+    except ImportError:
+        pass
+    data = (case.data or {}).get("materials") or {}
+    out = []
+    for m in defn.materials:
+        row = data.get(m.key) or {}
+        status = row.get("status") or "pending"
+        out.append(ItemView(m.key, m.label, m.required, status,
+                            STATUS_LABELS.get(status, status), row.get("reason") or "",
+                            row.get("declaration") or "", list(row.get("attachments") or []),
+                            m.basis))
+    return out
+
+
+def _blocking(defn, case, items) -> list[str]:
+    try:
+        from engine.materials import blocking
+        return list(blocking(defn, case))
+    except ImportError:
+        pass
+    out = []
+    for it in items:
+        if it.required and it.status != "accepted":
+            out.append(f"「{it.label}」{STATUS_LABELS.get(it.status, it.status)}，尚未接收")
+    return out
+
+
+def _render(case, errors_for=None, errors=None, values=None, status=200):
+    s = get_session()
+    defn = defn_of(case)
+    items = _checklist(defn, case)
+    blocking = _blocking(defn, case, items)
+    acts = {a.trigger: a for a in available_actions(s, case, current_actor())}
+    can = {k: (acts.get(t) is not None and acts[t].allowed) for k, t in STEP.items()}
+    why = {k: (acts[t].reason if t in acts else "") for k, t in STEP.items()}
+    atts = s.scalars(select(Attachment).where(Attachment.case_id == case.id,
+                                              Attachment.item.is_not(None))
+                     .order_by(Attachment.id)).all()
+    files: dict[str, list] = {}
+    for a in atts:
+        files.setdefault(a.item, []).append(a)
+    required = [i for i in items if i.required]
+    accepted = [i for i in required if i.status == "accepted"]
+    submitted = [i for i in items if i.status in ("submitted", "accepted")]
+    schemas = {k: (defn.transition(t).schema if defn.transition(t) else None) for k, t in STEP.items()}
+    return render_template(
+        "materials/show.html", case=case, defn=defn, items=items, blocking=blocking, can=can,
+        why=why, files=files, required=required, accepted=accepted, submitted=submitted,
+        errors_for=errors_for, errors=errors or {}, values=values or {}, schemas=schemas,
+        percent=(100 * len(accepted) // len(required)) if required else 100), status
+
+
+@bp.route("/cases/<int:case_id>/materials")
+@login_required
+def show(case_id: int):
+    case = load_visible_case(case_id)
+    if not defn_of(case).materials:
+        abort(404)
+    return _render(case)
+
+
+@bp.post("/cases/<int:case_id>/materials/<item>/<step>")
+@login_required
+def act(case_id: int, item: str, step: str):
+    case = load_visible_case(case_id)
+    defn = defn_of(case)
+    if step not in STEP or item not in {m.key for m in defn.materials}:
+        abort(404)
+    trigger = STEP[step]
+    t = defn.transition(trigger)
+    if t is None:
+        abort(404)
+    payload = form_payload(t.schema, request.form)
+    payload["item"] = item
+    values = form_values(t.schema, payload)
+    try:
+        files = files_from_request(item=item) if step == "submit" else []
+        advance(get_session(), case.id, trigger, current_actor(), payload,
+                lock_version=request.form.get("lock_version", type=int), files=files)
+    except UploadRefused as exc:
+        flash(exc.message, "error")
+        return _render(load_visible_case(case_id), f"{item}:{step}", {}, values, 400)
+    except PayloadInvalid as exc:
+        flash(_(exc.message), "error")
+        return _render(load_visible_case(case_id), f"{item}:{step}", exc.errors, values, 400)
+    except EngineError as exc:
+        flash(exc.message, "error")
+        return _render(load_visible_case(case_id), status=exc.status)
+    label = next(m.label for m in defn.materials if m.key == item)
+    done = {"submit": _("已提交"), "accept": _("已接收"), "reject": _("已退回")}[step]
+    flash(f"{done}：{label}", "ok")
+    return redirect(url_for("materials.show", case_id=case_id) + f"#item-{item}")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
