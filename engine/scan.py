@@ -1,18 +1,324 @@
-"""The deadline scan (minimal: marks passed deadlines missed). Issue 8 grows it into
-alerts, escalation and delivery."""
+"""The deadline scan: due soon, overdue (marked missed), escalated; each alert once.
+
+Run from cron or a systemd timer (`flask deadlines scan [--now ISO]`), never from a web
+worker. Safe when several hosts run it at the same moment:
+
+- PostgreSQL: each batch selects its deadline rows `FOR UPDATE OF deadlines SKIP LOCKED`,
+  so concurrent scanners share the work instead of waiting on each other;
+- SQLite: each batch's transaction starts with `BEGIN IMMEDIATE` (the database's single
+  writer), so a second scanner waits (busy_timeout) and then sees the first one's work;
+- on both, alerts are inserted with ON CONFLICT DO NOTHING against the unique
+  (deadline_id, stage), so even a race that got past the locks writes each alert once.
+
+Three passes, each in batches walked by a (due_date, id) cursor over the index
+(status, due_date):
+
+1. open deadlines whose last day has ended → status "missed", an "overdue" alert to the
+   party that must act, and one audit event per case (engine.runtime.note) naming them;
+2. open deadlines within their procedure's warning period → a "due soon" alert;
+3. missed deadlines that stayed overdue for the procedure's thresholds → an "escalated"
+   alert per level, to the supervisors one level up at a time.
+
+A deadline met after it was missed keeps its alerts and its audit event; the engine
+marks it `late` (engine.deadlines), so it stays visible as late in the history.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping, Optional
 
-from sqlalchemy import update
+from sqlalchemy import and_, exists, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
-from engine.models import Deadline
+from engine import registry
+from engine.alerts import (DUE_SOON, ESCALATED, OVERDUE, Alert, OutboxMessage, Thresholds,
+                           compose, due_soon_from, escalation_chain, escalation_days,
+                           resolve, thresholds_for, workdays_after, workdays_before)
+from engine.deadlines import MISSED, OPEN
+from engine.errors import NotFound
+from engine.runtime import _is_race
+from engine.legaltime import TZ
+from engine.models import Case, Deadline, Estate, Organisation, User
+
+BATCH = 500
+RETRIES = 5
+
+_COLS = (Deadline.id, Deadline.case_id, Deadline.key, Deadline.label, Deadline.party,
+         Deadline.due_date, Deadline.citation, Case.procedure, Case.version,
+         Case.enterprise_id, Estate.name.label("estate_name"), Estate.street_office_id,
+         Estate.community_id, Estate.committee_id, Estate.bureau_id, Estate.developer_id)
 
 
-def scan(session: Session, now: datetime) -> dict:
-    res = session.execute(
-        update(Deadline).where(Deadline.status == "open", Deadline.ends_at <= now)
-        .values(status="missed"))
-    session.commit()
-    return {"now": now.isoformat(), "missed": res.rowcount}
+@dataclass
+class _Ctx:
+    session: Session
+    now: datetime
+    today: date
+    overrides: Optional[Mapping[str, Any]]
+    postgres: bool
+    batch: int
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+def _begin_write(ctx: _Ctx) -> None:
+    """Start the batch's transaction; on SQLite take the write lock at BEGIN."""
+    s = ctx.session
+    if s.in_transaction():
+        s.commit()
+    if not ctx.postgres:
+        s.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _insert(ctx: _Ctx, model):
+    return (postgresql.insert(model) if ctx.postgres else sqlite.insert(model))
+
+
+def _locked(ctx: _Ctx, q):
+    return q.with_for_update(skip_locked=True, of=Deadline) if ctx.postgres else q
+
+
+def _after(cursor):
+    if cursor is None:
+        return true()
+    d, i = cursor
+    return or_(Deadline.due_date > d, and_(Deadline.due_date == d, Deadline.id > i))
+
+
+def _base(ctx: _Ctx, cursor):
+    return (select(*_COLS).join(Case, Case.id == Deadline.case_id)
+            .join(Estate, Estate.id == Case.estate_id).where(_after(cursor))
+            .order_by(Deadline.due_date, Deadline.id).limit(ctx.batch))
+
+
+_defn_cache: dict = {}
+
+
+def _spec(procedure: str, version: int, key: str):
+    """(procedure title, deadline declaration or None)."""
+    k = (procedure, version, key)
+    if k not in _defn_cache:
+        try:
+            defn = registry.get(procedure, version)
+        except NotFound:
+            _defn_cache[k] = (procedure, None)
+        else:
+            try:
+                spec = defn.deadline(key)
+            except KeyError:
+                spec = None
+            _defn_cache[k] = (defn.title, spec)
+    return _defn_cache[k]
+
+
+def _estate(row) -> dict:
+    return {"street_office_id": row.street_office_id, "community_id": row.community_id,
+            "committee_id": row.committee_id, "bureau_id": row.bureau_id,
+            "developer_id": row.developer_id}
+
+
+def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dict:
+    title_p, spec = _spec(row.procedure, row.version, row.key)
+    role, org = resolve(role, row.enterprise_id, _estate(row))
+    title, body = compose(kind, level=level, role=role, estate_name=row.estate_name,
+                          procedure_title=title_p, case_id=row.case_id, label=row.label,
+                          due=row.due_date, citation=row.citation,
+                          consequence=spec.consequence if spec else "", party=row.party)
+    stage = kind if kind != ESCALATED else f"{ESCALATED}_{level}"
+    return dict(deadline_id=row.id, case_id=row.case_id, kind=kind, stage=stage, level=level,
+                final=final, role=role, organisation_id=org, title=title[:300], body=body,
+                due_date=row.due_date, created_at=ctx.now)
+
+
+def _chain(row, th: Thresholds) -> list[str]:
+    _, spec = _spec(row.procedure, row.version, row.key)
+    return escalation_chain(row.party, spec.escalate_to if spec else (), len(th.escalate))
+
+
+def write_alerts(ctx: _Ctx, rows: list[dict]) -> list[dict]:
+    """Insert alerts that do not exist yet, queue their e-mails; returns the new ones."""
+    if not rows:
+        return []
+    s = ctx.session
+    ins = _insert(ctx, Alert).values(rows).on_conflict_do_nothing(
+        index_elements=["deadline_id", "stage"])
+    new = [dict(r._mapping) for r in s.execute(ins.returning(
+        Alert.id, Alert.kind, Alert.organisation_id, Alert.title, Alert.body))]
+    queue_mail(ctx, new)
+    return new
+
+
+def queue_mail(ctx: _Ctx, alerts: list[dict]) -> int:
+    """One outbox row per (alert, address): the organisation's address, or else the
+    addresses of its active users."""
+    orgs = {a["organisation_id"] for a in alerts if a["organisation_id"]}
+    if not orgs:
+        return 0
+    s = ctx.session
+    to: dict[int, list[str]] = defaultdict(list)
+    for oid, email in s.execute(select(Organisation.id, Organisation.email)
+                                .where(Organisation.id.in_(orgs))):
+        if email:
+            to[oid].append(email)
+    missing = orgs - set(to)
+    if missing:
+        for oid, email in s.execute(select(User.organisation_id, User.email).where(
+                User.organisation_id.in_(missing), User.active.is_(True),
+                User.email.is_not(None)).order_by(User.id)):
+            if email and email not in to[oid]:
+                to[oid].append(email)
+    msgs = [dict(alert_id=a["id"], to_addr=addr, subject=a["title"], body=a["body"],
+                 status="pending", attempts=0, next_attempt_at=ctx.now, last_error="",
+                 created_at=ctx.now)
+            for a in alerts for addr in to.get(a["organisation_id"], ())]
+    if msgs:
+        s.execute(_insert(ctx, OutboxMessage).values(msgs).on_conflict_do_nothing(
+            index_elements=["alert_id", "to_addr"]))
+    return len(msgs)
+
+
+def _note_missed(ctx: _Ctx, rows) -> None:
+    """One audit event per case naming the deadlines that became missed."""
+    from engine.runtime import note
+    by_case: dict[int, list] = defaultdict(list)
+    for r in rows:
+        by_case[r.case_id].append({"deadline_id": r.id, "key": r.key, "label": r.label,
+                                   "due_date": r.due_date.isoformat()})
+    cases = ctx.session.scalars(select(Case).where(Case.id.in_(list(by_case))).order_by(Case.id))
+    for case in cases:
+        items = by_case[case.id]
+        note(ctx.session, case, "deadline_missed",
+             "期限届满未履行：" + "、".join(i["label"] for i in items)[:80],
+             {"deadlines": items}, now=ctx.now)
+
+
+def _batches(ctx: _Ctx, counts: dict, fetch, handle) -> None:
+    """Run fetch/handle per batch, one transaction each, retrying a batch that lost an
+    optimistic-lock race with a user's step on one of its cases. `handle` returns the
+    counts it adds; they are added once its transaction has committed."""
+    cursor = None
+    while True:
+        for attempt in range(RETRIES):
+            _begin_write(ctx)
+            try:
+                rows = ctx.session.execute(fetch(cursor)).all()
+                if not rows:
+                    ctx.session.commit()
+                    return
+                delta = handle(rows)
+                ctx.session.commit()
+                break
+            except (StaleDataError, IntegrityError, OperationalError) as exc:
+                ctx.session.rollback()
+                if not _is_race(exc) or attempt == RETRIES - 1:
+                    raise
+        for k, v in delta.items():
+            counts[k] += v
+        last = rows[-1]
+        cursor = (last.due_date, last.id)
+
+
+# -- the three passes --------------------------------------------------------------------
+
+def _pass_missed(ctx: _Ctx, counts: dict) -> None:
+    def fetch(cursor):
+        return _locked(ctx, _base(ctx, cursor).where(Deadline.status == OPEN,
+                                                     Deadline.due_date < ctx.today))
+
+    def handle(rows):
+        ids = [r.id for r in rows]
+        ctx.session.execute(update(Deadline).where(Deadline.id.in_(ids), Deadline.status == OPEN)
+                            .values(status=MISSED))
+        alerts = []
+        for r in rows:
+            th = thresholds_for(r.procedure, ctx.overrides)
+            alerts.append(_alert(ctx, r, OVERDUE, 0, r.party, final=not _chain(r, th)))
+        new = write_alerts(ctx, alerts)
+        _note_missed(ctx, rows)
+        return {OVERDUE: len(new), "missed": len(rows)}
+
+    _batches(ctx, counts, fetch, handle)
+
+
+def _window_end(ctx: _Ctx) -> date:
+    ns = [t.due_soon for t in _all_thresholds(ctx)]
+    return workdays_after(ctx.today, max(ns)) + timedelta(days=1)
+
+
+def _all_thresholds(ctx: _Ctx) -> list[Thresholds]:
+    from engine.alerts import DEFAULT_THRESHOLDS, THRESHOLDS
+    names = set(THRESHOLDS) | set(ctx.overrides or {})
+    return [DEFAULT_THRESHOLDS] + [thresholds_for(n, ctx.overrides) for n in names]
+
+
+def _pass_due_soon(ctx: _Ctx, counts: dict) -> None:
+    end = _window_end(ctx)
+    already = exists().where(Alert.deadline_id == Deadline.id, Alert.stage == DUE_SOON)
+
+    def fetch(cursor):
+        return _locked(ctx, _base(ctx, cursor).where(
+            Deadline.status == OPEN, Deadline.due_date >= ctx.today,
+            Deadline.due_date <= end, ~already))
+
+    def handle(rows):
+        alerts = [_alert(ctx, r, DUE_SOON, 0, r.party, final=False) for r in rows
+                  if due_soon_from(r.due_date, thresholds_for(r.procedure, ctx.overrides)) <= ctx.today]
+        return {DUE_SOON: len(write_alerts(ctx, alerts))}
+
+    _batches(ctx, counts, fetch, handle)
+
+
+def _pass_escalate(ctx: _Ctx, counts: dict) -> None:
+    firsts = [t.escalate[0] for t in _all_thresholds(ctx) if t.escalate]
+    if not firsts:
+        return
+    cutoff = workdays_before(ctx.today, min(firsts))
+    done = exists().where(Alert.deadline_id == Deadline.id, Alert.final.is_(True))
+
+    def fetch(cursor):
+        return _locked(ctx, _base(ctx, cursor).where(
+            Deadline.status == MISSED, Deadline.due_date <= cutoff, ~done))
+
+    def handle(rows):
+        alerts = []
+        for r in rows:
+            th = thresholds_for(r.procedure, ctx.overrides)
+            chain = _chain(r, th)
+            alerts.append(_alert(ctx, r, OVERDUE, 0, r.party, final=not chain))
+            for level, (role, day) in enumerate(zip(chain, escalation_days(r.due_date, th)), 1):
+                if ctx.today >= day:
+                    alerts.append(_alert(ctx, r, ESCALATED, level, role, final=level == len(chain)))
+        new = write_alerts(ctx, alerts)
+        return {ESCALATED: sum(1 for a in new if a["kind"] == ESCALATED),
+                OVERDUE: sum(1 for a in new if a["kind"] == OVERDUE)}
+
+    _batches(ctx, counts, fetch, handle)
+
+
+def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, Any]] = None,
+         smtp=None, batch: int = BATCH) -> dict:
+    """Scan every deadline as of `now`; returns a JSON-able summary. With `smtp` (an
+    engine.mailer.SMTPConfig) the queued e-mails are sent afterwards."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime")
+    ctx = _Ctx(session, now, now.astimezone(TZ).date(), thresholds,
+               session.get_bind().dialect.name == "postgresql", batch)
+    counts = {"missed": 0, OVERDUE: 0, DUE_SOON: 0, ESCALATED: 0}
+    _pass_missed(ctx, counts)
+    _pass_due_soon(ctx, counts)
+    _pass_escalate(ctx, counts)
+    summary = {"now": now.isoformat(), "today": ctx.today.isoformat(), **counts,
+               "alerts": counts[OVERDUE] + counts[DUE_SOON] + counts[ESCALATED]}
+    if smtp is not None:
+        from engine.mailer import deliver
+        summary["mail"] = deliver(session, smtp, now=now)
+    else:
+        from engine.mailer import pending_count
+        summary["mail"] = {"queued": pending_count(session), "sent": 0,
+                           "note": "未配置 SMTP，邮件留在发件箱待发送"}
+    return summary

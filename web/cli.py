@@ -61,9 +61,13 @@ def parse_now(value: str | None) -> datetime:
 @deadlines.command("scan")
 @click.option("--now", "now_text", help="ISO date-time to scan as of (default: now)")
 def deadlines_scan(now_text):
-    """Mark passed deadlines missed; print a JSON summary."""
+    """Due-soon, overdue and escalation alerts (each once), then send the queued
+    e-mails; print a JSON summary. Safe to run from several hosts at once."""
+    from engine.mailer import config_from
     from engine.scan import scan
-    summary = scan(get_session(), parse_now(now_text))
+    cfg = current_app.config
+    summary = scan(get_session(), parse_now(now_text), thresholds=cfg.get("ALERT_THRESHOLDS"),
+                   smtp=config_from(cfg))
     click.echo(json.dumps(summary, ensure_ascii=False))
 
 

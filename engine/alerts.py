@@ -1,0 +1,276 @@
+"""Alerts about legal deadlines: who is told, when, and the rows that remember it.
+
+The scan (engine.scan) decides *that* a deadline is due soon, overdue or overdue long
+enough to escalate; this module says *who* is told (the party that must act, then its
+supervisors one level up at a time), with which words, and keeps two tables:
+
+- `Alert`: one row per (deadline, stage), addressed to an organisation. The unique
+  constraint on (deadline_id, stage) is what makes a repeated or concurrent scan write
+  nothing new: inserts use ON CONFLICT DO NOTHING on both SQLite and PostgreSQL.
+  Acknowledgement (签收) is per organisation: one officer signs for the office.
+- `OutboxMessage`: one e-mail per (alert, address), written in the same transaction as
+  its alert and sent later by engine.mailer (claimed before sending, marked after).
+
+Thresholds are per procedure, declared once in `THRESHOLDS` below (working days, counted
+with engine.legaltime's calendar, so a holiday never eats the warning period).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Iterable, Mapping, Optional
+
+from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, func, select)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engine import legaltime
+from engine.access import Actor
+from engine.models import Base, utcnow
+from engine.roles import SUPERVISOR_KIND, role_label
+
+DUE_SOON, OVERDUE, ESCALATED, SUPERVISION = "due_soon", "overdue", "escalated", "supervision"
+KIND_LABELS = {DUE_SOON: "即将到期", OVERDUE: "已逾期", ESCALATED: "逾期升级督办",
+               SUPERVISION: "逾期督办通知"}
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+# -- thresholds ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Thresholds:
+    """`due_soon`: the warning starts this many working days before the last day.
+    `escalate`: working days overdue after which the 1st, 2nd… supervisor is told
+    (the alert is written on that working day). An empty tuple: never escalated."""
+    due_soon: int = 3
+    escalate: tuple[int, ...] = (3, 10)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+# The one place where the alerting rhythm of each procedure is declared. Deployments may
+# override any entry with the app config ALERT_THRESHOLDS = {"procedure": {"due_soon": 5,
+# "escalate": [5, 15]}}.
+THRESHOLDS: dict[str, Thresholds] = {
+    "contract_filing": Thresholds(due_soon=3, escalate=(5, 10)),
+    "owners_assembly": Thresholds(due_soon=5, escalate=(5, 15)),
+    "committee_reelection": Thresholds(due_soon=10, escalate=(5, 15)),
+    "enterprise_exit": Thresholds(due_soon=5, escalate=(2, 5)),
+    "pre_phase_tender": Thresholds(due_soon=5, escalate=(3, 10)),
+    "handover_inspection": Thresholds(due_soon=5, escalate=(3, 10)),
+}
+
+
+def thresholds_for(procedure: str, overrides: Optional[Mapping[str, Any]] = None) -> Thresholds:
+    base = THRESHOLDS.get(procedure, DEFAULT_THRESHOLDS)
+    over = (overrides or {}).get(procedure)
+    if isinstance(over, Thresholds):
+        return over
+    if over:
+        return Thresholds(int(over.get("due_soon", base.due_soon)),
+                          tuple(int(x) for x in over.get("escalate", base.escalate)))
+    return base
+
+
+# -- working days ----------------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def is_workday(d: date) -> bool:
+    return bool(legaltime.is_workday(d))
+
+
+@lru_cache(maxsize=65536)
+def workdays_before(d: date, n: int) -> date:
+    """The working day that is `n` working days before `d` (d itself when n == 0)."""
+    while n > 0:
+        d -= timedelta(days=1)
+        if is_workday(d):
+            n -= 1
+    return d
+
+
+@lru_cache(maxsize=65536)
+def workdays_after(d: date, n: int) -> date:
+    """The `n`-th working day after `d` (d itself when n == 0)."""
+    while n > 0:
+        d += timedelta(days=1)
+        if is_workday(d):
+            n -= 1
+    return d
+
+
+def due_soon_from(due: date, th: Thresholds) -> date:
+    """First day of the warning period for a deadline whose last day is `due`."""
+    return workdays_before(due, th.due_soon)
+
+
+def escalation_days(due: date, th: Thresholds) -> list[date]:
+    """The day each escalation level becomes due."""
+    return [workdays_after(due, n) for n in th.escalate]
+
+
+# -- who is told -----------------------------------------------------------------------
+
+ROLE_COLUMN = {
+    "street_office": "street_office_id", "community": "community_id",
+    "committee": "committee_id", "housing_bureau": "bureau_id", "developer": "developer_id",
+}
+
+
+def org_for_role(role: str, enterprise_id: Optional[int], estate: Mapping[str, Any]) -> Optional[int]:
+    """INTERFACES.md: the organisation that plays `role` in a case."""
+    if role == "enterprise":
+        return enterprise_id
+    col = ROLE_COLUMN.get(role)
+    return estate.get(col) if col else None
+
+
+def resolve(role: str, enterprise_id: Optional[int], estate: Mapping[str, Any]) -> tuple[str, Optional[int]]:
+    """(role, organisation) that receives an alert meant for `role`; when the estate has
+    no such organisation (e.g. no owners' committee yet) the supervisor above it is told."""
+    seen = set()
+    r: Optional[str] = role
+    while r and r not in seen:
+        seen.add(r)
+        org = org_for_role(r, enterprise_id, estate)
+        if org:
+            return r, org
+        r = SUPERVISOR_KIND.get(r)
+    return role, None
+
+
+def escalation_chain(party: str, escalate_to: Iterable[str], levels: int) -> list[str]:
+    """Supervisors' roles for levels 1..levels: the definition's `escalate_to` when it
+    declares one, else SUPERVISOR_KIND walked up from the party."""
+    chain = list(escalate_to)
+    if not chain:
+        r = party
+        while len(chain) < levels and SUPERVISOR_KIND.get(r):
+            r = SUPERVISOR_KIND[r]
+            chain.append(r)
+    return chain[:levels]
+
+
+# -- models ----------------------------------------------------------------------------
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "stage", name="uq_alerts_deadline_stage"),
+        Index("ix_alerts_org_unread", "organisation_id", "acknowledged_at"),
+    )
+    id: Mapped[int] = mapped_column(_ID, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))          # due_soon/overdue/escalated/supervision
+    stage: Mapped[str] = mapped_column(String(40))         # unique per deadline: dedup key
+    level: Mapped[int] = mapped_column(Integer, default=0)  # 0 the party, 1.. supervisors
+    final: Mapped[bool] = mapped_column(Boolean, default=False)  # no further alert follows
+    role: Mapped[str] = mapped_column(String(32))           # role of the recipient
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[Optional[date]] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[Optional[datetime]] = mapped_column()
+    acknowledged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent, being sent, sent, or given up on (kept, never deleted)."""
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "to_addr", name="uq_outbox_alert_to"),
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(_ID, primary_key=True)
+    alert_id: Mapped[Optional[int]] = mapped_column(ForeignKey("alerts.id"))
+    to_addr: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending/sending/sent/failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column()
+    claim_token: Mapped[Optional[str]] = mapped_column(String(32))
+    sent_at: Mapped[Optional[datetime]] = mapped_column()
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- wording ---------------------------------------------------------------------------
+
+def _zh(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def compose(kind: str, *, level: int, role: str, estate_name: str, procedure_title: str,
+            case_id: int, label: str, due: date, citation: str, consequence: str = "",
+            party: str = "") -> tuple[str, str]:
+    """(title, body) of an alert, in Chinese."""
+    where = f"{estate_name} · {procedure_title}（案件 {case_id}）"
+    if kind == DUE_SOON:
+        title = f"【即将到期】{where}：{label}将于{_zh(due)}届满"
+        first = f"{label}将于{_zh(due)}24时届满，请{role_label(party or role)}在期限内办理。"
+    elif kind == OVERDUE:
+        title = f"【已逾期】{where}：{label}已于{_zh(due)}届满"
+        first = f"{label}已于{_zh(due)}24时届满，尚未履行，请立即办理。"
+    else:
+        title = f"【逾期升级·第{level}级】{where}：{label}逾期未履行"
+        first = (f"{label}已于{_zh(due)}届满，应由{role_label(party)}办理，至今未履行，"
+                 f"现提请{role_label(role)}督办。")
+    lines = [first, f"依据：{citation}"]
+    if consequence:
+        lines.append(f"逾期后果：{consequence}")
+    lines.append(f"案件页面：/cases/{case_id}")
+    return title, "\n".join(lines)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+def visible_alerts(actor: Actor):
+    """Select of the alerts addressed to the actor's organisation (admin: all)."""
+    q = select(Alert)
+    if actor.role != "admin":
+        q = q.where(Alert.organisation_id == (actor.org_id if actor.org_id else -1))
+    return q
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    """Alerts not yet acknowledged by the actor's organisation (the nav badge)."""
+    if actor is None or (actor.role != "admin" and not actor.org_id):
+        return 0
+    q = select(func.count(Alert.id)).where(Alert.acknowledged_at.is_(None))
+    if actor.role != "admin":
+        q = q.where(Alert.organisation_id == actor.org_id)
+    return int(session.scalar(q) or 0)
+
+
+def acknowledge(session: Session, alert_id: int, actor: Actor, *, now: Optional[datetime] = None) -> bool:
+    """Sign for an alert on behalf of the actor's organisation. False when it is not
+    the actor's (or does not exist); idempotent. Commits."""
+    alert = session.scalar(visible_alerts(actor).where(Alert.id == alert_id))
+    if alert is None or actor.role == "admin" and alert.organisation_id is not None:
+        return False
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now or utcnow()
+        alert.acknowledged_by_id = actor.user_id
+        session.commit()
+    return True
+
+
+def acknowledge_all(session: Session, actor: Actor, *, now: Optional[datetime] = None) -> int:
+    from sqlalchemy import update
+    if actor.role == "admin" or not actor.org_id:
+        return 0
+    res = session.execute(update(Alert).where(Alert.organisation_id == actor.org_id,
+                                              Alert.acknowledged_at.is_(None))
+                          .values(acknowledged_at=now or utcnow(), acknowledged_by_id=actor.user_id))
+    session.commit()
+    return res.rowcount or 0
