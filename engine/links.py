@@ -57,15 +57,27 @@ def describe(case: Case) -> LinkedCase:
     return LinkedCase(case.id, case.procedure, defn.title, case.state, st.label, st.final)
 
 
-def organisation(ctx: Any, org_id: int) -> Optional[Organisation]:
-    """The organisation with this id, read through the session of the guard context's
-    case (for guards and links that name a party by organisation id, e.g. a tender's
-    winner). None when there is no case or no such organisation."""
+def organisation(ctx: Any, org_id: Any = None, *, name: str = "",
+                 kind: str = "") -> Optional[Organisation]:
+    """The organisation with this id, or else with exactly this name (and kind), read
+    through the session of the guard context's case: for guards and links that name a
+    party (e.g. a tender's winner). None when there is no case, no such organisation, or
+    the name is ambiguous."""
     case = getattr(ctx, "case", None)
     session = object_session(case) if case is not None else None
     if session is None:
         return None
-    try:
-        return session.get(Organisation, int(org_id))
-    except (TypeError, ValueError):
+    if org_id not in (None, ""):
+        try:
+            org = session.get(Organisation, int(org_id))
+        except (TypeError, ValueError):
+            return None
+        return org if org is not None and (not kind or org.kind == kind) else None
+    name = (name or "").strip()
+    if not name:
         return None
+    q = select(Organisation).where(Organisation.name == name)
+    if kind:
+        q = q.where(Organisation.kind == kind)
+    found = session.scalars(q.limit(2)).all()
+    return found[0] if len(found) == 1 else None

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import GuardRefused, InvalidTransition, NotPermitted
+from engine.errors import GuardRefused, InvalidTransition, NotPermitted, PayloadInvalid
 from engine.links import children, parent
 from engine.models import Case, Deadline, Event
 from engine.runtime import advance, available_actions, open_case
@@ -145,10 +145,10 @@ def test_tender_from_filing_to_signing_opens_the_contract_filing_with_the_winner
     case = step(session, case, "evaluate", dev, committee(7, 5), D(2026, 9, 15))
     assert case.state == "evaluated"
     case = step(session, case, "award", dev,
-                {"winner_id": winner.id, "awarded_on": "2026-09-16", "award_notice_on": "2026-09-16"},
-                D(2026, 9, 16))
+                {"winner_name": "信阳安居物业服务有限公司", "awarded_on": "2026-09-16",
+                 "award_notice_on": "2026-09-16"}, D(2026, 9, 16))
     assert case.state == "awarded"
-    assert case.data["winner_name"] == "信阳安居物业服务有限公司"
+    assert (case.data["winner_id"], case.data["winner_name"]) == (winner.id, "信阳安居物业服务有限公司")
 
     # Award filing: 15 days from 16 Sept is 1 Oct, in the National Day holiday, so the
     # period ends on 8 Oct (民法典 art. 203). Contract: 30 days from the notice, 16 Oct.
@@ -340,12 +340,25 @@ def test_few_bidders_is_no_ground_before_the_bids_are_opened(session, district):
     assert deadline(session, case, "tender_filing").status == "cancelled"
 
 
-def test_the_winner_must_be_a_registered_enterprise(session, district):
+@pytest.mark.parametrize("winner, expected", [
+    ({"winner_name": "信阳城投置业有限公司"}, "「信阳城投置业有限公司」不是已登记的物业服务企业"),  # the developer
+    ({"winner_name": "某某物业公司"}, "「某某物业公司」不是已登记的物业服务企业"),
+    ({"winner_id": 99999}, "机构编号 99999 不是已登记的物业服务企业"),
+])
+def test_the_winner_must_be_a_registered_enterprise(session, district, winner, expected):
     case = to_evaluated(session, district)
     why = refused(session, case, "award", district.actor("developer"),
-                  {"winner_id": district.orgs["developer"].id, "awarded_on": "2026-09-16",
-                   "award_notice_on": "2026-09-16"}, D(2026, 9, 16))
-    assert "不是已登记的物业服务企业" in why
+                  {**winner, "awarded_on": "2026-09-16", "award_notice_on": "2026-09-16"},
+                  D(2026, 9, 16))
+    assert expected in why
+
+
+def test_the_award_names_its_winner(session, district):
+    case = to_evaluated(session, district)
+    with pytest.raises(PayloadInvalid) as exc:
+        step(session, case, "award", district.actor("developer"),
+             {"awarded_on": "2026-09-16", "award_notice_on": "2026-09-15"}, D(2026, 9, 16))
+    assert exc.value.errors["winner_name"] == ["请填写物业服务企业名称"]
 
 
 def test_a_refused_agreement_sends_the_developer_back_to_tender(session, district):

@@ -128,8 +128,19 @@ class EvaluationSchema(PayloadSchema):
     candidates = Text("评标报告推荐的中标候选人", multiline=True)
 
 
-class AwardSchema(PayloadSchema):
-    winner_id = Count("中标物业服务企业（机构编号）", minimum=1)
+class _WinnerFields(PayloadSchema):
+    """The winner, by its registered name (pages) or its organisation id (API)."""
+    winner_name = Text("物业服务企业名称（全称）", required=False, max_length=200,
+                       metadata={"help": "填写已在本系统登记的物业服务企业全称"})
+    winner_id = Count("物业服务企业机构编号（可代替名称）", required=False, minimum=1)
+
+    @validates_schema
+    def _one_of(self, data, **_):
+        if not data.get("winner_id") and not (data.get("winner_name") or "").strip():
+            raise ValidationError("请填写物业服务企业名称", "winner_name")
+
+
+class AwardSchema(_WinnerFields):
     awarded_on = Date("确定中标人日期")
     award_notice_on = Date("中标通知书发出日期")
 
@@ -140,8 +151,7 @@ class AwardSchema(PayloadSchema):
             raise ValidationError("中标通知书发出日期不应早于确定中标人日期", "award_notice_on")
 
 
-class SelectSchema(PayloadSchema):
-    winner_id = Count("协议选聘的物业服务企业（机构编号）", minimum=1)
+class SelectSchema(_WinnerFields):
     selected_on = Date("协议选聘确定日期")
 
 
@@ -276,13 +286,18 @@ def lawful_committee(ctx):
 
 @guard("中标人或协议选聘的企业应为已登记的物业服务企业", uses_payload=True)
 def winner_is_enterprise(ctx):
-    wid = ctx.payload.get("winner_id")
-    if wid is None:
+    wid, name = ctx.payload.get("winner_id"), ctx.payload.get("winner_name") or ""
+    if not wid and not name.strip():
         return None
-    org = organisation(ctx, wid)
-    if org is None or org.kind != "enterprise":
-        return f"机构编号 {wid} 不是已登记的物业服务企业"
+    if _winner(ctx) is None:
+        who = f"机构编号 {wid} " if wid else f"「{name.strip()}」"
+        return f"{who}不是已登记的物业服务企业，请核对企业全称"
     return None
+
+
+def _winner(ctx):
+    return organisation(ctx, ctx.payload.get("winner_id"),
+                        name=ctx.payload.get("winner_name") or "", kind="enterprise")
 
 
 def _not_in_future(key: str, label: str):
@@ -340,8 +355,8 @@ def _clarify(ctx, data):
 
 def _with_winner(ctx, data):
     data.update(_json(ctx.payload))
-    org = organisation(ctx, ctx.payload["winner_id"])
-    data["winner_name"] = org.name if org else ""
+    org = _winner(ctx)                  # the guard has found it
+    data["winner_id"], data["winner_name"] = org.id, org.name
 
 
 def _contract_filing_data(ctx, data) -> dict:
