@@ -53,7 +53,7 @@ class SMTPConfig:
     backoff: float = 60.0          # seconds before the 1st retry; doubles each time
     backoff_max: float = 6 * 3600.0
     lease: float = 15 * 60.0       # a "sending" row older than this is claimed again
-    domain: str = "wuye.local"
+    domain: str = ""               # of the Message-ID; default: the sender's domain
 
 
 def config_from(mapping: Mapping[str, Any]) -> Optional[SMTPConfig]:
@@ -122,7 +122,8 @@ def build(cfg: SMTPConfig, m: OutboxMessage, now: datetime) -> EmailMessage:
     msg["To"] = m.to_addr
     msg["Subject"] = m.subject
     msg["Date"] = format_datetime(now.astimezone(timezone.utc))
-    msg["Message-ID"] = f"<outbox-{m.id}@{cfg.domain}>"
+    domain = cfg.domain or cfg.sender.rpartition("@")[2] or "wuye.local"
+    msg["Message-ID"] = f"<outbox-{m.id}@{domain}>"
     msg.set_content(m.body or m.subject)
     return msg
 
