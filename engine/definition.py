@@ -71,7 +71,8 @@ class GuardContext:
 
     `payload` holds the loaded (typed) values of the step's schema; `case_data` the
     case's stored JSON data (dates as ISO strings). `value`/`date` read the payload
-    first, then the case's data.
+    first, then the case's data. `files` are the step's uploads (guards may require or
+    check them); an effect also sees `attachments`, the rows they were stored as.
     """
     case_data: Mapping[str, Any]
     payload: Mapping[str, Any]
@@ -80,6 +81,8 @@ class GuardContext:
     rulepack: str
     today: Any
     case: Any = None
+    files: tuple = ()          # the step's uploads (engine.files.FileIn), as submitted
+    attachments: tuple = ()    # their stored Attachment rows (with ids), seen by effects
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.payload:

@@ -6,9 +6,12 @@ validated when this package is imported (engine.registry.register).
 from engine import registry as _registry
 
 from workflows import contract_filing
+from workflows import enterprise_exit, handover_inspection
 from workflows import pre_phase_tender
 
 _registry.register(contract_filing.DEFINITION)
+_registry.register(enterprise_exit.DEFINITION)
+_registry.register(handover_inspection.DEFINITION)
 _registry.register(pre_phase_tender.DEFINITION)
 
 REGISTRY = _registry.all_current()

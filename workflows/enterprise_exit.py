@@ -1,0 +1,406 @@
+"""物业服务企业退出与交接 — an enterprise's exit and handover (PROCEDURES.md §7-8).
+
+How an exit starts (the case's `ground`):
+- 业主大会决定解聘: the owners dismiss the provider by a vote under 民法典 art. 278 item
+  (4) (figures checked by `engine.voting.tally` against the estate's register); the
+  provider must be told in writing 60 days ahead (民法典 art. 946);
+- 物业服务企业不再续聘: the provider gives written notice 90 days before the term ends
+  (民法典 art. 947); Henan: three months, and a report to the street office
+  (河南 art. 51);
+- 合同期满终止: the term ends and the owners have chosen another provider or to manage
+  the estate themselves.
+When the case opens, an early-warning notice goes to the community and the street office
+(seed 001 附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
+
+After the contract ends the enterprise hands over item by item (the materials checklist
+below: 民法典 art. 949, 物业管理条例 arts. 29 and 38, 河南 art. 52, 山东 art. 58); the
+committee or the community accepts each item or sends it back with a reason; the
+handover record (交接确认书) can be signed only when every required item is accepted. A
+refusal to hand over or to leave goes to the district housing bureau, which orders a
+correction within a time limit (物业管理条例 art. 58).
+
+The handover period: the law says "within the agreed or a reasonable period" (民法典
+art. 949; 山东 art. 58); Henan says from the contract's end (河南 art. 52). The product
+declares 15 days from the end of the contract as the reference period, after Hunan's
+rule [S] whose text is not loaded: every citation of it says so（待核实）, and the
+contract's own period prevails where it sets one.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from marshmallow import fields, validates_schema
+
+from engine import materials
+from engine.definition import (Deadline, Material, Opening, Period, Procedure, State,
+                               Transition, guard)
+from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
+                           ValidationError)
+
+DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
+GROUNDS = {
+    DISMISSAL: "业主大会决定解聘",
+    NON_RENEWAL: "物业服务企业不再续聘",
+    EXPIRY: "合同期满终止（另行选聘或自行管理）",
+}
+DISMISSAL_MATTER = 4          # 民法典 art. 278 item (4): hiring or dismissing the provider
+# Who may register each ground (the party that decides or gives notice, or the street
+# office recording it on their behalf).
+GROUND_ROLES = {
+    DISMISSAL: ("committee", "street_office"),
+    NON_RENEWAL: ("enterprise", "street_office"),
+    EXPIRY: ("committee", "enterprise", "street_office"),
+}
+NOTICE_PARTY = {DISMISSAL: "committee", NON_RENEWAL: "enterprise"}
+PARTY_LABEL = {"committee": "业主委员会", "enterprise": "物业服务企业", "street_office": "街道办事处"}
+REFUSALS = {"refuse_handover": "拒不移交物业服务用房、设施或资料", "refuse_leave": "拒不退出物业管理区域"}
+
+STILL_SERVING = "在新物业服务人或自行管理的业主接管之前，原物业服务企业应当继续处理物业服务事项（《民法典》第九百五十条）"
+
+# -- the materials checklist -----------------------------------------------------------
+
+MATERIALS = (
+    Material("premises_keys", "物业服务用房及钥匙",
+             basis="《民法典》第九百四十九条；《物业管理条例》第三十八条第一款；《山东省物业管理条例》第五十八条第二款"),
+    Material("common_facilities", "共用部位、共用设施设备",
+             basis="《民法典》第九百四十九条（相关设施）；《河南省物业管理条例》第五十二条第二款第（一）项"),
+    Material("inspection_docs", "物业承接查验资料（竣工验收资料、保修和使用说明文件）",
+             basis="《物业管理条例》第二十九条、第三十八条第一款；《河南省物业管理条例》第四十六条第三款、第五十二条第二款第（二）项"),
+    Material("technical_records", "设施设备技术资料及运行、维护、保养记录",
+             basis="《物业管理条例》第二十九条第一款第（二）项；《河南省物业管理条例》第五十二条第二款第（三）项"),
+    Material("owner_register", "业主名册及物业服务档案",
+             basis="《民法典》第九百四十九条（物业服务所必需的相关资料）；《物业管理条例》第二十九条第一款第（四）项"),
+    Material("fund_and_fees", "专项维修资金账目及预收、代收费用结算",
+             basis="《河南省物业管理条例》第五十二条第二款第（四）项"),
+    Material("others", "其他应移交事项", required=False,
+             basis="《河南省物业管理条例》第五十二条第二款第（五）项；合同约定"),
+)
+
+# -- deadlines ----------------------------------------------------------------------
+
+DISMISSAL_NOTICE = Deadline(
+    key="dismissal_notice",
+    label="解聘书面通知期限（合同终止日前六十日）",
+    anchor="dismissal_end_on",          # set only when the ground is a dismissal
+    direction="before",
+    party="committee",
+    rules={"national": Period(60, "day", "《民法典》第九百四十六条第一款：决定解聘的，应当提前六十日书面通知物业服务人，但是合同对通知期限另有约定的除外")},
+    consequence="未提前六十日书面通知的，不能在原定日期终止合同（合同另有约定的除外）；造成物业服务人损失的，业主应依法赔偿",
+    escalate_to=("street_office",),
+)
+
+NON_RENEWAL_NOTICE = Deadline(
+    key="non_renewal_notice",
+    label="不再续聘书面通知期限（合同期限届满前）",
+    anchor="non_renewal_term_end",      # set only when the ground is non-renewal
+    direction="before",
+    party="enterprise",
+    rules={
+        "national": Period(90, "day", "《民法典》第九百四十七条第二款：物业服务人不同意续聘的，应当在合同期限届满前九十日书面通知业主或者业主委员会，但是合同对通知期限另有约定的除外"),
+        "henan": Period(3, "month", "《河南省物业管理条例》第五十一条第二款：物业服务企业决定不再续签物业服务合同的，应当在合同期限届满三个月前书面告知业主或者业主委员会，同时报告街道办事处、乡镇人民政府"),
+        "shandong": Period(90, "day", "《民法典》第九百四十七条第二款；《山东省物业管理条例》第五十八条第一款：解除或者终止物业服务合同，应当依法履行提前通知义务"),
+    },
+    consequence="未按期书面通知的，物业服务企业应依约或依法承担责任，合同期满后在新管理人接管前仍须继续服务",
+    escalate_to=("street_office",),
+)
+
+_REFERENCE = "“合理期限”本系统暂按十五日计（参照湖南省物业管理条例，参考期限，待核实）；合同约定期限的，以约定为准"
+HANDOVER_PERIOD = Deadline(
+    key="handover_period",
+    label="退出交接期限（合同终止之日起）",
+    anchor="ended_on",
+    party="enterprise",
+    rules={
+        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域并交还物业服务用房、相关设施和资料；" + _REFERENCE),
+        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域并履行交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
+        "shandong": Period(15, "day", "《山东省物业管理条例》第五十八条第二款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域；" + _REFERENCE),
+    },
+    consequence="逾期不移交的，由区住建局责令限期改正；逾期仍不移交的，予以通报并处一万元以上十万元以下罚款（《物业管理条例》第五十八条）；原物业服务人不得请求业主支付合同终止后的物业费（《民法典》第九百四十九条第二款）",
+    escalate_to=("street_office", "housing_bureau"),
+)
+
+# -- payloads -----------------------------------------------------------------------
+
+
+class OpenSchema(PayloadSchema):
+    ground = Choice("退出原因", GROUNDS)
+    contract_no = Text("物业服务合同编号", required=False, max_length=60)
+    term_end = Date("物业服务合同期限届满日")
+    end_on = Date("解聘决定的合同终止日", required=False)
+    resolved_on = Date("业主大会表决日", required=False)
+    voted_area = Money("参与表决业主专有部分面积（平方米）", required=False)
+    voted_owners = Count("参与表决业主人数", required=False)
+    yes_area = Money("同意解聘业主专有部分面积（平方米）", required=False)
+    yes_owners = Count("同意解聘业主人数", required=False)
+    note = Text("情况说明", required=False, multiline=True)
+
+    @validates_schema
+    def _dismissal_figures(self, data, **_):
+        errors = {}
+        if data.get("ground") == DISMISSAL:
+            for k in ("end_on", "resolved_on", "voted_area", "voted_owners", "yes_area", "yes_owners"):
+                if data.get(k) is None:
+                    errors[k] = ["业主大会决定解聘的，此项为必填项"]
+        if data.get("yes_area") is not None and data.get("voted_area") is not None \
+                and data["yes_area"] > data["voted_area"]:
+            errors["yes_area"] = ["同意面积不能大于参与表决面积"]
+        if data.get("yes_owners") is not None and data.get("voted_owners") is not None \
+                and data["yes_owners"] > data["voted_owners"]:
+            errors["yes_owners"] = ["同意人数不能大于参与表决人数"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class NoticeSchema(PayloadSchema):
+    served_on = Date("书面通知送达日期")
+    recipient = Text("通知对象（业主委员会、全体业主或物业服务企业）", max_length=200)
+    reported_to_street_office = fields.Boolean(load_default=False, metadata={"label": "已同时报告街道办事处"})
+
+
+class EndSchema(PayloadSchema):
+    ended_on = Date("合同终止日")
+    successor = Text("接管方（新物业服务企业或自行管理的业主）", required=False, max_length=200)
+
+
+class SignSchema(PayloadSchema):
+    signed_on = Date("交接确认书签署日期")
+    successor = Text("接管方（新物业服务企业或自行管理的业主）", max_length=200)
+    parties = Text("签署各方及监督单位", required=False, multiline=True)
+
+
+class DepartureSchema(PayloadSchema):
+    left_on = Date("撤出物业管理区域日期")
+    note = Text("情况说明", required=False, multiline=True)
+
+
+class EscalateSchema(PayloadSchema):
+    refusal = Choice("情形", REFUSALS)
+    facts = Text("事实经过", multiline=True)
+
+
+class OrderSchema(PayloadSchema):
+    rectify_by = Date("改正期限")
+    order = Text("督办意见", multiline=True)
+
+
+class NoteSchema(PayloadSchema):
+    note = Text("情况说明", required=False, multiline=True)
+
+
+class WithdrawSchema(PayloadSchema):
+    reason = Text("撤销理由（如业主大会决定续聘）", multiline=True)
+
+
+# -- guards ---------------------------------------------------------------------------
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, date) else v
+
+
+def _plain(values: dict) -> dict:
+    """Typed payload → JSON-safe case data (dates as ISO strings, Decimals as text)."""
+    return {k: (str(v) if isinstance(v, Decimal) else _iso(v)) for k, v in values.items()}
+
+
+@guard("退出原因须由相应的一方登记：解聘由业主委员会（或街道办事处）登记表决结果，不再续聘由物业服务企业发出通知", uses_payload=True)
+def ground_fits_role(ctx):
+    ground = ctx.payload.get("ground")
+    roles = GROUND_ROLES.get(ground, ())
+    if ground and ctx.actor.role != "system" and ctx.actor.role not in roles:
+        who = "、".join(PARTY_LABEL[r] for r in roles)
+        return f"「{GROUNDS[ground]}」应由{who}登记"
+    return None
+
+
+def _tally(estate, figures: dict):
+    # The vote rules live in the engine (engine.voting, 民法典 art. 278).
+    from engine.voting import tally
+    return tally(DISMISSAL_MATTER, total_area=estate.total_area, total_owners=estate.total_owners,
+                 voted_area=figures["voted_area"], voted_owners=figures["voted_owners"],
+                 yes_area=figures["yes_area"], yes_owners=figures["yes_owners"])
+
+
+@guard("解聘须经业主共同决定：参与表决的专有部分面积和人数均达三分之二以上，同意的面积和人数均过半数（民法典第二百七十八条第一款第（四）项、第二款）", uses_payload=True)
+def dismissal_vote_passed(ctx):
+    if ctx.payload.get("ground") != DISMISSAL:
+        return None
+    from engine.voting import VoteInputError, register_missing
+    missing = register_missing(ctx.estate)
+    if missing:
+        return missing
+    try:
+        t = _tally(ctx.estate, ctx.payload)
+    except VoteInputError as exc:
+        return f"解聘表决数据有误：{exc.message}"
+    if not t.passed:
+        return "解聘物业服务企业的表决未通过：" + "；".join(t.reasons)
+    return None
+
+
+def _not_future(key: str, label: str):
+    @guard(f"{label}不得晚于办理之日", uses_payload=True)
+    def check(ctx):
+        d = ctx.payload.get(key)
+        if d and d > ctx.today:
+            return f"{label} {d.isoformat()} 晚于今日，请核对"
+        return None
+    return check
+
+
+@guard("书面通知应由负有通知义务的一方送达：解聘由业主委员会通知物业服务企业，不再续聘由物业服务企业通知业主委员会")
+def notice_by_party(ctx):
+    party = NOTICE_PARTY.get(ctx.case_data.get("ground"))
+    if party and ctx.actor.role not in (party, "street_office", "system"):
+        return f"本案的书面通知应由{PARTY_LABEL[party]}送达"
+    return None
+
+
+@guard("河南省：物业服务企业不再续签的，应同时报告街道办事处（《河南省物业管理条例》第五十一条第二款）", uses_payload=True)
+def henan_report_to_street_office(ctx):
+    if (ctx.rulepack == "henan" and ctx.case_data.get("ground") == NON_RENEWAL
+            and not ctx.payload.get("reported_to_street_office")):
+        return "物业服务企业决定不再续签的，应在书面告知业主的同时报告街道办事处（《河南省物业管理条例》第五十一条第二款）"
+    return None
+
+
+@guard("解聘或不再续聘的，须先送达书面通知（《民法典》第九百四十六条、第九百四十七条）")
+def notice_served(ctx):
+    ground = ctx.case_data.get("ground")
+    if ground in NOTICE_PARTY and not ctx.case_data.get("served_on"):
+        return f"「{GROUNDS[ground]}」尚未送达书面通知，不能开始交接"
+    return None
+
+
+@guard("合同终止后方可开始交接；此前原物业服务企业继续服务（《民法典》第九百五十条）", uses_payload=True)
+def contract_has_ended(ctx):
+    d = ctx.payload.get("ended_on")
+    if d and d > ctx.today:
+        return f"合同终止日 {d.isoformat()} 尚未到来，" + STILL_SERVING
+    return None
+
+
+@guard("交接确认书签署后方可确认撤出")
+def handover_signed(ctx):
+    if not ctx.case_data.get("signed_on"):
+        return "交接确认书尚未签署，不能确认原物业服务企业撤出"
+    return None
+
+
+@guard("改正期限应晚于今日", uses_payload=True)
+def rectify_in_future(ctx):
+    d = ctx.payload.get("rectify_by")
+    if d and d <= ctx.today:
+        return "改正期限应晚于今日"
+    return None
+
+
+# -- effects --------------------------------------------------------------------------
+
+
+def open_effect(ctx, data: dict) -> None:
+    p = ctx.payload
+    data.update(_plain({k: v for k, v in p.items() if v is not None}))
+    ground = p["ground"]
+    data["ground_label"] = GROUNDS[ground]
+    data["end_on"] = _iso(p.get("end_on") or p["term_end"])
+    if ground == DISMISSAL:
+        data["dismissal_end_on"] = data["end_on"]
+        data["vote"] = _tally(ctx.estate, p).as_dict()
+    elif ground == NON_RENEWAL:
+        data["non_renewal_term_end"] = data["term_end"]
+    estate = ctx.estate
+    data["early_warning"] = {
+        "on": ctx.today.isoformat(),
+        "to": [{"role": "community", "org_id": estate.community_id},
+               {"role": "street_office", "org_id": estate.street_office_id}],
+        "text": (f"{estate.name}物业服务企业退出预警：{GROUNDS[ground]}，合同拟于 {data['end_on']} 终止。"
+                 f"请社区居委会、街道办事处指导业主决定新的管理方式并监督交接。{STILL_SERVING}。"),
+    }
+    data[materials.KEY] = materials.initial(MATERIALS)
+
+
+def merge(ctx, data: dict) -> None:
+    data.update(_plain(dict(ctx.payload)))
+
+
+def escalate_effect(ctx, data: dict) -> None:
+    data.update(_plain(dict(ctx.payload)))
+    data["refusal_label"] = REFUSALS[ctx.payload["refusal"]]
+
+
+# -- the procedure ------------------------------------------------------------------
+
+STATES = (
+    State("notice_period", "通知期（原物业服务企业继续服务）", label_en="notice period"),
+    State("awaiting_end", "已书面通知，待合同终止", label_en="notice served, awaiting the contract's end"),
+    State("handover", "逐项移交中", label_en="handing over"),
+    State("escalated", "已报区住建局督办", label_en="escalated to the housing bureau"),
+    State("signed", "交接确认书已签署，待撤出", label_en="handover signed, awaiting departure"),
+    State("closed", "已退出，新管理人已接管", final=True, label_en="left; taken over"),
+    State("withdrawn", "已撤销（续聘或决定撤回）", final=True, label_en="withdrawn"),
+)
+
+SUPERVISORS = ("committee", "community", "street_office")
+HANDOVER_STATES = ("handover", "escalated")
+
+DEFINITION = Procedure(
+    name="enterprise_exit",
+    version=1,
+    title="物业服务企业退出与交接",
+    title_en="Enterprise exit and handover",
+    basis=("《民法典》第二百七十八条、第九百四十六条至第九百五十条；《物业管理条例》第二十九条、第三十八条、第五十八条；"
+           "《河南省物业管理条例》第五十一条、第五十二条；《山东省物业管理条例》第五十八条"),
+    summary=("业主大会决定解聘（提前六十日书面通知）、物业服务企业不再续聘（提前九十日书面通知，河南为三个月并报告街道办事处）"
+             "或合同期满时启动，同时向社区居委会和街道办事处预警；合同终止后，物业服务企业逐项移交物业服务用房、设施和资料，"
+             "业主委员会或社区居委会逐项接收或退回，全部必交事项接收后签署交接确认书；拒不移交或拒不撤出的，报区住建局责令限期改正。"
+             + STILL_SERVING + "。"),
+    states=STATES,
+    initial="notice_period",
+    materials=MATERIALS,
+    opening=Opening(
+        roles=("committee", "enterprise", "street_office"), label="启动物业服务企业退出",
+        schema=OpenSchema,
+        guards=(ground_fits_role, dismissal_vote_passed, _not_future("resolved_on", "表决日")),
+        starts=("dismissal_notice", "non_renewal_notice"),
+        effect=open_effect),
+    transitions=(
+        Transition("serve_notice", "送达书面通知", ("notice_period",), "awaiting_end",
+                   ("committee", "enterprise", "street_office"), schema=NoticeSchema,
+                   guards=(notice_by_party, _not_future("served_on", "送达日期"),
+                           henan_report_to_street_office),
+                   meets=("dismissal_notice", "non_renewal_notice"), effect=merge,
+                   label_en="serve written notice"),
+        Transition("start_handover", "合同终止，开始交接", ("notice_period", "awaiting_end"), "handover",
+                   SUPERVISORS + ("enterprise",), schema=EndSchema,
+                   guards=(notice_served, contract_has_ended),
+                   starts=("handover_period",), cancels=("dismissal_notice", "non_renewal_notice"),
+                   issues=("handover_checklist",), effect=merge, label_en="contract ended; start handover"),
+        *materials.item_steps(MATERIALS, sources=HANDOVER_STATES, submitters=("enterprise",),
+                              reviewers=("committee", "community")),
+        Transition("sign_handover", "签署交接确认书", HANDOVER_STATES, "signed",
+                   ("committee", "community"), schema=SignSchema,
+                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", "签署日期")),
+                   meets=("handover_period",), issues=("handover_confirmation",), effect=merge,
+                   label_en="sign the handover record"),
+        Transition("confirm_departure", "确认原物业服务企业撤出", ("signed", "escalated"), "closed",
+                   SUPERVISORS, schema=DepartureSchema,
+                   guards=(handover_signed, _not_future("left_on", "撤出日期")), effect=merge,
+                   label_en="confirm departure"),
+        Transition("escalate", "拒不移交或拒不撤出，报区住建局", ("handover", "signed"), "escalated",
+                   SUPERVISORS, schema=EscalateSchema, effect=escalate_effect,
+                   label_en="escalate to the housing bureau"),
+        Transition("order_rectification", "责令限期改正", ("escalated",), None, ("housing_bureau",),
+                   schema=OrderSchema, guards=(rectify_in_future,), issues=("supervision_notice",),
+                   effect=merge, label_en="order correction within a time limit"),
+        Transition("resume_handover", "改正后继续交接", ("escalated",), "handover",
+                   ("housing_bureau", "street_office"), schema=NoteSchema, effect=merge,
+                   label_en="resume the handover"),
+        Transition("withdraw", "撤销退出程序", ("notice_period", "awaiting_end"), "withdrawn",
+                   ("committee", "enterprise", "street_office"), schema=WithdrawSchema,
+                   cancels=("dismissal_notice", "non_renewal_notice"), effect=merge,
+                   label_en="withdraw"),
+    ),
+    deadlines=(DISMISSAL_NOTICE, NON_RENEWAL_NOTICE, HANDOVER_PERIOD),
+)

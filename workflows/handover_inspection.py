@@ -1,0 +1,187 @@
+"""物业承接查验及备案 — handover inspection of a new estate and its filing (PROCEDURES.md §5).
+
+The developer and the pre-phase enterprise jointly inspect the common parts and
+facilities before the enterprise takes the estate over (河南 art. 44; 山东 art. 15), at
+the latest 15 days before the homes are delivered to buyers (物业承接查验办法 [S], its
+article number not yet checked against a loaded text); in Henan the county housing
+authority and owner representatives must be invited (河南 art. 44 para. 2). After the
+handover the enterprise files the inspection with the district housing bureau within 30
+days (河南 art. 46); once filed, the result is posted in the estate within 5 days (local
+practice of seed 001, 浉河区细则 §13).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from marshmallow import fields
+
+from engine.definition import Deadline, Opening, Period, Procedure, State, Transition, guard
+from engine.schema import Date, PayloadSchema, Text
+
+
+INSPECTION = Deadline(
+    key="inspection",
+    label="承接查验完成期限（交付使用十五日前）",
+    anchor="delivery_on",
+    direction="before",
+    party="developer",
+    rules={"national": Period(15, "day", "《物业承接查验办法》（建房〔2010〕165号）：建设单位应当在物业交付使用15日前，与选聘的物业服务企业完成物业共用部位、共用设施设备的承接查验工作（条号待核实）；《河南省物业管理条例》第四十四条：承接新建物业前，物业服务企业应当与建设单位共同对共用部位、共用设施设备进行检查验收")},
+    consequence="未经承接查验的物业不得交付；物业服务企业擅自承接未经查验的物业，因共用部位、共用设施设备缺陷给业主造成损害的，应承担相应赔偿责任（《河南省物业管理条例》第四十七条第三款）",
+    escalate_to=("housing_bureau",),
+)
+
+FILING = Deadline(
+    key="filing",
+    label="承接查验备案期限（物业交接后三十日内）",
+    anchor="handed_over_on",
+    party="enterprise",
+    rules={
+        "national": Period(30, "day", "《物业承接查验办法》（建房〔2010〕165号）：物业服务企业应当自物业交接后30日内办理备案手续（条号待核实）"),
+        "henan": Period(30, "day", "《河南省物业管理条例》第四十六条第一款：物业服务企业应当自物业交接后三十日内，向物业所在地县（市、区）人民政府物业管理行政主管部门办理备案手续"),
+    },
+    consequence="逾期未备案的，由区住建局督促限期办理",
+    escalate_to=("community", "housing_bureau"),
+)
+
+PUBLIC_NOTICE = Deadline(
+    key="public_notice",
+    label="承接查验结果公示期限（备案后五日内）",
+    anchor="filed_on",
+    party="enterprise",
+    rules={"national": Period(5, "day", "浉河区物业管理实施细则第十三条（seed 001，地方实践做法，非法律、法规规定；待核实）：备案后五日内在物业管理区域内公示承接查验结果")},
+    consequence="未按期公示的，由社区居委会督促公示",
+    escalate_to=("community", "street_office"),
+)
+
+
+class PlanSchema(PayloadSchema):
+    delivery_on = Date("计划交付使用日期")
+    inspection_plan = Text("查验方案（时间、范围、人员）", required=False, multiline=True)
+
+
+class InspectedSchema(PayloadSchema):
+    inspected_on = Date("查验完成日期")
+    bureau_invited = fields.Boolean(load_default=False, metadata={"label": "已邀请区住建局参加"})
+    owner_representatives = Text("参加查验的业主代表", required=False, max_length=500)
+    findings = Text("查验记录及问题处理", multiline=True)
+
+
+class HandedOverSchema(PayloadSchema):
+    handed_over_on = Date("物业交接日期")
+    agreement_no = Text("承接查验协议编号", max_length=60)
+
+
+class FilingSchema(PayloadSchema):
+    documents = Text("备案材料（前期物业服务合同、临时管理规约、查验协议、交接清单、查验记录等）", multiline=True)
+
+
+class AcceptSchema(PayloadSchema):
+    remark = Text("审查意见", required=False, multiline=True)
+
+
+class ReasonsSchema(PayloadSchema):
+    reasons = Text("补正事项及理由", multiline=True)
+
+
+class PublishSchema(PayloadSchema):
+    published_on = Date("公示日期")
+    place = Text("公示地点", max_length=200)
+
+
+def _not_future(key: str, label: str):
+    @guard(f"{label}不得晚于办理之日", uses_payload=True)
+    def check(ctx):
+        d = ctx.payload.get(key)
+        if d and d > ctx.today:
+            return f"{label} {d.isoformat()} 晚于今日，请核对"
+        return None
+    return check
+
+
+@guard("计划交付使用日期应晚于登记之日", uses_payload=True)
+def delivery_ahead(ctx):
+    d = ctx.payload.get("delivery_on")
+    if d and d <= ctx.today:
+        return f"计划交付使用日期 {d.isoformat()} 不晚于今日：承接查验应在交付使用前完成"
+    return None
+
+
+@guard("河南省：承接查验应当邀请县（市、区）物业管理行政主管部门、业主代表参加（《河南省物业管理条例》第四十四条第二款）", uses_payload=True)
+def henan_invitations(ctx):
+    if ctx.rulepack != "henan" or "inspected_on" not in ctx.payload:
+        return None
+    missing = []
+    if not ctx.payload.get("bureau_invited"):
+        missing.append("区住建局")
+    if not (ctx.payload.get("owner_representatives") or "").strip():
+        missing.append("业主代表")
+    if missing:
+        return f"承接查验应当邀请{'、'.join(missing)}参加（《河南省物业管理条例》第四十四条第二款）"
+    return None
+
+
+@guard("物业交接应在承接查验完成之后", uses_payload=True)
+def handed_over_after_inspection(ctx):
+    d, inspected = ctx.payload.get("handed_over_on"), ctx.date("inspected_on")
+    if d and inspected and d < inspected:
+        return f"物业交接日期 {d.isoformat()} 早于查验完成日期 {inspected.isoformat()}"
+    return None
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, date) else v
+
+
+def merge(ctx, data: dict) -> None:
+    data.update({k: _iso(v) for k, v in ctx.payload.items()})
+
+
+def filed(ctx, data: dict) -> None:
+    merge(ctx, data)
+    data["filed_on"] = ctx.today.isoformat()
+
+
+STATES = (
+    State("planned", "待承接查验", label_en="inspection planned"),
+    State("inspected", "查验完成，待交接", label_en="inspected"),
+    State("handed_over", "已交接，待备案", label_en="handed over"),
+    State("submitted", "已报送备案，待审查", label_en="filing submitted"),
+    State("filed", "已备案，待公示", label_en="filed"),
+    State("published", "已公示", final=True, label_en="published"),
+)
+
+DEFINITION = Procedure(
+    name="handover_inspection",
+    version=1,
+    title="物业承接查验及备案",
+    title_en="Handover inspection and its filing",
+    basis="《河南省物业管理条例》第四十四条、第四十六条；《山东省物业管理条例》第十五条；《物业管理条例》第二十九条；物业承接查验办法（待核实）",
+    summary=("建设单位与物业服务企业在物业交付使用十五日前共同完成共用部位、共用设施设备的承接查验（河南须邀请区住建局和业主代表）；"
+             "物业交接后三十日内由物业服务企业向区住建局备案，备案后五日内在物业管理区域内公示查验结果（地方实践做法）。"),
+    states=STATES,
+    initial="planned",
+    opening=Opening(roles=("developer", "enterprise"), label="登记承接查验计划", schema=PlanSchema,
+                    guards=(delivery_ahead,), starts=("inspection",)),
+    transitions=(
+        Transition("complete_inspection", "完成承接查验", ("planned",), "inspected",
+                   ("developer", "enterprise"), schema=InspectedSchema,
+                   guards=(_not_future("inspected_on", "查验完成日期"), henan_invitations),
+                   meets=("inspection",), effect=merge, label_en="inspection completed"),
+        Transition("hand_over", "办理物业交接", ("inspected",), "handed_over",
+                   ("developer", "enterprise"), schema=HandedOverSchema,
+                   guards=(_not_future("handed_over_on", "物业交接日期"), handed_over_after_inspection),
+                   starts=("filing",), effect=merge, label_en="hand over"),
+        Transition("submit_filing", "报送承接查验备案", ("handed_over",), "submitted", ("enterprise",),
+                   schema=FilingSchema, meets=("filing",), effect=merge, label_en="submit the filing"),
+        Transition("request_correction", "要求补正", ("submitted",), "handed_over", ("housing_bureau",),
+                   schema=ReasonsSchema, issues=("correction_notice",), effect=merge,
+                   label_en="request correction"),
+        Transition("accept_filing", "予以备案", ("submitted",), "filed", ("housing_bureau",),
+                   schema=AcceptSchema, starts=("public_notice",),
+                   issues=("inspection_filing_receipt",), effect=filed, label_en="accept the filing"),
+        Transition("publish", "公示查验结果", ("filed",), "published", ("enterprise",),
+                   schema=PublishSchema, guards=(_not_future("published_on", "公示日期"),),
+                   meets=("public_notice",), effect=merge, label_en="publish the result"),
+    ),
+    deadlines=(INSPECTION, FILING, PUBLIC_NOTICE),
+)
