@@ -1,0 +1,455 @@
+"""Owners' joint decisions: the vote tally of Civil Code art. 278.
+
+《民法典》第二百七十八条第二款：业主共同决定事项，应当由专有部分面积占比三分之二以上的
+业主且人数占比三分之二以上的业主参与表决。决定前款第六项至第八项规定的事项，应当经参与
+表决专有部分面积四分之三以上的业主且参与表决人数四分之三以上的业主同意。决定前款其他
+事项，应当经参与表决专有部分面积过半数的业主且参与表决人数过半数的业主同意。
+
+《民法典》第一千二百五十九条："以上"包括本数 (≥), "过半数" is more than half (>).
+
+Every figure becomes an exact `Fraction` (areas through `Decimal`); a ratio is decided on
+its exact value and only shown rounded (to 0.01 %, half up). Counting rules (最高人民法院
+建筑物区分所有权解释 arts. 8-9: area from the register; one exclusive unit one owner; the
+developer's unsold units and a buyer of several units count as one owner) are applied by
+whoever enters the figures; `tally` takes the counts as given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from numbers import Integral
+from typing import Union
+
+__all__ = ["tally", "Tally", "Check", "VoteInputError", "Ballot", "vote_schema", "passed_guard",
+           "some_failed_guard", "record_tallies", "tally_of", "percent", "MATTERS", "MATTER_KEYS", "matter_number",
+           "matter_label", "QUORUM", "SPECIAL_MATTERS", "SPECIAL_MAJORITY", "SIMPLE_MAJORITY"]
+
+Number = Union[str, int, Decimal, Fraction, float]
+
+# 民法典第二百七十八条第一款, items (一)-(九).
+MATTERS: dict[int, str] = {
+    1: "制定和修改业主大会议事规则",
+    2: "制定和修改管理规约",
+    3: "选举业主委员会或者更换业主委员会成员",
+    4: "选聘和解聘物业服务企业或者其他管理人",
+    5: "使用建筑物及其附属设施的维修资金",
+    6: "筹集建筑物及其附属设施的维修资金",
+    7: "改建、重建建筑物及其附属设施",
+    8: "改变共有部分的用途或者利用共有部分从事经营活动",
+    9: "有关共有和共同管理权利的其他重大事项",
+}
+# Short labels, as the matters are usually named on ballots.
+SHORT_LABELS: dict[int, str] = {1: "议事规则", 2: "管理规约"}
+MATTER_KEYS: dict[str, int] = {
+    "rules_of_procedure": 1, "covenant": 2, "committee_election": 3, "service_provider": 4,
+    "use_maintenance_fund": 5, "raise_maintenance_fund": 6, "rebuild": 7,
+    "common_parts_use": 8, "other": 9,
+}
+_CN_ITEM = "一二三四五六七八九"
+
+QUORUM = Fraction(2, 3)             # 参与表决：三分之二以上 (≥)
+SPECIAL_MATTERS = frozenset({6, 7, 8})
+SPECIAL_MAJORITY = Fraction(3, 4)   # 四分之三以上 (≥)
+SIMPLE_MAJORITY = Fraction(1, 2)    # 过半数 (>)
+
+ARTICLE = "《民法典》第二百七十八条"
+
+
+class VoteInputError(ValueError):
+    """The figures of a vote are impossible; `message` is written for the user."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        self.message = "；".join(self.problems)
+        super().__init__(self.message)
+
+
+def matter_number(matter: Union[int, str]) -> int:
+    """1-9 from an item number, its Chinese label, a short label or an English key."""
+    if isinstance(matter, bool):
+        raise VoteInputError([f"表决事项应为民法典第二百七十八条第一款第一项至第九项，收到 {matter!r}"])
+    if isinstance(matter, Integral):
+        n = int(matter)
+    else:
+        s = str(matter).strip()
+        if s.isdigit():
+            n = int(s)
+        elif s in MATTER_KEYS:
+            n = MATTER_KEYS[s]
+        else:
+            n = next((k for k, v in MATTERS.items() if s == v), 0) or \
+                next((k for k, v in SHORT_LABELS.items() if s == v), 0) or \
+                next((k for k, v in MATTERS.items() if s and s in v), 0)
+    if n not in MATTERS:
+        raise VoteInputError([f"表决事项应为民法典第二百七十八条第一款第一项至第九项，收到 {matter!r}"])
+    return n
+
+
+def matter_label(matter: Union[int, str]) -> str:
+    return MATTERS[matter_number(matter)]
+
+
+def _area(name: str, value: Number, problems: list[str]) -> Decimal | None:
+    """An area as an exact Decimal; floats by their shortest repr (e.g. 6700.5)."""
+    if isinstance(value, bool) or value is None:
+        problems.append(f"{name}应为数字，收到 {value!r}")
+        return None
+    try:
+        if isinstance(value, Fraction):
+            d = Decimal(value.numerator) / Decimal(value.denominator)
+            if Fraction(d) != value:
+                problems.append(f"{name}应为有限小数，收到 {value}")
+                return None
+        elif isinstance(value, float):
+            d = Decimal(repr(value))
+        else:
+            d = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        problems.append(f"{name}应为数字，收到 {value!r}")
+        return None
+    if not d.is_finite():
+        problems.append(f"{name}应为有限的数字，收到 {value!r}")
+        return None
+    if d < 0:
+        problems.append(f"{name}不能为负数（{_fmt_area(d)}）")
+        return None
+    return d
+
+
+def _count(name: str, value: Number, problems: list[str]) -> int | None:
+    """A head count: a whole, non-negative number."""
+    if isinstance(value, bool) or value is None:
+        problems.append(f"{name}应为整数，收到 {value!r}")
+        return None
+    if isinstance(value, Integral):
+        n = int(value)
+    else:
+        d = _area(name, value, problems)
+        if d is None:
+            return None
+        if d != d.to_integral_value():
+            problems.append(f"{name}应为整数（一个专有部分按一人计算），收到 {value!r}")
+            return None
+        n = int(d)
+    if n < 0:
+        problems.append(f"{name}不能为负数（{n}）")
+        return None
+    return n
+
+
+def _fmt_area(d: Decimal) -> str:
+    if d == d.to_integral_value() or d.as_tuple().exponent >= -2:
+        return f"{d.quantize(Decimal('0.01')):f}"
+    return f"{d.normalize():f}"
+
+
+def percent(r: Fraction) -> str:
+    """An exact ratio shown as a percentage with two decimals, rounded half up
+    (四舍五入) on the exact value, so no binary or decimal rounding creeps in."""
+    hundredths = Fraction(r) * 10000
+    q, rem = divmod(hundredths.numerator, hundredths.denominator)
+    if 2 * rem >= hundredths.denominator:
+        q += 1
+    return f"{Decimal(q).scaleb(-2):.2f}%"
+
+
+def _ratio(part, whole) -> Fraction:
+    return Fraction(part) / Fraction(whole) if whole else Fraction(0)
+
+
+THRESHOLD_WORDS = {QUORUM: "三分之二", SPECIAL_MAJORITY: "四分之三", SIMPLE_MAJORITY: "半数"}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One of the four tests of art. 278, with its exact ratio."""
+    key: str           # area_turnout / owner_turnout / area_support / owner_support
+    ratio: Fraction
+    threshold: Fraction
+    strict: bool       # True: must exceed ("过半数"); False: "以上" includes the number
+    met: bool
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The outcome of one matter's vote. Ratios are exact Fractions."""
+    matter: int
+    matter_label: str
+    total_area: Decimal
+    total_owners: int
+    voted_area: Decimal
+    voted_owners: int
+    yes_area: Decimal
+    yes_owners: int
+    area_turnout: Fraction        # voted_area / total_area
+    owner_turnout: Fraction       # voted_owners / total_owners
+    area_support: Fraction        # yes_area / voted_area
+    owner_support: Fraction       # yes_owners / voted_owners
+    quorum: Fraction              # 2/3
+    majority: Fraction            # 3/4 (items 6-8) or 1/2
+    majority_strict: bool         # True for "过半数" (> 1/2)
+    quorum_met: bool
+    majority_met: bool
+    passed: bool
+    reasons: list[str]
+    tests: tuple[Check, ...]
+
+    # Aliases under the words of the article.
+    @property
+    def area_participation(self) -> Fraction:
+        return self.area_turnout
+
+    @property
+    def owner_participation(self) -> Fraction:
+        return self.owner_turnout
+
+    @property
+    def special(self) -> bool:
+        return self.matter in SPECIAL_MATTERS
+
+    @property
+    def basis(self) -> str:
+        return f"{ARTICLE}第一款第{_CN_ITEM[self.matter - 1]}项、第二款；《民法典》第一千二百五十九条"
+
+    @property
+    def summary(self) -> str:
+        return (f"「{self.matter_label}」" + ("表决通过" if self.passed else "未获通过")
+                + "：" + "；".join(self.reasons))
+
+    def failures(self) -> list[str]:
+        return [t.sentence for t in self.tests if not t.met]
+
+    def as_dict(self) -> dict:
+        """JSON-safe record for a case's data: figures as strings, ratios as 'p/q'."""
+        return {
+            "matter": self.matter, "matter_label": self.matter_label,
+            "total_area": _fmt_area(self.total_area), "total_owners": self.total_owners,
+            "voted_area": _fmt_area(self.voted_area), "voted_owners": self.voted_owners,
+            "yes_area": _fmt_area(self.yes_area), "yes_owners": self.yes_owners,
+            "ratios": {t.key: str(t.ratio) for t in self.tests},
+            "percentages": {t.key: percent(t.ratio) for t in self.tests},
+            "quorum_met": self.quorum_met, "majority_met": self.majority_met,
+            "passed": self.passed, "reasons": list(self.reasons), "basis": self.basis,
+        }
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def _test(key: str, subject: str, ratio: Fraction, threshold: Fraction, strict: bool,
+          figures: str) -> Check:
+    word = THRESHOLD_WORDS[threshold]
+    if strict:
+        met = ratio > threshold
+        verdict = f"超过{word}" if met else f"未超过{word}"
+    else:
+        met = ratio >= threshold
+        verdict = f"达到{word}" if met else f"未达到{word}"
+    return Check(key, ratio, threshold, strict, met, f"{subject} {percent(ratio)}，{verdict}（{figures}）")
+
+
+def tally(matter: Union[int, str], total_area: Number, total_owners: Number, voted_area: Number,
+          voted_owners: Number, yes_area: Number, yes_owners: Number) -> Tally:
+    """Decide one matter under Civil Code art. 278.
+
+    `matter` is the item of art. 278 para. 1 (1-9; its label or an English key of
+    MATTER_KEYS also work). Areas accept str, int, Decimal (floats by their repr);
+    owner counts must be whole numbers. Raises VoteInputError (a ValueError) with every
+    problem in Chinese when the figures are impossible (negative, yes > voted > total).
+    """
+    problems: list[str] = []
+    try:
+        n = matter_number(matter)
+    except VoteInputError as exc:
+        problems.extend(exc.problems)
+        n = 0
+    ta = _area("专有部分总面积", total_area, problems)
+    to = _count("业主总人数", total_owners, problems)
+    va = _area("参与表决专有部分面积", voted_area, problems)
+    vo = _count("参与表决人数", voted_owners, problems)
+    ya = _area("同意的专有部分面积", yes_area, problems)
+    yo = _count("同意的人数", yes_owners, problems)
+    if ta is not None and ta == 0:
+        problems.append("专有部分总面积应大于零")
+    if to is not None and to == 0:
+        problems.append("业主总人数应大于零")
+    if va is not None and ta is not None and va > ta:
+        problems.append(f"参与表决专有部分面积（{_fmt_area(va)} 平方米）不能大于专有部分总面积（{_fmt_area(ta)} 平方米）")
+    if vo is not None and to is not None and vo > to:
+        problems.append(f"参与表决人数（{vo} 人）不能大于业主总人数（{to} 人）")
+    if ya is not None and va is not None and ya > va:
+        problems.append(f"同意的专有部分面积（{_fmt_area(ya)} 平方米）不能大于参与表决专有部分面积（{_fmt_area(va)} 平方米）")
+    if yo is not None and vo is not None and yo > vo:
+        problems.append(f"同意的人数（{yo} 人）不能大于参与表决人数（{vo} 人）")
+    if problems:
+        raise VoteInputError(problems)
+
+    special = n in SPECIAL_MATTERS
+    majority = SPECIAL_MAJORITY if special else SIMPLE_MAJORITY
+    strict = not special
+    a_sq = "平方米"
+    tests = (
+        _test("area_turnout", "参与表决专有部分面积占比", _ratio(va, ta), QUORUM, False,
+              f"{_fmt_area(va)} / {_fmt_area(ta)} {a_sq}"),
+        _test("owner_turnout", "参与表决人数占比", _ratio(vo, to), QUORUM, False,
+              f"{vo} / {to} 人"),
+        _test("area_support", "同意的专有部分面积占参与表决专有部分面积的比例", _ratio(ya, va),
+              majority, strict, f"{_fmt_area(ya)} / {_fmt_area(va)} {a_sq}"),
+        _test("owner_support", "同意的人数占参与表决人数的比例", _ratio(yo, vo), majority, strict,
+              f"{yo} / {vo} 人"),
+    )
+    quorum_met = tests[0].met and tests[1].met
+    majority_met = tests[2].met and tests[3].met
+    passed = quorum_met and majority_met
+    label = MATTERS[n]
+    reasons = [t.sentence for t in tests]
+    need = "四分之三以上" if special else "过半数"
+    if not quorum_met:
+        conclusion = (f"参与表决的业主未达到专有部分面积占比三分之二以上且人数占比三分之二以上，"
+                      f"「{label}」未获通过（{ARTICLE}第二款）")
+    elif passed:
+        conclusion = (f"经参与表决专有部分面积{need}的业主且参与表决人数{need}的业主同意，"
+                      f"「{label}」表决通过（{ARTICLE}第二款）")
+    else:
+        conclusion = (f"未经参与表决专有部分面积{need}的业主且参与表决人数{need}的业主同意，"
+                      f"「{label}」未获通过（{ARTICLE}第二款）")
+    reasons.append(conclusion)
+    return Tally(matter=n, matter_label=label, total_area=ta, total_owners=to,
+                 voted_area=va, voted_owners=vo, yes_area=ya, yes_owners=yo,
+                 area_turnout=tests[0].ratio, owner_turnout=tests[1].ratio,
+                 area_support=tests[2].ratio, owner_support=tests[3].ratio,
+                 quorum=QUORUM, majority=majority, majority_strict=strict,
+                 quorum_met=quorum_met, majority_met=majority_met, passed=passed,
+                 reasons=reasons, tests=tests)
+
+
+# -- helpers for procedure declarations ------------------------------------------------
+# A step that records a vote carries, per matter, four figures named "<prefix>_voted_area",
+# "<prefix>_voted_owners", "<prefix>_yes_area", "<prefix>_yes_owners"; the totals come
+# from the estate's register (Estate.total_area, Estate.total_owners).
+
+FIGURES = (
+    ("voted_area", "参与表决专有部分面积（平方米）", "area"),
+    ("voted_owners", "参与表决业主人数", "count"),
+    ("yes_area", "同意的专有部分面积（平方米）", "area"),
+    ("yes_owners", "同意的业主人数", "count"),
+)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One matter put to the vote in a step: its field prefix, art. 278 item, heading."""
+    prefix: str
+    matter: int
+    heading: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.heading or MATTERS[self.matter]
+
+
+def vote_fields(ballots) -> dict:
+    """marshmallow fields for the figures of each ballot, labelled in Chinese."""
+    from engine.schema import fields, validate
+    out = {}
+    for b in ballots:
+        for key, label, kind in FIGURES:
+            meta = {"label": f"{b.label}：{label}", "matter": b.matter}
+            if kind == "area":
+                out[f"{b.prefix}_{key}"] = fields.Decimal(
+                    required=True, as_string=True, allow_nan=False,
+                    validate=validate.Range(min=0), metadata=meta)
+            else:
+                out[f"{b.prefix}_{key}"] = fields.Integer(
+                    required=True, strict=False, validate=validate.Range(min=0), metadata=meta)
+    return out
+
+
+def vote_schema(name: str, ballots, base=None, extra: dict | None = None):
+    """A payload schema with the figures of `ballots` (plus `extra` fields) that also
+    refuses, field by field, a yes-figure larger than the participating one."""
+    from marshmallow import validates_schema
+    from engine.schema import PayloadSchema, ValidationError
+    attrs = dict(vote_fields(ballots))
+    attrs.update(extra or {})
+
+    def _figures(self, data, **_):
+        errors = {}
+        for b in ballots:
+            g = lambda k: data.get(f"{b.prefix}_{k}")   # noqa: E731
+            if g("yes_area") is not None and g("voted_area") is not None and g("yes_area") > g("voted_area"):
+                errors[f"{b.prefix}_yes_area"] = ["同意的专有部分面积不能大于参与表决专有部分面积"]
+            if g("yes_owners") is not None and g("voted_owners") is not None and g("yes_owners") > g("voted_owners"):
+                errors[f"{b.prefix}_yes_owners"] = ["同意的业主人数不能大于参与表决业主人数"]
+        if errors:
+            raise ValidationError(errors)
+
+    attrs["_check_figures"] = validates_schema(_figures)
+    return type(name, (base or PayloadSchema,), attrs)
+
+
+def register_missing(estate) -> str | None:
+    if estate is None or estate.total_area is None or not estate.total_owners:
+        return ("本物业管理区域尚未登记专有部分总面积和业主总人数（按不动产登记簿记载计算，"
+                "最高人民法院建筑物区分所有权解释第八条、第九条），无法计票")
+    return None
+
+
+def tally_of(ctx, ballot: Ballot) -> Tally:
+    """Tally one ballot of a step from its payload and the estate's register totals."""
+    missing = register_missing(ctx.estate)
+    if missing:
+        raise VoteInputError([missing])
+    v = lambda k: ctx.value(f"{ballot.prefix}_{k}")   # noqa: E731
+    return tally(ballot.matter, ctx.estate.total_area, ctx.estate.total_owners,
+                 v("voted_area"), v("voted_owners"), v("yes_area"), v("yes_owners"))
+
+
+def passed_guard(ballot: Ballot):
+    """Guard: the ballot passed under art. 278; a refusal gives tally's reasons."""
+    from engine.definition import Guard
+
+    def check(ctx):
+        try:
+            t = tally_of(ctx, ballot)
+        except VoteInputError as exc:
+            return f"「{ballot.label}」的表决数据有误：{exc.message}"
+        if not t.passed:
+            return f"「{ballot.label}」未获通过：" + "；".join(t.reasons)
+        return None
+
+    return Guard(f"「{ballot.label}」须依《民法典》第二百七十八条表决通过", check, uses_payload=True)
+
+
+def some_failed_guard(ballots):
+    """Guard for recording a failed vote: at least one ballot did not pass."""
+    from engine.definition import Guard
+
+    def check(ctx):
+        problems, passed = [], []
+        for b in ballots:
+            try:
+                t = tally_of(ctx, b)
+            except VoteInputError as exc:
+                problems.append(f"「{b.label}」的表决数据有误：{exc.message}")
+                continue
+            if t.passed:
+                passed.append(b.label)
+        if problems:
+            return "；".join(problems)
+        if len(passed) == len(ballots):
+            return "各表决事项均已依法通过（" + "、".join(passed) + "），应录入表决通过的结果"
+        return None
+
+    return Guard("表决未通过的，应有至少一项事项未达到《民法典》第二百七十八条的要求",
+                 check, uses_payload=True)
+
+
+def record_tallies(ctx, data: dict, ballots) -> None:
+    """Store each ballot's tally in the case's data under data["votes"][prefix]."""
+    votes = dict(data.get("votes") or {})
+    for b in ballots:
+        votes[b.prefix] = tally_of(ctx, b).as_dict()
+    data["votes"] = votes
