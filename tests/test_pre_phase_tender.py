@@ -420,3 +420,37 @@ def test_linked_contract_filing_deadline_missed(session, district):
     [filing] = children(session, case)
     scan(session, at(D(2026, 10, 15)))
     assert deadline(session, filing, "filing").status == "missed"
+
+
+# -- through the web pages, as the demo users would ----------------------------------
+
+@pytest.fixture
+def web_district(app, session):
+    from web.demo import build_district
+    return build_district(session)
+
+
+def test_the_developer_and_the_bureau_run_the_tender_from_the_pages(client, web_district, session):
+    from datetime import datetime, timedelta
+
+    from engine.legaltime import TZ
+    today = datetime.now(TZ).date()
+    estate = web_district.estates["binhe"]
+    client.post("/login", data={"username": "developer", "password": "demo12345"})
+    r = client.get("/cases/new?procedure=pre_phase_tender")
+    assert r.status_code == 200 and "拟发布招标公告" in r.get_data(as_text=True)
+    r = client.post("/cases/new", data={
+        "procedure": "pre_phase_tender", "estate_id": estate.id, "project_name": "滨河湾前期物业",
+        "method": "public", "planned_announcement_on": (today + timedelta(days=30)).isoformat()})
+    assert r.status_code == 302
+    case_id = int(r.location.rstrip("/").split("/")[-1])
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "招标准备（待报送招标备案）" in page and "报送招标备案" in page and "（待核实）" in page
+    r = client.post(f"/cases/{case_id}/actions/submit_tender", data={"materials": "招标文件"})
+    assert r.status_code == 302
+    client.post("/logout")
+    client.post("/login", data={"username": "bureau", "password": "demo12345"})
+    r = client.post(f"/cases/{case_id}/actions/file_tender", data={"remark": "予以备案"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(Case, case_id).state == "tender_filed"
