@@ -362,7 +362,8 @@ def _with_winner(ctx, data):
 def _contract_filing_data(ctx, data) -> dict:
     """The opening payload of the linked contract filing: a pre-phase contract between
     the developer and the winner."""
-    client = ctx.actor.org_name if ctx.actor.role == "developer" else ""
+    developer = organisation(ctx, getattr(ctx.estate, "developer_id", None))
+    client = developer.name if developer else (ctx.actor.org_name if ctx.actor.role == "developer" else "")
     return {
         "contract_kind": "pre_phase",
         "contract_no": data["contract_no"],
