@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     materials.init_app(app)
     admin.init_app(app)
     cli.init_app(app)
+    from web import api  # JSON API /api/v1 (issue 6): bearer tokens, exempt from CSRF
+    api.init_app(app)
     from web import cli_calendar
     cli_calendar.init_sync(app)     # holiday arrangements imported by any process
     return app

@@ -1,0 +1,59 @@
+"""The JSON API under /api/v1 (CONTRACT.md), described at /api/v1/openapi.json.
+
+Thin callers of the engine, like the pages: every change of a case goes through
+engine.runtime (open_case/advance), every list through engine.access's visibility
+queries. Callers authenticate with a bearer token (POST /api/v1/tokens); the session
+cookie of the pages is never read here, so CSRF does not apply (the blueprint is exempt).
+Interactive documentation: /api/v1/docs (Swagger UI shipped in web/static/apidocs).
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api as _Api
+
+from web.api import errors as api_errors
+
+API_PREFIX = "/api/v1"
+
+
+class Api(_Api):
+    ERROR_SCHEMA = api_errors.ErrorSchema
+
+    def _register_error_handlers(self):
+        # flask-smorest would install an app-wide HTTPException handler, turning the
+        # HTML pages' errors into JSON; our handlers are registered on the API's
+        # blueprints only (web/api/errors.py).
+        pass
+
+
+def init_app(app: Flask) -> None:
+    from web.api import views  # noqa: F401  (routes)
+    from web.api.blueprint import bp, fallback
+
+    app.config.setdefault("API_TITLE", "物业管理法定程序系统 API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_TOKEN_TTL_HOURS", 24)
+    app.config.setdefault("API_MAX_JSON_BYTES", 1024 * 1024)
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": (
+            "物业管理法定程序系统的 JSON 接口。先以 `POST /api/v1/tokens`（用户名、密码）取得令牌，"
+            "其后每个请求带 `Authorization: Bearer <令牌>`。日期为 ISO 格式（YYYY-MM-DD），"
+            "时间为北京时间（+08:00）。所有错误均为同一形状：`{status, code, message, errors?, "
+            "reason?, reasons?}`。改变案件的 POST 可带 `Idempotency-Key` 头：重复的键返回第一次的结果，"
+            "不再写入。")},
+        "servers": [{"url": "/", "description": "本系统"}],
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "POST /api/v1/tokens 取得的令牌"}}},
+    })
+    api = Api(app)
+    api.register_blueprint(bp)
+    app.register_blueprint(fallback)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(bp)
+        csrf.exempt(fallback)

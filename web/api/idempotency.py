@@ -1,0 +1,130 @@
+"""`Idempotency-Key` for the API's POSTs that change a case (open, actions).
+
+A client that did not hear the answer repeats its request with the same key; it gets the
+first answer back (header `Idempotent-Replayed: true`) and nothing is written again.
+
+How it cannot double-apply: the key's row (unique per user and key) is added to the
+session *before* the step runs, so the engine's one commit writes the step and the key
+together; the response body is computed in that same commit (a `before_commit` hook on
+the request's session). Either both are written or neither is. Two copies racing: both
+carry the same `lock_version`, so one loses on the case's optimistic lock (or on the
+key's unique constraint); the loser then finds the winner's key and replays its answer.
+
+Refusals (400, 403, 404, 409, 422) write nothing and are not stored: a retry with the
+same key is evaluated again. A key reused for a different request is refused (422).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Callable, Optional
+
+from flask import jsonify, request
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine.apitokens import IdempotencyKey
+from engine.errors import StaleCase
+from engine.models import Case
+from web.api.errors import ApiError
+
+HEADER = "Idempotency-Key"
+MAX_LEN = 200
+
+
+def key_from_request() -> Optional[str]:
+    raw = request.headers.get(HEADER)
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not key or len(key) > MAX_LEN or not key.isprintable():
+        raise ApiError(400, f"{HEADER} 应为 1 至 {MAX_LEN} 个可打印字符",
+                       errors={HEADER: [f"应为 1 至 {MAX_LEN} 个可打印字符"]})
+    return key
+
+
+def fingerprint(method: str, path: str, body) -> str:
+    raw = json.dumps([method, path, body], sort_keys=True, ensure_ascii=False,
+                     separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def find(session: Session, user_id: int, key: str) -> Optional[IdempotencyKey]:
+    return session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
+                                                       IdempotencyKey.key == key))
+
+
+def replay(row: IdempotencyKey, fp: str):
+    if row.fingerprint != fp:
+        raise ApiError(422, f"此 {HEADER} 已用于另一个请求；每个新请求请使用新的键",
+                       code="idempotency_mismatch")
+    resp = jsonify(row.body or {})
+    resp.status_code = row.status
+    resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: int,
+        step: Callable[[], Case], body_of: Callable[[Case], dict],
+        case_id: Optional[int] = None):
+    """Run `step` (which commits once) and answer `status` with `body_of(case)`.
+
+    With a key: replay a stored answer, or store this one in the step's own commit.
+    `case_id` names the case the step changes; None when the step opens a case (the
+    first case flushed in the transaction is then the one opened)."""
+    if key is None:
+        case = step()
+        return _json(status, body_of(case))
+    existing = find(session, user_id, key)
+    if existing is not None:
+        return replay(existing, fp)
+    row = IdempotencyKey(user_id=user_id, key=key, method=request.method,
+                         path=request.path[:300], fingerprint=fp, status=status, body=None,
+                         case_id=case_id, created_at=datetime.now(timezone.utc))
+    seen: dict = {}
+
+    def after_flush(sess, _ctx):
+        if "case" not in seen:
+            for obj in sess.new:
+                if isinstance(obj, Case) and obj.parent_case_id is None:
+                    seen["case"] = obj
+                    break
+
+    def before_commit(sess):
+        if row not in sess:
+            return
+        sess.flush()
+        case = sess.get(Case, case_id) if case_id is not None else seen.get("case")
+        if case is None:
+            return
+        row.case_id = case.id
+        row.body = body_of(case)
+
+    session.add(row)
+    event.listen(session, "after_flush", after_flush)
+    event.listen(session, "before_commit", before_commit)
+    try:
+        case = step()
+    except (StaleCase, IntegrityError) as exc:
+        session.rollback()
+        twin = find(session, user_id, key)
+        if twin is not None:
+            return replay(twin, fp)
+        if isinstance(exc, StaleCase):
+            raise
+        raise ApiError(409, "请求冲突，请稍后重试", code="conflict") from exc
+    finally:
+        event.remove(session, "after_flush", after_flush)
+        event.remove(session, "before_commit", before_commit)
+    if row.body is None:          # defensive: the step committed without our hook
+        row.body = body_of(case)
+        session.commit()
+    return _json(status, row.body)
+
+
+def _json(status: int, body: dict):
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp

@@ -1,0 +1,400 @@
+"""The endpoints of CONTRACT.md's API table (and a few helpers around them)."""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from flask import current_app, g, request, send_file, url_for
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash
+
+from engine import apitokens, files as file_store, registry
+from engine.access import case_condition, visible_cases, visible_estates
+from engine.errors import NotFound, PayloadInvalid
+from engine.models import Attachment, Case, Deadline, Estate, Event, User
+from engine.runtime import advance, open_case
+from web.api import idempotency, present as P, schemas as S
+from web.api.blueprint import bp, current_actor
+from web.api.errors import ApiError
+from web.db import get_session
+
+E400, E401, E403, E404, E409, E413, E415, E422 = (
+    "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
+    "REQUEST_ENTITY_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNPROCESSABLE_ENTITY")
+_CODE = {E400: 400, E401: 401, E403: 403, E404: 404, E409: 409, E413: 413, E415: 415,
+         E422: 422}
+
+IDEMPOTENCY_PARAM = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "可选。同一用户以同一键重复提交时，返回第一次的结果且不再写入。"}
+
+
+def errors(*names):
+    """Document the error responses an endpoint may give (all in ErrorSchema's shape)."""
+    def deco(fn):
+        for name in names:
+            fn = bp.alt_response(_CODE[name], response=name)(fn)
+        return fn
+    return deco
+
+
+def _page(q: dict, stmt, order_by, count_stmt=None):
+    s = get_session()
+    page, per_page = q["page"], q["per_page"]
+    if count_stmt is None:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = s.scalar(count_stmt) or 0
+    rows = s.execute(stmt.order_by(*order_by).limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, {"page": page, "per_page": per_page, "total": total,
+                  "pages": max(1, math.ceil(total / per_page))}
+
+
+def _visible_case(case_id: int) -> Case:
+    case = get_session().scalar(visible_cases(current_actor()).where(Case.id == case_id)
+                                .options(joinedload(Case.estate)))
+    if case is None:
+        # Same answer whether it does not exist or is someone else's.
+        raise NotFound("案件不存在")
+    return case
+
+
+# -- tokens ---------------------------------------------------------------------------
+
+@bp.route("/tokens", methods=["POST"])
+@bp.doc(operationId="createToken", security=[], summary="取得访问令牌", description=(
+    "以用户名和密码换取访问令牌（Bearer）。令牌只在此处显示一次，服务器仅保存其摘要；"
+    "到期（expires_at）或撤销后失效。"))
+@bp.arguments(S.TokenRequest)
+@bp.response(201, S.TokenOut)
+@errors(E400, E401, E415)
+def create_token(body):
+    s = get_session()
+    user = s.scalar(select(User).where(User.username == body["username"].strip()))
+    if user is None or not user.active or not check_password_hash(user.password_hash, body["password"]):
+        raise ApiError(401, "用户名或密码不正确", code="bad_credentials")
+    ttl = timedelta(hours=float(current_app.config.get("API_TOKEN_TTL_HOURS", 24)))
+    secret, tok = apitokens.issue(s, user, ttl=ttl, name=body.get("name", ""))
+    return {"token": secret, "token_type": "Bearer", "expires_at": tok.expires_at}
+
+
+@bp.route("/tokens/current", methods=["GET"])
+@bp.doc(operationId="whoami", summary="当前令牌及其用户")
+@bp.response(200, S.WhoAmI)
+@errors(E401)
+def whoami():
+    u, tok, a = g.api_user, g.api_token, current_actor()
+    return {"username": u.username, "display_name": u.display_name, "role": a.role,
+            "role_label": P.role_label(a.role), "organisation_id": a.org_id,
+            "organisation_name": a.org_name or "", "token_name": tok.name or "",
+            "expires_at": tok.expires_at}
+
+
+@bp.route("/tokens/current", methods=["DELETE"])
+@bp.doc(operationId="revokeToken", summary="撤销当前令牌", description="撤销后此令牌立即失效（退出）。")
+@bp.response(204)
+@errors(E401)
+def revoke_token():
+    apitokens.revoke(get_session(), g.api_token)
+    return ""
+
+
+# -- procedures -----------------------------------------------------------------------
+
+@bp.route("/procedures", methods=["GET"])
+@bp.doc(operationId="listProcedures", summary="程序定义", description=(
+    "每个程序的状态、角色、立案与各步骤的字段（类型、是否必填、标签、可选值），"
+    "供调用方自行生成表单。"))
+@bp.response(200, S.ProcedureList)
+@errors(E401)
+def list_procedures():
+    defs = registry.all_current()
+    return {"items": [P.present_procedure(d) for _, d in sorted(defs.items())]}
+
+
+@bp.route("/procedures/<string(maxlength=40):name>", methods=["GET"])
+@bp.doc(operationId="getProcedure", summary="一个程序的定义（当前版本）")
+@bp.response(200, S.ProcedureOut)
+@errors(E401, E404)
+def get_procedure(name):
+    return P.present_procedure(registry.current(name))
+
+
+# -- estates --------------------------------------------------------------------------
+
+@bp.route("/estates", methods=["GET"])
+@bp.doc(operationId="listEstates", summary="调用方可见的物业管理区域")
+@bp.arguments(S.Paging, location="query")
+@bp.response(200, S.EstateList)
+@errors(E400, E401)
+def list_estates(q):
+    stmt = visible_estates(current_actor()).order_by(None)
+    rows, meta = _page(q, stmt, [Estate.id])
+    return {**meta, "items": [P.present_estate(r[0]) for r in rows]}
+
+
+# -- cases ----------------------------------------------------------------------------
+
+def _overdue_clause(now):
+    return exists(select(Deadline.id).where(
+        Deadline.case_id == Case.id,
+        or_(Deadline.status == "missed",
+            and_(Deadline.status == "open", Deadline.ends_at <= now))))
+
+
+@bp.route("/cases", methods=["GET"])
+@bp.doc(operationId="listCases", summary="调用方可见的案件", description="可按程序、状态、物业管理区域、是否逾期筛选；按 id 倒序分页。")
+@bp.arguments(S.CaseQuery, location="query")
+@bp.response(200, S.CaseList)
+@errors(E400, E401)
+def list_cases(q):
+    actor = current_actor()
+    stmt = visible_cases(actor).add_columns(Estate.name)
+    if q.get("procedure"):
+        stmt = stmt.where(Case.procedure == q["procedure"])
+    if q.get("state"):
+        stmt = stmt.where(Case.state == q["state"])
+    if q.get("estate_id"):
+        stmt = stmt.where(Case.estate_id == q["estate_id"])
+    if q.get("overdue") is not None:
+        clause = _overdue_clause(P.utcnow())
+        stmt = stmt.where(clause if q["overdue"] else ~clause)
+    rows, meta = _page(q, stmt, [Case.id.desc()])
+    items = []
+    for case, estate_name in rows:
+        try:
+            items.append(P.present_case_summary(case, estate_name=estate_name))
+        except NotFound:            # a definition version no longer loaded
+            continue
+    return {**meta, "items": items}
+
+
+@bp.route("/cases", methods=["POST"])
+@bp.doc(operationId="createCase", summary="立案", description=(
+    "以程序的当前版本为一个物业管理区域立案；data 的字段见 GET /api/v1/procedures 中该程序的 "
+    "opening.fields。字段错误以 {errors: {data: {字段: [说明]}}} 返回。"),
+    parameters=[IDEMPOTENCY_PARAM])
+@bp.arguments(S.CaseCreate)
+@bp.response(201, S.CaseOut)
+@errors(E400, E401, E403, E404, E409, E413, E415, E422)
+def create_case(body):
+    s = get_session()
+    actor = current_actor()
+    try:
+        registry.current(body["procedure"])
+    except NotFound as exc:
+        raise PayloadInvalid({"procedure": [exc.message]}) from None
+    if s.scalar(visible_estates(actor).where(Estate.id == body["estate_id"])) is None:
+        raise NotFound("物业管理区域不存在或不在您的管辖范围内")
+    key = idempotency.key_from_request()
+
+    def step():
+        try:
+            return open_case(s, body["procedure"], body["estate_id"], actor, body["data"])
+        except PayloadInvalid as exc:
+            raise PayloadInvalid({"data": exc.errors}) from None
+
+    return idempotency.run(
+        s, user_id=actor.user_id, key=key, status=201,
+        fp=idempotency.fingerprint("POST", request.path, body), step=step,
+        body_of=lambda case: P.case_json(s, case, actor))
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>", methods=["GET"])
+@bp.doc(operationId="getCase", summary="一个案件", description=(
+    "案件的状态、数据、期限（含计算依据与条文）和调用方可办理的操作（不能办理的附理由）。"
+    "办理操作时须带回 lock_version。"))
+@bp.response(200, S.CaseOut)
+@errors(E401, E404)
+def get_case(case_id):
+    case = _visible_case(case_id)
+    return P.present_case(get_session(), case, current_actor())
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>/actions/<string(maxlength=40):trigger>",
+          methods=["POST"])
+@bp.doc(operationId="takeAction", summary="办理一个步骤", description=(
+    "请求体为 {lock_version, ...该步骤的字段}（字段见 GET /api/v1/procedures）。"
+    "lock_version 与案件当前版本不一致时返回 409（code=stale）；状态不允许时 409"
+    "（code=invalid_state）；法定条件未满足时 422，reason 说明理由；字段错误 400。"),
+    parameters=[IDEMPOTENCY_PARAM])
+@bp.arguments(S.ActionRequest)
+@bp.response(200, S.CaseOut)
+@errors(E400, E401, E403, E404, E409, E413, E415, E422)
+def take_action(body, case_id, trigger):
+    s = get_session()
+    actor = current_actor()
+    _visible_case(case_id)
+    payload = dict(body)
+    lock_version = payload.pop("lock_version")
+    key = idempotency.key_from_request()
+    return idempotency.run(
+        s, user_id=actor.user_id, key=key, status=200, case_id=case_id,
+        fp=idempotency.fingerprint("POST", request.path, body),
+        step=lambda: advance(s, case_id, trigger, actor, payload, lock_version=lock_version),
+        body_of=lambda case: P.case_json(s, case, actor))
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>/events", methods=["GET"])
+@bp.doc(operationId="listEvents", summary="案件的办理记录（审计链）", description="按顺序列出每一步：谁、何时、从何状态到何状态、提交的内容、附件，以及哈希链。")
+@bp.arguments(S.EventQuery, location="query")
+@bp.response(200, S.EventList)
+@errors(E400, E401, E404)
+def list_events(q, case_id):
+    case = _visible_case(case_id)
+    s = get_session()
+    stmt = select(Event).where(Event.case_id == case.id)
+    rows, meta = _page(q, stmt, [Event.seq])
+    events = [r[0] for r in rows]
+    by_event: dict = {}
+    if events:
+        for a in s.scalars(select(Attachment).where(Attachment.event_id.in_([e.id for e in events]))
+                           .order_by(Attachment.id)):
+            by_event.setdefault(a.event_id, []).append(a)
+    return {**meta, "items": [P.present_event(e, by_event.get(e.id, [])) for e in events]}
+
+
+ATTACHMENT_BODY = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary",
+                     "description": "PDF、PNG、JPEG 或 OFD，不超过 10 MB"},
+            "item": {"type": "string", "maxLength": 60, "description": "材料清单条目（可选）"},
+            "note": {"type": "string", "maxLength": 500, "description": "说明（可选）"},
+        }}}}}
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>/attachments", methods=["POST"])
+@bp.doc(operationId="uploadAttachment", summary="上传附件（不办理步骤）", description=(
+    "为案件上传一个文件（multipart：file，可选 item、note），写入审计记录；案件状态不变，"
+    "但版本号（lock_version）会增加。文件过大 413，类型不符 415。"),
+    requestBody=ATTACHMENT_BODY)
+@bp.response(201, S.AttachmentOut)
+@errors(E400, E401, E404, E409, E413, E415)
+def upload_attachment(case_id):
+    from engine.uploads import attach
+    s = get_session()
+    _visible_case(case_id)
+    up = request.files.get("file")
+    if up is None or not up.filename and not up.content_length:
+        raise PayloadInvalid({"file": ["请选择要上传的文件"]})
+    item = request.form.get("item") or None
+    note = request.form.get("note") or ""
+    for name, v in (("item", item or ""), ("note", note), ("file", up.filename or "")):
+        if "\x00" in v:
+            raise PayloadInvalid({name: ["含有无法保存的字符"]})
+    if item and len(item) > 60:
+        raise PayloadInvalid({"item": ["不能超过 60 个字符"]})
+    data = up.read()
+    row = attach(s, case_id, current_actor(),
+                 file_store.FileIn(up.filename or "附件", up.mimetype or "", data, item),
+                 note_text=note)
+    out = P.present_attachment(row)
+    out["case_lock_version"] = s.get(Case, case_id).lock_version
+    return out
+
+
+# -- documents ------------------------------------------------------------------------
+
+def _documents_module():
+    try:
+        from engine import documents
+    except ModuleNotFoundError as exc:       # the forms team's module is not installed
+        if exc.name != "engine.documents":
+            raise
+        return None
+    return documents
+
+
+@bp.route("/cases/<int(max=2147483647):case_id>/documents", methods=["GET"])
+@bp.doc(operationId="listDocuments", summary="案件出具的文书", description="每份文书的种类、文号、出具时间、核验码，以及 PDF 下载地址。")
+@bp.response(200, S.DocumentList)
+@errors(E401, E404)
+def list_documents(case_id):
+    case = _visible_case(case_id)
+    docs = _documents_module()
+    rows = docs.for_case(get_session(), case.id) if docs else []
+    return {"items": [P.present_document(d) for d in rows]}
+
+
+@bp.route("/documents/<int(max=2147483647):doc_id>.pdf", methods=["GET"])
+@bp.doc(operationId="documentPdf", summary="下载文书 PDF", responses={"200": {
+    "description": "文书 PDF",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+@errors(E401, E404)
+def document_pdf(doc_id):
+    docs = _documents_module()
+    if docs is None:
+        raise NotFound("文书不存在")
+    s = get_session()
+    doc = s.get(docs.Document, doc_id)
+    if doc is None:
+        raise NotFound("文书不存在")
+    _visible_case(doc.case_id)
+    try:
+        data = file_store.load(doc.sha256)
+    except (FileNotFoundError, TypeError):
+        raise NotFound("文书文件缺失，请联系出具机关") from None
+    from io import BytesIO
+    name = f"{getattr(doc, 'title', None) or doc.kind}-{doc.id}.pdf"
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=name, etag=doc.sha256, max_age=0)
+
+
+# -- deadlines and alerts --------------------------------------------------------------
+
+@bp.route("/deadlines", methods=["GET"])
+@bp.doc(operationId="listDeadlines", summary="调用方可见案件的期限", description=(
+    "status=overdue 列出已过期限而尚未履行的期限（含已标记逾期的）；按到期日排序。"))
+@bp.arguments(S.DeadlineQuery, location="query")
+@bp.response(200, S.DeadlineList)
+@errors(E400, E401)
+def list_deadlines(q):
+    actor = current_actor()
+    now = P.utcnow()
+    stmt = (select(Deadline, Case.procedure, Case.estate_id, Estate.name)
+            .join(Case, Deadline.case_id == Case.id).join(Estate, Case.estate_id == Estate.id)
+            .where(case_condition(actor)))
+    status = q.get("status")
+    if status == "overdue":
+        stmt = stmt.where(or_(Deadline.status == "missed",
+                              and_(Deadline.status == "open", Deadline.ends_at <= now)))
+    elif status:
+        stmt = stmt.where(Deadline.status == status)
+    if q.get("procedure"):
+        stmt = stmt.where(Case.procedure == q["procedure"])
+    if q.get("case_id"):
+        stmt = stmt.where(Deadline.case_id == q["case_id"])
+    rows, meta = _page(q, stmt, [Deadline.due_date, Deadline.id])
+    items = []
+    for d, procedure, estate_id, estate_name in rows:
+        item = P.present_deadline(d, now)
+        item.update(procedure=procedure, estate_id=estate_id, estate_name=estate_name)
+        items.append(item)
+    return {**meta, "items": items}
+
+
+@bp.route("/alerts", methods=["GET"])
+@bp.doc(operationId="listAlerts", summary="调用方单位收到的提醒", description="即将到期、已逾期、逐级督办的提醒；unread 为本单位未签收的条数。")
+@bp.arguments(S.AlertQuery, location="query")
+@bp.response(200, S.AlertList)
+@errors(E400, E401)
+def list_alerts(q):
+    try:
+        from engine import alerts
+    except ModuleNotFoundError as exc:
+        if exc.name != "engine.alerts":
+            raise
+        return {"page": q["page"], "per_page": q["per_page"], "total": 0, "pages": 1,
+                "items": [], "unread": 0}
+    actor = current_actor()
+    stmt = alerts.visible_alerts(actor)
+    if q.get("unread") is not None:
+        stmt = stmt.where(alerts.Alert.acknowledged_at.is_(None) if q["unread"]
+                          else alerts.Alert.acknowledged_at.is_not(None))
+    rows, meta = _page(q, stmt, [alerts.Alert.id.desc()])
+    return {**meta, "items": [P.present_alert(r[0]) for r in rows],
+            "unread": alerts.unread_count(get_session(), actor)}
