@@ -1,0 +1,486 @@
+"""督办看板 (supervisor dashboard): where statutory work is late.
+
+- overdue and due-soon counts (cases) by street office, community, estate and procedure,
+  with an inline SVG bar chart (server-side, no CDN); drill-down by street office and
+  community; every count is one click from the cases behind it (the case list's filters
+  `procedure`, `estate`, `overdue`, or this blueprint's own list for the groupings the case
+  list has no filter for);
+- 调度表 (seed 004's progress table: estates by management status) as a page and a CSV
+  export (UTF-8 with BOM, so Excel opens it);
+- 逾期督办通知书: a housing bureau or street office issues one from an overdue deadline.
+
+Only supervisors use it: housing bureau, street office, community, administrator. Every
+query goes through engine.access.case_condition / estate_condition (jurisdiction).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Optional
+
+from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
+                   request, url_for)
+from flask_login import login_required
+from markupsafe import Markup, escape
+from sqlalchemy import and_, case, distinct, func, or_, select
+
+from engine import registry
+from engine.access import case_condition, estate_condition
+from engine.alerts import Alert, thresholds_for, workdays_after, THRESHOLDS, DEFAULT_THRESHOLDS
+from engine.deadlines import MET, MISSED, OPEN
+from engine.errors import EngineError, PayloadInvalid
+from engine.models import Case, Deadline, Estate, Organisation
+from engine.supervision import ROLES as SUPERVISING_ROLES, issue_notice, is_overdue
+from web.auth import current_actor
+from web.db import get_session
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+SUPERVISORS = ("housing_bureau", "street_office", "community", "admin")
+DIMENSIONS = {"street_office": "街道办事处", "community": "社区", "estate": "物业管理区域",
+              "procedure": "程序"}
+LIST_LIMIT = 300
+
+
+def _today() -> date:
+    from web.i18n import today
+    return today()
+
+
+def _actor():
+    actor = current_actor()
+    if actor.role not in SUPERVISORS:
+        abort(403)
+    return actor
+
+
+# -- counting ----------------------------------------------------------------------------
+
+def overdue_condition(today: date):
+    return or_(Deadline.status == MISSED, and_(Deadline.status == OPEN, Deadline.due_date < today))
+
+
+def due_soon_condition(today: date, config_thresholds=None):
+    """Open, not yet past, and inside its procedure's warning period (the scan's rule)."""
+    names = set(THRESHOLDS) | set(config_thresholds or {})
+    ends = [(Case.procedure == n, workdays_after(today, thresholds_for(n, config_thresholds).due_soon))
+            for n in sorted(names)]
+    end = case(*ends, else_=workdays_after(today, DEFAULT_THRESHOLDS.due_soon))
+    return and_(Deadline.status == OPEN, Deadline.due_date >= today, Deadline.due_date <= end)
+
+
+@dataclass
+class Filter:
+    street_office: Optional[int] = None
+    community: Optional[int] = None
+    estate: Optional[int] = None
+    procedure: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "Filter":
+        def num(k):
+            v = (args.get(k) or "").strip()
+            return int(v) if v.isdigit() else None
+        return cls(num("street_office"), num("community"), num("estate"),
+                   (args.get("procedure") or "").strip()[:40])
+
+    def conditions(self) -> list:
+        c = []
+        if self.street_office:
+            c.append(Estate.street_office_id == self.street_office)
+        if self.community:
+            c.append(Estate.community_id == self.community)
+        if self.estate:
+            c.append(Estate.id == self.estate)
+        if self.procedure:
+            c.append(Case.procedure == self.procedure)
+        return c
+
+    def args(self, **over) -> dict:
+        d = {"street_office": self.street_office, "community": self.community,
+             "estate": self.estate, "procedure": self.procedure}
+        d.update(over)
+        return {k: v for k, v in d.items() if v not in (None, "")}
+
+
+_GROUP_COL = {"street_office": Estate.street_office_id, "community": Estate.community_id,
+              "estate": Estate.id, "procedure": Case.procedure}
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    overdue: int
+    due_soon: int
+    overdue_url: str = ""
+    due_soon_url: str = ""
+    drill_url: str = ""
+
+
+@dataclass
+class Counts:
+    totals: dict = field(default_factory=dict)
+    by: dict = field(default_factory=dict)
+
+
+def _scope(actor, flt: Filter):
+    return [case_condition(actor), *flt.conditions()]
+
+
+def count_by(session, actor, today: date, dim: str, flt: Filter, thresholds=None) -> list[tuple]:
+    od, ds = overdue_condition(today), due_soon_condition(today, thresholds)
+    col = _GROUP_COL[dim]
+    q = (select(col, func.count(distinct(case((od, Case.id)))),
+                func.count(distinct(case((ds, Case.id)))))
+         .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
+         .join(Estate, Estate.id == Case.estate_id)
+         .where(*_scope(actor, flt), Deadline.status.in_((OPEN, MISSED)), or_(od, ds))
+         .group_by(col))
+    return [tuple(r) for r in session.execute(q)]
+
+
+def totals(session, actor, today: date, flt: Filter, thresholds=None) -> dict:
+    od, ds = overdue_condition(today), due_soon_condition(today, thresholds)
+    base = (select(func.count(distinct(case((od, Case.id)))),
+                   func.count(distinct(case((ds, Case.id)))))
+            .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
+            .join(Estate, Estate.id == Case.estate_id)
+            .where(*_scope(actor, flt), Deadline.status.in_((OPEN, MISSED)), or_(od, ds)))
+    o, s = session.execute(base).one()
+    late = session.scalar(select(func.count(distinct(Case.id))).select_from(Deadline)
+                          .join(Case, Case.id == Deadline.case_id)
+                          .join(Estate, Estate.id == Case.estate_id)
+                          .where(*_scope(actor, flt), Deadline.status == MET,
+                                 Deadline.late.is_(True)))
+    return {"overdue": o or 0, "due_soon": s or 0, "late": late or 0}
+
+
+def _names(session, ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name)
+                                .where(Organisation.id.in_(ids))).all())
+
+
+def dashboard_counts(session, actor, today: date, flt: Filter, thresholds=None) -> Counts:
+    out = Counts(totals=totals(session, actor, today, flt, thresholds))
+    defs = registry.all_current()
+    for dim in DIMENSIONS:
+        rows = count_by(session, actor, today, dim, flt, thresholds)
+        if dim in ("street_office", "community"):
+            names = _names(session, [r[0] for r in rows])
+        elif dim == "estate":
+            ids = [r[0] for r in rows]
+            names = dict(session.execute(select(Estate.id, Estate.name)
+                                         .where(Estate.id.in_(ids))).all()) if ids else {}
+        else:
+            names = {k: (defs[k].title if k in defs else k) for k, *_ in rows}
+        items = []
+        for key, o, s in rows:
+            label = names.get(key) or ("（未设社区）" if dim == "community" else str(key))
+            r = Row(key, label, o, s)
+            if dim == "estate":
+                r.overdue_url = url_for("cases.index", estate=key, overdue=1)
+                r.due_soon_url = url_for("dashboard.cases", which="due_soon", **flt.args(estate=key))
+            elif dim == "procedure":
+                r.overdue_url = url_for("cases.index", procedure=key, overdue=1,
+                                        **({"estate": flt.estate} if flt.estate else {}))
+                r.due_soon_url = url_for("dashboard.cases", which="due_soon", **flt.args(procedure=key))
+            else:
+                r.overdue_url = url_for("dashboard.cases", which="overdue", **flt.args(**{dim: key}))
+                r.due_soon_url = url_for("dashboard.cases", which="due_soon", **flt.args(**{dim: key}))
+                if key:
+                    r.drill_url = url_for("dashboard.index", **flt.args(**{dim: key}))
+            items.append(r)
+        items.sort(key=lambda r: (-r.overdue, -r.due_soon, r.label))
+        out.by[dim] = items
+    return out
+
+
+# -- the chart ---------------------------------------------------------------------------
+
+def bar_chart(rows: list[Row], title: str, limit: int = 12) -> Markup:
+    """Horizontal grouped bars (overdue red, due soon amber) as inline SVG."""
+    rows = rows[:limit]
+    if not rows:
+        return Markup("")
+    label_w, bar_w, row_h, top = 170, 360, 34, 28
+    peak = max(max(r.overdue, r.due_soon) for r in rows) or 1
+    h = top + row_h * len(rows) + 10
+    parts = [f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
+             f'viewBox="0 0 {label_w + bar_w + 60} {h}" width="100%" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+             f'<rect x="{label_w}" y="6" width="12" height="12" fill="#b3261e"/>'
+             f'<text x="{label_w + 16}" y="16" font-size="12">已逾期</text>'
+             f'<rect x="{label_w + 80}" y="6" width="12" height="12" fill="#e0a100"/>'
+             f'<text x="{label_w + 96}" y="16" font-size="12">即将到期</text>']
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        name = r.label if len(r.label) <= 12 else r.label[:11] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 17}" font-size="13" text-anchor="end">'
+                     f'{escape(name)}</text>')
+        for j, (n, color, url) in enumerate(((r.overdue, "#b3261e", r.overdue_url),
+                                              (r.due_soon, "#e0a100", r.due_soon_url))):
+            w = round(bar_w * n / peak) if n else 0
+            yy = y + 2 + j * 13
+            bar = (f'<rect x="{label_w}" y="{yy}" width="{max(w, 1 if n else 0)}" height="12" '
+                   f'fill="{color}"><title>{escape(r.label)}：{n}</title></rect>'
+                   f'<text x="{label_w + w + 4}" y="{yy + 10}" font-size="11">{n}</text>')
+            parts.append(f'<a href="{escape(url)}">{bar}</a>' if url and n else bar)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# -- pages -------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    actor = _actor()
+    s = get_session()
+    flt = Filter.from_args(request.args)
+    today = _today()
+    from flask import current_app
+    counts = dashboard_counts(s, actor, today, flt, current_app.config.get("ALERT_THRESHOLDS"))
+    main = ("street_office" if actor.role in ("housing_bureau", "admin") and not flt.street_office
+            else "community" if not flt.community else "estate")
+    crumbs = _crumbs(s, flt)
+    chart = bar_chart(counts.by[main], f"按{DIMENSIONS[main]}统计的逾期与即将到期案件")
+    return render_template("dashboard/index.html", counts=counts, main=main, chart=chart,
+                           dims=DIMENSIONS, flt=flt, crumbs=crumbs, today=today)
+
+
+def _crumbs(session, flt: Filter) -> list[tuple[str, str]]:
+    out = [("全部", url_for("dashboard.index"))]
+    if flt.street_office:
+        out.append((_names(session, [flt.street_office]).get(flt.street_office, "街道"),
+                    url_for("dashboard.index", street_office=flt.street_office)))
+    if flt.community:
+        out.append((_names(session, [flt.community]).get(flt.community, "社区"),
+                    url_for("dashboard.index", **flt.args(estate=None, procedure=None))))
+    return out
+
+
+@bp.get("/cases")
+@login_required
+def cases():
+    """The deadlines (and their cases) behind a count: overdue, due soon or met late."""
+    actor = _actor()
+    s = get_session()
+    flt = Filter.from_args(request.args)
+    which = request.args.get("which", "overdue")
+    today = _today()
+    from flask import current_app
+    cond = {"overdue": overdue_condition(today),
+            "due_soon": due_soon_condition(today, current_app.config.get("ALERT_THRESHOLDS")),
+            "late": and_(Deadline.status == MET, Deadline.late.is_(True))}.get(which)
+    if cond is None:
+        abort(404)
+    q = (select(Deadline, Case, Estate).join(Case, Case.id == Deadline.case_id)
+         .join(Estate, Estate.id == Case.estate_id).where(*_scope(actor, flt), cond)
+         .order_by(Deadline.due_date, Deadline.id))
+    total = s.scalar(select(func.count()).select_from(q.subquery()))
+    rows = s.execute(q.limit(LIST_LIMIT)).all()
+    ids = [d.id for d, _, _ in rows]
+    stages: dict[int, list[str]] = {}
+    if ids:
+        for did, kind, level in s.execute(select(Alert.deadline_id, Alert.kind, Alert.level)
+                                          .where(Alert.deadline_id.in_(ids)).order_by(Alert.id)):
+            from engine.alerts import KIND_LABELS
+            stages.setdefault(did, []).append(KIND_LABELS.get(kind, kind) + (f"·{level}级" if level else ""))
+    titles = {n: d.title for n, d in registry.all_current().items()}
+    return render_template("dashboard/cases.html", rows=rows, total=total, which=which,
+                           flt=flt, stages=stages, titles=titles, today=today,
+                           may_supervise=actor.role in SUPERVISING_ROLES,
+                           crumbs=_crumbs(s, flt), limit=LIST_LIMIT)
+
+
+@bp.route("/supervise/<int:deadline_id>", methods=["GET", "POST"])
+@login_required
+def supervise(deadline_id: int):
+    actor = _actor()
+    s = get_session()
+    row = s.execute(select(Deadline, Case, Estate).join(Case, Case.id == Deadline.case_id)
+                    .join(Estate, Estate.id == Case.estate_id)
+                    .where(Deadline.id == deadline_id, case_condition(actor))).first()
+    if row is None:
+        abort(404)
+    dl, c, estate = row
+    if actor.role not in SUPERVISING_ROLES:
+        abort(403)
+    errors, values = {}, {"requirements": "", "rectify_by": ""}
+    status = 200
+    if request.method == "POST":
+        values = {k: (request.form.get(k) or "").strip() for k in values}
+        rectify_by = None
+        if values["rectify_by"]:
+            try:
+                rectify_by = date.fromisoformat(values["rectify_by"])
+            except ValueError:
+                errors["rectify_by"] = ["日期格式应为 年-月-日"]
+        if not errors:
+            try:
+                issue_notice(s, c.id, dl.id, actor, values["requirements"], rectify_by=rectify_by)
+            except PayloadInvalid as exc:
+                errors = exc.errors
+            except EngineError as exc:
+                flash(exc.message, "error")
+                status = exc.status
+            else:
+                flash("已下发逾期督办通知书，已记入案件办理记录", "ok")
+                return redirect(url_for("cases.show", case_id=c.id))
+        if errors:
+            flash("提交的内容有误，请按提示修改", "error")
+            status = 400
+    defn_title = registry.all_current().get(c.procedure)
+    return render_template("dashboard/supervise.html", dl=dl, case=c, estate=estate,
+                           errors=errors, values=values, overdue=is_overdue(dl, _today()),
+                           title=defn_title.title if defn_title else c.procedure), status
+
+
+# -- 调度表 (progress table) ---------------------------------------------------------------
+
+STATUSES = ("已成立业委会", "物业管理委员会", "前期物业", "无物业")
+
+
+@dataclass
+class EstateProgress:
+    estate: Estate
+    street: str
+    community: str
+    status: str
+    enterprise: str
+    preparing: bool
+    open_cases: int
+    overdue: int
+    due_soon: int
+
+
+def progress(session, actor, today: date, thresholds=None) -> tuple[list[EstateProgress], list[dict]]:
+    """Every visible estate with its management status (derived from the estate and its
+    owners'-assembly cases) and its open, overdue and due-soon case counts; then a
+    summary per street office."""
+    estates = session.scalars(select(Estate).where(estate_condition(actor))
+                              .order_by(Estate.street_office_id, Estate.community_id, Estate.id)).all()
+    ids = [e.id for e in estates]
+    assembly: dict[int, set[str]] = {}
+    open_cases: dict[int, int] = {}
+    defs_final: dict[tuple, bool] = {}
+    if ids:
+        for eid, proc, version, state in session.execute(
+                select(Case.estate_id, Case.procedure, Case.version, Case.state)
+                .where(Case.estate_id.in_(ids))):
+            k = (proc, version, state)
+            if k not in defs_final:
+                try:
+                    defs_final[k] = registry.get(proc, version).state(state).final
+                except Exception:
+                    defs_final[k] = False
+            if not defs_final[k]:
+                open_cases[eid] = open_cases.get(eid, 0) + 1
+            if proc == "owners_assembly":
+                assembly.setdefault(eid, set()).add(state if defs_final[k] else "__open__")
+    per = {}
+    if ids:
+        od, ds = overdue_condition(today), due_soon_condition(today, thresholds)
+        for eid, o, s in session.execute(
+                select(Case.estate_id, func.count(distinct(case((od, Case.id)))),
+                       func.count(distinct(case((ds, Case.id)))))
+                .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
+                .where(Case.estate_id.in_(ids), Deadline.status.in_((OPEN, MISSED)), or_(od, ds))
+                .group_by(Case.estate_id)):
+            per[eid] = (o, s)
+    names = _names(session, [x for e in estates for x in (e.street_office_id, e.community_id,
+                                                           e.enterprise_id)])
+    rows = []
+    for e in estates:
+        st = assembly.get(e.id, set())
+        if e.committee_id or "filed" in st:
+            status = STATUSES[0]
+        elif "management_committee" in st:
+            status = STATUSES[1]
+        elif e.enterprise_id:
+            status = STATUSES[2]
+        else:
+            status = STATUSES[3]
+        o, s = per.get(e.id, (0, 0))
+        rows.append(EstateProgress(e, names.get(e.street_office_id, ""),
+                                   names.get(e.community_id, "") if e.community_id else "",
+                                   status, names.get(e.enterprise_id, "") if e.enterprise_id else "",
+                                   "__open__" in st, open_cases.get(e.id, 0), o, s))
+    summary: dict[str, dict] = {}
+    for r in rows:
+        d = summary.setdefault(r.street, {"street": r.street, "total": 0, "overdue": 0,
+                                          **{k: 0 for k in STATUSES}})
+        d["total"] += 1
+        d[r.status] += 1
+        d["overdue"] += 1 if r.overdue else 0
+    out = list(summary.values())
+    if out:
+        out.append({"street": "合计", **{k: sum(d[k] for d in out) for k in
+                                        ("total", "overdue", *STATUSES)}})
+    for d in out:
+        d["coverage"] = _pct(d["total"] - d["无物业"], d["total"])
+        d["committee_rate"] = _pct(d["已成立业委会"], d["total"])
+    return rows, out
+
+
+def _pct(n: int, total: int) -> str:
+    if not total:
+        return "—"
+    f = Fraction(n * 100, total)
+    return f"{round(f, 1):.1f}%" if f.denominator != 1 else f"{f.numerator}%"
+
+
+@bp.get("/progress")
+@login_required
+def progress_page():
+    actor = _actor()
+    from flask import current_app
+    rows, summary = progress(get_session(), actor, _today(), current_app.config.get("ALERT_THRESHOLDS"))
+    return render_template("dashboard/progress.html", rows=rows, summary=summary,
+                           statuses=STATUSES, today=_today())
+
+
+CSV_HEADER = ["街道办事处", "社区", "物业管理区域", "地址", "管理状态", "物业服务企业",
+              "业主大会筹备中", "在办案件", "逾期案件", "即将到期案件"]
+
+
+@bp.get("/progress.csv")
+@login_required
+def progress_csv():
+    actor = _actor()
+    from flask import current_app
+    today = _today()
+    rows, summary = progress(get_session(), actor, today, current_app.config.get("ALERT_THRESHOLDS"))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADER)
+    for r in rows:
+        w.writerow([r.street, r.community, r.estate.name, r.estate.address, r.status,
+                    r.enterprise, "是" if r.preparing else "否", r.open_cases, r.overdue, r.due_soon])
+    w.writerow([])
+    w.writerow(["街道办事处", "小区总数", *STATUSES, "物业管理覆盖率", "业委会组建率", "有逾期案件的小区"])
+    for d in summary:
+        w.writerow([d["street"], d["total"], *(d[k] for k in STATUSES), d["coverage"],
+                    d["committee_rate"], d["overdue"]])
+    data = "\ufeff" + buf.getvalue()
+    fname = f"progress-{today.isoformat()}.csv"
+    return Response(data.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f"attachment; filename={fname}; filename*=UTF-8''%E8%B0%83%E5%BA%A6%E8%A1%A8-{today.isoformat()}.csv"})
+
+
+def show_dashboard() -> bool:
+    from flask_login import current_user
+    return bool(current_user.is_authenticated and current_user.actor.role in SUPERVISORS)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["show_dashboard"] = show_dashboard
