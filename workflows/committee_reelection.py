@@ -1,0 +1,283 @@
+"""业主委员会换届选举 — re-election of the owners' committee (PROCEDURES.md §3).
+
+Ahead of the end of its term the committee convenes the owners' assembly to elect the
+next committee (Shandong: 90 days before the term ends, art. 33; Henan: before the term
+ends, with a written report to the street office, art. 33; national: 3 months before,
+unverified). The committee (or, once it has taken over, the street office) fixes the
+meeting and notifies all owners 15 days ahead; the election is entered as figures and
+checked by `engine.voting.tally` (民法典 art. 278 item 3). The outgoing committee hands
+over archives, seals and the owners' property (Henan: within 10 days of the change,
+art. 33 para. 2) and the change is filed within 30 days. When the committee does not
+organise the election in time, the street office takes over and organises it.
+"""
+from __future__ import annotations
+
+from engine import deadlines as deadline_rules
+from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+                               guard)
+from engine.schema import Choice, Date, PayloadSchema, Text
+from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+from workflows.owners_assembly import (FILING_AUTHORITY, GUIDELINES, MEETING_FORMS, NOTICE_BASIS,
+                                       meeting_date_leaves_notice_time,
+                                       notice_published_15_days_before, notice_still_in_time,
+                                       stamp)
+
+
+class OpenSchema(PayloadSchema):
+    term_started_on = Date("本届业主委员会任期起")
+    term_ends_on = Date("本届业主委员会任期届满之日")
+    report = Text("换届工作书面报告（报街道办事处）", multiline=True)
+
+
+class TakeOverSchema(PayloadSchema):
+    organise_by = Date("街道办事处组织召开换届会议的期限")
+    reason = Text("由街道办事处组织换届的原因", multiline=True)
+
+
+class MeetingSchema(PayloadSchema):
+    meeting_on = Date("换届业主大会会议召开日期")
+    place = Text("会议地点", max_length=200)
+    meeting_form = Choice("会议形式", MEETING_FORMS)
+
+
+class NoticeSchema(PayloadSchema):
+    contents = Text("公告内容（候选人名单、选举办法、表决方式）", multiline=True)
+    posted_at = Text("公告张贴位置", max_length=200)
+
+
+class HeldSchema(PayloadSchema):
+    record = Text("会议记录摘要", required=False, multiline=True)
+
+
+BALLOTS = (Ballot("election", 3, "选举新一届业主委员会"),)
+
+VoteSchema = vote_schema("ReelectionVoteSchema", BALLOTS, extra={
+    "committee_members": Text("新一届业主委员会成员名单", multiline=True),
+})
+FailedVoteSchema = vote_schema("ReelectionFailedVoteSchema", BALLOTS, extra={
+    "remark": Text("情况说明", required=False, multiline=True),
+})
+
+
+class HandoverSchema(PayloadSchema):
+    items = Text("移交清单（档案资料、印章及其他属于全体业主所有的财物）", multiline=True)
+    received_by = Text("接收人（新一届业主委员会）", max_length=100)
+
+
+class SuperviseSchema(PayloadSchema):
+    order = Text("督促移交事项", multiline=True)
+
+
+class FilingSchema(PayloadSchema):
+    materials = Text("备案（变更告知）材料（换届选举决议、新一届业主委员会成员名单及基本情况）",
+                     multiline=True)
+
+
+class ReviewSchema(PayloadSchema):
+    remark = Text("审查意见", required=False, multiline=True)
+
+
+class CorrectionSchema(PayloadSchema):
+    reasons = Text("补正事项及理由", multiline=True)
+
+
+# -- guards ------------------------------------------------------------------------------
+
+@guard("任期届满之日应晚于任期起始之日", uses_payload=True)
+def term_in_order(ctx):
+    start, end = ctx.date("term_started_on"), ctx.date("term_ends_on")
+    if start and end and end <= start:
+        return f"任期届满之日 {end.isoformat()} 应晚于任期起始之日 {start.isoformat()}"
+    if start and start > ctx.today:
+        return f"任期起始之日 {start.isoformat()} 晚于今日，请核对"
+    return None
+
+
+@guard("换届由业主委员会组织；街道办事处组织换届后由街道办事处办理")
+def organiser_acts(ctx):
+    by_street = ctx.case_data.get("organiser") == "street_office"
+    role = ctx.actor.role
+    if role == "system":
+        return None
+    if by_street and role != "street_office":
+        return "换届选举已由街道办事处组织，此步骤由街道办事处办理"
+    if not by_street and role != "committee":
+        return "换届选举由业主委员会组织；业主委员会逾期未组织的，街道办事处可先办理「街道办事处组织换届」"
+    return None
+
+
+def _reelection_due(ctx):
+    """Latest day for the committee to hold the re-election under the estate's pack."""
+    spec = DEFINITION.deadline("reelection")
+    period = spec.period_for(ctx.rulepack)
+    ends = ctx.date("term_ends_on")
+    if period is None or ends is None:
+        return None, None
+    return deadline_rules.compute(spec.direction, ends, period.amount, period.unit).date, period
+
+
+@guard("业主委员会逾期未组织换届选举的，街道办事处方可组织")
+def committee_is_late(ctx):
+    due, period = _reelection_due(ctx)
+    if due is not None and ctx.today <= due:
+        return (f"业主委员会应于 {due.isoformat()} 前组织换届选举（{period.citation}），"
+                "期限届满前街道办事处尚不能接手组织")
+    return None
+
+
+@guard("组织期限不早于今日", uses_payload=True)
+def organise_by_in_future(ctx):
+    by = ctx.date("organise_by")
+    if by and by < ctx.today:
+        return f"组织期限 {by.isoformat()} 早于今日，请另定期限"
+    return None
+
+
+@guard("原业主委员会已移交档案资料、印章及财物")
+def handed_over(ctx):
+    if not ctx.case_data.get("handed_over_on"):
+        return ("原业主委员会尚未移交档案资料、印章及其他属于全体业主所有的财物"
+                "（《河南省物业管理条例》第三十三条第二款；《山东省物业管理条例》第三十三条第二款），请先办理移交")
+    return None
+
+
+@guard("备案机关应与所适用的条例相符")
+def filing_authority(ctx):
+    wanted = FILING_AUTHORITY.get(ctx.rulepack)
+    if wanted and ctx.actor.role not in ("system", wanted[0]):
+        label = {"street_office": "街道办事处", "housing_bureau": "区住房和城乡建设局"}[wanted[0]]
+        return f"本区域的业主委员会备案由{label}办理（{wanted[1]}）"
+    return None
+
+
+# -- declaration -------------------------------------------------------------------------
+
+STATES = (
+    State("opened", "换届工作已启动", label_en="re-election opened"),
+    State("street_organising", "街道办事处组织换届", label_en="street office organising"),
+    State("meeting_scheduled", "换届会议已定期", label_en="meeting scheduled"),
+    State("notice_published", "换届会议已公告", label_en="meeting notice published"),
+    State("meeting_held", "换届会议已召开", label_en="meeting held"),
+    State("vote_failed", "换届选举未通过", label_en="vote failed"),
+    State("elected", "新一届业主委员会已选出", label_en="new committee elected"),
+    State("filing_submitted", "已报送变更备案", label_en="filing submitted"),
+    State("filed", "换届已备案", final=True, label_en="filed"),
+)
+
+DEADLINES = (
+    Deadline(
+        key="reelection", label="组织换届选举期限（任期届满前）",
+        anchor="term_ends_on", direction="before", party="committee",
+        rules={"national": Period(3, "month", f"{GUIDELINES}：业主委员会任期届满前3个月，应当组织召开业主大会会议进行换届选举（待核实）"),
+               "henan": Period(0, "day", "《河南省物业管理条例》第三十三条第一款：业主委员会任期届满前，应当组织召开业主大会会议，"
+                                          "进行换届选举，并书面报告街道办事处、乡镇人民政府"),
+               "shandong": Period(90, "day", "《山东省物业管理条例》第三十三条第一款：业主委员会任期届满九十日前，"
+                                              "应当召开业主大会会议进行换届选举")},
+        consequence="逾期未换届选举的，由街道办事处组织召开业主大会会议进行换届选举（河南省物业管理条例第三十三条第一款）",
+        escalate_to=("street_office", "housing_bureau")),
+    Deadline(
+        key="street_election", label="街道办事处组织换届选举期限",
+        anchor="organise_by", party="street_office",
+        rules={"national": Period(0, "day", "由街道办事处确定的期限（业主委员会不履行召集义务的，由街道办事处组织；"
+                                             "《山东省物业管理条例》第二十八条第三款、《河南省物业管理条例》第三十三条第一款）"),
+               "henan": Period(0, "day", "《河南省物业管理条例》第三十三条第一款：逾期未换届选举的，街道办事处、乡镇人民政府"
+                                          "应当组织召开业主大会会议进行换届选举（期限由街道办事处确定）"),
+               "shandong": Period(0, "day", "《山东省物业管理条例》第二十八条第三款：业主委员会不履行召集义务的，经业主申请，"
+                                             "由街道办事处、乡镇人民政府负责组织业主召开业主大会会议（期限由街道办事处确定）")},
+        consequence="逾期未组织的，报区住房和城乡建设局督办",
+        escalate_to=("housing_bureau",)),
+    Deadline(
+        key="meeting_notice", label="换届会议公告期限（会议召开十五日前）",
+        anchor="meeting_on", direction="before", party="committee",
+        rules={"national": Period(15, "day", f"{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主")},
+        consequence="未按期公告的，会议不得如期召开，应另定会议日期",
+        escalate_to=("street_office",)),
+    Deadline(
+        key="handover", label="移交档案资料、印章及财物期限",
+        anchor="elected_on", party="committee",
+        rules={"national": None,
+               "henan": Period(10, "day", "《河南省物业管理条例》第三十三条第二款：业主委员会应当自换届之日起十日内，将其保管的档案资料、"
+                                           "印章及其他属于全体业主所有的财物，移交给新一届业主委员会")},
+        consequence="拒不移交的，街道办事处、乡镇人民政府应当督促移交；必要时，公安机关依法协助（河南省物业管理条例第三十三条第二款）",
+        escalate_to=("street_office",)),
+    Deadline(
+        key="change_filing", label="换届备案（变更告知）期限",
+        anchor="elected_on", party="committee",
+        rules={"national": Period(30, "day", "《物业管理条例》第十六条第一款：业主委员会应当自选举产生之日起30日内，"
+                                             "向物业所在地的区、县人民政府房地产行政主管部门和街道办事处、乡镇人民政府备案"),
+               "henan": Period(30, "day", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                           "向物业所在地街道办事处、乡镇人民政府备案"),
+               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主委员会成员发生变更的，业主委员会应当"
+                                              "自变更之日起三十日内书面告知物业主管部门和街道办事处、乡镇人民政府")},
+        consequence="逾期未备案的，由街道办事处督促限期备案",
+        escalate_to=("street_office", "housing_bureau")),
+)
+
+ORGANISERS = ("committee", "street_office")
+
+TRANSITIONS = (
+    Transition("take_over", "街道办事处组织换届", ("opened", "meeting_scheduled", "notice_published",
+                                              "vote_failed"),
+               "street_organising", ("street_office",), schema=TakeOverSchema,
+               guards=(committee_is_late, organise_by_in_future),
+               effect=stamp("taken_over_on", then=lambda ctx, data: data.update(organiser="street_office")),
+               cancels=("meeting_notice",), starts=("street_election",),
+               label_en="street office takes over"),
+    Transition("schedule_meeting", "确定换届会议时间、地点和形式",
+               ("opened", "street_organising", "meeting_scheduled", "notice_published", "vote_failed"),
+               "meeting_scheduled", ORGANISERS, schema=MeetingSchema,
+               guards=(organiser_acts, meeting_date_leaves_notice_time), effect=stamp(),
+               starts=("meeting_notice",), label_en="schedule the meeting"),
+    Transition("publish_notice", "公告换届会议并通知全体业主", ("meeting_scheduled",), "notice_published",
+               ORGANISERS, schema=NoticeSchema, guards=(organiser_acts, notice_still_in_time),
+               effect=stamp("notice_published_on"), meets=("meeting_notice",),
+               label_en="publish the meeting notice"),
+    Transition("hold_meeting", "召开换届业主大会会议", ("notice_published",), "meeting_held",
+               ORGANISERS, schema=HeldSchema, guards=(organiser_acts, notice_published_15_days_before),
+               effect=stamp("meeting_held_on"), label_en="hold the meeting"),
+    Transition("record_vote", "录入换届选举结果（通过）", ("meeting_held",), "elected", ORGANISERS,
+               schema=VoteSchema, guards=(organiser_acts,) + tuple(passed_guard(b) for b in BALLOTS),
+               effect=stamp("elected_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
+               meets=("reelection", "street_election"), starts=("handover", "change_filing"),
+               label_en="enter the election (passed)"),
+    Transition("record_failed_vote", "录入换届选举结果（未通过）", ("meeting_held",), "vote_failed",
+               ORGANISERS, schema=FailedVoteSchema, guards=(organiser_acts, some_failed_guard(BALLOTS)),
+               effect=stamp("vote_failed_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
+               label_en="enter the election (failed)"),
+    Transition("hand_over", "原业主委员会移交档案资料、印章及财物", ("elected", "filing_submitted"), None,
+               ("committee",), schema=HandoverSchema, effect=stamp("handed_over_on"),
+               meets=("handover",), label_en="hand over seals and archives"),
+    Transition("urge_handover", "督促移交", ("elected", "filing_submitted"), None, ("street_office",),
+               schema=SuperviseSchema, effect=stamp("handover_urged_on"),
+               issues=("supervision_notice",), label_en="order the hand-over"),
+    Transition("submit_filing", "报送换届备案", ("elected",), "filing_submitted", ("committee",),
+               schema=FilingSchema, effect=stamp("filing_submitted_on"), meets=("change_filing",),
+               label_en="submit the change filing"),
+    Transition("request_correction", "要求补正备案材料", ("filing_submitted",), "elected",
+               ("street_office", "housing_bureau"), schema=CorrectionSchema, guards=(filing_authority,),
+               effect=stamp("correction_requested_on"), issues=("correction_notice",),
+               label_en="request a correction"),
+    Transition("accept_filing", "予以备案，出具备案证明", ("filing_submitted",), "filed",
+               ("street_office", "housing_bureau"), schema=ReviewSchema,
+               guards=(filing_authority, handed_over), effect=stamp("filed_on"),
+               issues=("committee_filing_certificate",), label_en="accept the filing"),
+)
+
+DEFINITION = Procedure(
+    name="committee_reelection",
+    version=1,
+    title="业主委员会换届选举",
+    title_en="Re-election of the owners' committee",
+    basis=("《民法典》第二百七十八条第一款第三项；《物业管理条例》第十四条、第十六条；"
+           "《河南省物业管理条例》第二十九条、第三十三条；《山东省物业管理条例》第二十八条、第三十一条、第三十三条"),
+    summary=("业主委员会在任期届满前（山东九十日前）组织召开业主大会会议换届选举并书面报告街道办事处；"
+             "逾期未换届的，由街道办事处组织。新一届选出后，原业主委员会移交档案资料、印章及财物（河南十日内），"
+             "三十日内办理备案。"),
+    states=STATES,
+    initial="opened",
+    opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",
+                    schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
+                    effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee"))),
+    transitions=TRANSITIONS,
+    deadlines=DEADLINES,
+)

@@ -1,0 +1,449 @@
+"""首次业主大会会议与业主委员会备案 — the first owners' assembly (PROCEDURES.md §2).
+
+The developer applies (or the street office records ten owners' joint application, or
+reports on its own that the conditions are met); the street office forms the
+preparatory group (筹备组) — its leader is the street office's representative, so the
+group's steps are taken by the street office — publishes its members, fixes the
+meeting and publishes the preparations 15 days before it; the meeting is held and the
+vote entered as figures: for each matter (rules of procedure, covenant, committee
+election) the participating and consenting area and owners, measured against the
+estate's register (Estate.total_area, Estate.total_owners) by `engine.voting.tally`
+(民法典 art. 278). The elected committee holds its first meeting within 7 days and files
+within 30 days of its election; the filing authority issues the filing certificate.
+When an assembly cannot be formed, the street office forms a property management
+committee (物业管理委员会) instead (seed 001, 浉河区细则 §4).
+
+Rule packs: Henan (河南省物业管理条例 arts. 18-21, 29), Shandong (山东省物业管理条例 arts.
+21-22, 30-31), national (物业管理条例 arts. 14, 16; 业主大会和业主委员会指导规则, whose
+text is not loaded: its periods are cited "（待核实）").
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+                               guard)
+from engine.legaltime import latest_before
+from engine.schema import Choice, Count, Date, PayloadSchema, Text
+from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+
+# -- shared helpers (also used by committee_reelection) --------------------------------
+
+
+def jsonable(v):
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def stamp(*date_keys: str, then=None):
+    """Effect: merge the step's payload into the case's data and record the day the step
+    was taken under each of `date_keys` (e.g. "group_formed_on")."""
+    def effect(ctx, data):
+        data.update({k: jsonable(v) for k, v in ctx.payload.items()})
+        for key in date_keys:
+            data[key] = ctx.today.isoformat()
+        if then:
+            then(ctx, data)
+    return effect
+
+
+def notice_due(meeting_on: date):
+    """Latest day to publish the meeting's notice: 15 days before the meeting."""
+    return latest_before(meeting_on, 15, "day").date
+
+
+NOTICE_BASIS = "《物业管理条例》第十四条第一款"
+
+
+@guard("会议日期应使十五日的公告期仍可满足", uses_payload=True)
+def meeting_date_leaves_notice_time(ctx):
+    meeting_on = ctx.date("meeting_on")
+    if meeting_on is None:
+        return None
+    due = notice_due(meeting_on)
+    if due < ctx.today:
+        return (f"会议日期 {meeting_on.isoformat()} 距今不足十五日：会议公告最迟应于 {due.isoformat()} "
+                f"发布（{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主），请另定会议日期")
+    return None
+
+
+@guard("会议公告应在会议召开十五日前发布")
+def notice_still_in_time(ctx):
+    meeting_on = ctx.date("meeting_on")
+    if meeting_on is None:
+        return None
+    due = notice_due(meeting_on)
+    if ctx.today > due:
+        return (f"已不足会议召开前十五日：会议定于 {meeting_on.isoformat()} 召开，公告最迟应于 "
+                f"{due.isoformat()} 发布（{NOTICE_BASIS}），请先改定会议日期")
+    return None
+
+
+@guard("会议召开之日距公告发布之日不少于十五日")
+def notice_published_15_days_before(ctx):
+    published = ctx.date("notice_published_on")
+    if published is None:
+        return "尚未发布会议公告"
+    if published > notice_due(ctx.today):
+        return (f"会议公告于 {published.isoformat()} 发布，今日召开会议不满十五日的公告期"
+                f"（{NOTICE_BASIS}），最早可于 {_earliest_meeting(published).isoformat()} 召开")
+    return None
+
+
+def _earliest_meeting(published: date) -> date:
+    from datetime import timedelta
+    d = published + timedelta(days=15)
+    while notice_due(d) < published:
+        d += timedelta(days=1)
+    return d
+
+
+# -- payloads ----------------------------------------------------------------------------
+
+APPLICANTS = {"developer": "建设单位申请", "owners": "业主联名申请",
+              "report": "街道办事处确认成立条件已具备"}
+CONDITIONS = {
+    "delivered_half": "房屋出售并交付使用的建筑面积达到百分之五十以上",
+    "moved_in_30": "业主已入住户数的比例达到百分之三十以上",
+    "pre_phase_ending": "前期物业服务合同依法解除或者期限届满前九十天",
+    "other": "其他（见说明）",
+}
+MEETING_FORMS = {"gathering": "集体讨论", "written": "书面征求意见", "online": "互联网方式表决"}
+
+
+class ApplicationSchema(PayloadSchema):
+    applicant = Choice("申请方式", APPLICANTS)
+    applicant_name = Text("申请人（建设单位名称或联名业主代表）", max_length=200)
+    signatories = Count("联名业主人数（业主联名申请时填写）", required=False)
+    condition = Choice("已具备的成立条件", CONDITIONS)
+    conditions_met_on = Date("达到成立条件之日")
+    applied_on = Date("申请（报告）之日")
+    note = Text("说明", required=False, multiline=True)
+
+
+class DocumentsSchema(PayloadSchema):
+    documents = Text("报送的文件资料（物业管理区域证明、业主名册、房屋及建筑物面积清册、建筑规划总平面图、"
+                     "交付使用共用设施设备的证明、物业管理用房配置证明等）", multiline=True)
+
+
+class GroupSchema(PayloadSchema):
+    leader = Text("筹备组组长（街道办事处代表）", max_length=100)
+    member_count = Count("筹备组成员人数", minimum=1)
+    owner_members = Count("其中业主代表人数")
+    members = Text("筹备组成员名单（姓名、单位或身份）", multiline=True)
+
+
+class PublishMembersSchema(PayloadSchema):
+    posted_at = Text("公告张贴位置", max_length=200)
+    duties = Text("筹备组工作职责", required=False, multiline=True)
+
+
+class MeetingSchema(PayloadSchema):
+    meeting_on = Date("首次业主大会会议召开日期")
+    place = Text("会议地点", max_length=200)
+    meeting_form = Choice("会议形式", MEETING_FORMS)
+
+
+class NoticeSchema(PayloadSchema):
+    contents = Text("公告内容（业主身份及投票权数、管理规约草案、议事规则草案、选举办法及候选人名单）",
+                    multiline=True)
+    posted_at = Text("公告张贴位置", max_length=200)
+
+
+class HeldSchema(PayloadSchema):
+    record = Text("会议记录摘要", required=False, multiline=True)
+
+
+BALLOTS = (
+    Ballot("rules", 1, "业主大会议事规则"),
+    Ballot("covenant", 2, "管理规约"),
+    Ballot("election", 3, "选举业主委员会"),
+)
+
+VoteSchema = vote_schema("OwnersAssemblyVoteSchema", BALLOTS, extra={
+    "committee_members": Text("当选的业主委员会成员名单", multiline=True),
+})
+FailedVoteSchema = vote_schema("OwnersAssemblyFailedVoteSchema", BALLOTS, extra={
+    "remark": Text("情况说明", required=False, multiline=True),
+})
+
+
+class FirstMeetingSchema(PayloadSchema):
+    chair = Text("主任", max_length=100)
+    vice_chair = Text("副主任", max_length=200)
+    minutes = Text("首次会议纪要", required=False, multiline=True)
+
+
+class FilingSchema(PayloadSchema):
+    materials = Text("备案材料（业主大会会议决议、议事规则、管理规约、业主委员会成员名单及基本情况）",
+                     multiline=True)
+
+
+class ReviewSchema(PayloadSchema):
+    remark = Text("审查意见", required=False, multiline=True)
+
+
+class CorrectionSchema(PayloadSchema):
+    reasons = Text("补正事项及理由", multiline=True)
+
+
+class ManagementCommitteeSchema(PayloadSchema):
+    reason = Text("未能成立业主大会的原因", multiline=True)
+    members = Text("物业管理委员会组成人员", multiline=True)
+
+
+# -- guards ------------------------------------------------------------------------------
+
+@guard("达到成立条件之日不晚于申请之日，且均不晚于今日", uses_payload=True)
+def dates_in_order(ctx):
+    met, applied = ctx.date("conditions_met_on"), ctx.date("applied_on")
+    if applied and applied > ctx.today:
+        return f"申请（报告）之日 {applied.isoformat()} 晚于今日，请核对"
+    if met and applied and met > applied:
+        return (f"达到成立条件之日 {met.isoformat()} 晚于申请之日 {applied.isoformat()}："
+                "须符合成立业主大会条件后方可申请")
+    return None
+
+
+@guard("建设单位以本单位名义申请；业主联名申请由街道办事处登记", uses_payload=True)
+def applicant_matches_actor(ctx):
+    kind = ctx.value("applicant")
+    if ctx.actor.role == "developer" and kind != "developer":
+        return f"建设单位只能以本单位名义申请，「{APPLICANTS.get(kind, kind)}」由街道办事处登记"
+    return None
+
+
+@guard("河南：业主联名申请须十人以上（河南省物业管理条例第二十条第一款）", uses_payload=True)
+def enough_owners_signed(ctx):
+    if ctx.value("applicant") != "owners":
+        return None
+    n = ctx.value("signatories")
+    if n is None:
+        return "业主联名申请应填写联名业主人数"
+    if ctx.rulepack == "henan" and n < 10:
+        return (f"本申请仅 {n} 名业主联名：《河南省物业管理条例》第二十条第一款规定"
+                "建设单位或者十人以上业主联名可以申请成立首次业主大会筹备组")
+    return None
+
+
+@guard("筹备组中业主代表不少于二分之一；山东：七人以上单数", uses_payload=True)
+def group_composition(ctx):
+    total, owners = ctx.value("member_count"), ctx.value("owner_members")
+    if total is None or owners is None:
+        return None
+    if owners > total:
+        return f"业主代表人数（{owners}）不能多于筹备组成员人数（{total}）"
+    problems = []
+    if Fraction(owners, total) < Fraction(1, 2):
+        basis = {"henan": "《河南省物业管理条例》第二十条第二款",
+                 "shandong": "《山东省物业管理条例》第二十一条第二款"}.get(
+            ctx.rulepack, "业主大会和业主委员会指导规则（待核实）")
+        problems.append(f"筹备组 {total} 人中业主代表仅 {owners} 人，不足二分之一（{basis}）")
+    if ctx.rulepack == "shandong" and (total < 7 or total % 2 == 0):
+        problems.append(f"筹备组应由七人以上单数组成，现为 {total} 人（《山东省物业管理条例》第二十一条第二款）")
+    return "；".join(problems) or None
+
+
+FILING_AUTHORITY = {
+    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会向街道办事处、乡镇人民政府备案"),
+    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门发给业主委员会备案证明"),
+}
+ROLE_LABEL = {"street_office": "街道办事处", "housing_bureau": "区住房和城乡建设局"}
+
+
+@guard("备案机关应与所适用的条例相符")
+def filing_authority(ctx):
+    wanted = FILING_AUTHORITY.get(ctx.rulepack)
+    if wanted and ctx.actor.role not in ("system", wanted[0]):
+        return f"本区域的业主委员会备案证明由{ROLE_LABEL[wanted[0]]}出具（{wanted[1]}）"
+    return None
+
+
+# -- states, deadlines, steps ------------------------------------------------------------
+
+STATES = (
+    State("applied", "已申请成立筹备组", label_en="applied"),
+    State("group_formed", "筹备组已成立", label_en="preparatory group formed"),
+    State("members_published", "筹备组成员已公告", label_en="members published"),
+    State("meeting_scheduled", "会议已定期，筹备中", label_en="meeting scheduled"),
+    State("notice_published", "会议筹备事项已公告", label_en="meeting notice published"),
+    State("meeting_held", "首次业主大会会议已召开", label_en="meeting held"),
+    State("vote_failed", "表决未通过", label_en="vote failed"),
+    State("committee_elected", "业主委员会已选举产生", label_en="committee elected"),
+    State("chair_elected", "已召开业主委员会首次会议", label_en="chair elected"),
+    State("filing_submitted", "已报送备案待审查", label_en="filing submitted"),
+    State("filed", "业主委员会已备案", final=True, label_en="filed"),
+    State("management_committee", "已成立物业管理委员会", final=True, label_en="management committee formed"),
+)
+
+GUIDELINES = "《业主大会和业主委员会指导规则》"
+
+DEADLINES = (
+    Deadline(
+        key="developer_documents", label="建设单位报送筹备文件资料期限",
+        anchor="conditions_met_on", party="developer",
+        rules={"national": None,
+               "henan": Period(2, "month", "《河南省物业管理条例》第十九条：物业管理区域达到成立业主大会条件两个月内，"
+                                           "建设单位应当向物业所在地街道办事处、乡镇人民政府报送下列文件资料")},
+        consequence="未及时报送的，由物业管理行政主管部门责令限期改正；逾期不改正的，处五万元以上十五万元以下罚款（河南省物业管理条例第八十条）",
+        escalate_to=("street_office", "housing_bureau")),
+    Deadline(
+        key="group_formation", label="组织成立首次业主大会筹备组期限（自收到申请）",
+        anchor="applied_on", party="street_office",
+        rules={"national": Period(60, "day", f"{GUIDELINES}第十条：收到业主提出筹备业主大会书面申请后60日内组织成立筹备组（待核实）"),
+               "henan": Period(30, "day", "《河南省物业管理条例》第二十条第一款：街道办事处、乡镇人民政府应当在收到申请后三十日内组织成立首次业主大会筹备组"),
+               "shandong": None},
+        consequence="逾期未组织成立筹备组的，报区住房和城乡建设局督办",
+        escalate_to=("housing_bureau",)),
+    Deadline(
+        key="group_formation_from_conditions", label="组建业主大会筹备组期限（自符合条件）",
+        anchor="conditions_met_on", party="street_office",
+        rules={"national": None,
+               "shandong": Period(60, "day", "《山东省物业管理条例》第二十一条第一款：符合首次业主大会会议召开条件的，"
+                                              "街道办事处、乡镇人民政府应当在六十日内组建业主大会筹备组")},
+        consequence="逾期未组建筹备组的，报区住房和城乡建设局督办",
+        escalate_to=("housing_bureau",)),
+    Deadline(
+        key="members_notice", label="公告筹备组成员名单和工作职责期限",
+        anchor="group_formed_on", party="street_office",
+        rules={"national": None,
+               "shandong": Period(10, "day", "《山东省物业管理条例》第二十一条第三款：筹备组应当自成立之日起十日内，"
+                                              "将其成员名单和工作职责在物业服务区域内进行书面公告")},
+        consequence="逾期未公告的，报区住房和城乡建设局督办",
+        escalate_to=("housing_bureau",)),
+    Deadline(
+        key="meeting_notice", label="首次业主大会会议公告期限（会议召开十五日前）",
+        anchor="meeting_on", direction="before", party="street_office",
+        rules={"national": Period(15, "day", f"{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主"),
+               "henan": Period(15, "day", "《河南省物业管理条例》第二十一条第二款：前款内容应当在首次业主大会会议召开十五日前"
+                                           "以书面形式在物业管理区域内显著位置公告，公告时间不少于七日"),
+               "shandong": Period(15, "day", "《山东省物业管理条例》第二十二条第二款：筹备组应当在首次业主大会会议召开十五日前，"
+                                              "在物业服务区域内公告，并通过书面或者其他方式通知全体业主")},
+        consequence="未按期公告的，会议不得如期召开，应另定会议日期",
+        escalate_to=("housing_bureau",)),
+    Deadline(
+        key="first_meeting", label="组织召开首次业主大会会议期限",
+        anchor="group_formed_on", party="street_office",
+        rules={"national": Period(90, "day", f"{GUIDELINES}：筹备组应当自成立之日起90日内组织召开首次业主大会会议（待核实）"),
+               "henan": Period(60, "day", "《河南省物业管理条例》第二十条第一款：自筹备组成立之日起六十日内组织召开首次业主大会会议"),
+               "shandong": Period(90, "day", "《山东省物业管理条例》第二十二条第三款：筹备组应当自成立之日起九十日内组织召开首次业主大会会议")},
+        consequence="逾期未召开的，报区住房和城乡建设局督办",
+        escalate_to=("housing_bureau",)),
+    Deadline(
+        key="committee_first_meeting", label="业主委员会首次会议期限",
+        anchor="elected_on", party="committee",
+        rules={"national": Period(7, "day", f"{GUIDELINES}第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议（待核实）"),
+               "shandong": Period(7, "day", "《山东省物业管理条例》第三十条第二款：业主委员会应当自选举产生之日起七日内召开首次会议，"
+                                             "推选主任、副主任和执行成员")},
+        consequence="逾期未召开的，由街道办事处督促",
+        escalate_to=("street_office",)),
+    Deadline(
+        key="committee_filing", label="业主委员会备案期限",
+        anchor="elected_on", party="committee",
+        rules={"national": Period(30, "day", "《物业管理条例》第十六条第一款：业主委员会应当自选举产生之日起30日内，"
+                                             "向物业所在地的区、县人民政府房地产行政主管部门和街道办事处、乡镇人民政府备案"),
+               "henan": Period(30, "day", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                           "向物业所在地街道办事处、乡镇人民政府备案"),
+               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                              "持下列资料向物业主管部门和街道办事处、乡镇人民政府备案")},
+        consequence="逾期未备案的，由街道办事处督促限期备案",
+        escalate_to=("street_office", "housing_bureau")),
+    Deadline(
+        key="filing_certificate", label="出具业主委员会备案证明期限",
+        anchor="filing_submitted_on", party="housing_bureau",
+        rules={"national": None,
+               "shandong": Period(10, "day", "《山东省物业管理条例》第三十一条第二款：物业主管部门应当自收到前款规定资料之日起十日内，"
+                                              "对符合条件的发给业主委员会备案证明")},
+        consequence="逾期未出具的，报上级主管部门督办"),
+)
+
+BEFORE_ASSEMBLY = ("applied", "group_formed", "members_published", "meeting_scheduled",
+                   "notice_published", "meeting_held", "vote_failed")
+
+TRANSITIONS = (
+    Transition("submit_documents", "报送筹备文件资料", ("applied", "group_formed", "members_published"),
+               None, ("developer",), schema=DocumentsSchema,
+               effect=stamp("documents_submitted_on"), meets=("developer_documents",),
+               label_en="developer submits the preparation documents"),
+    Transition("form_group", "组织成立首次业主大会筹备组", ("applied",), "group_formed",
+               ("street_office",), schema=GroupSchema, guards=(group_composition,),
+               effect=stamp("group_formed_on"),
+               meets=("group_formation", "group_formation_from_conditions"),
+               starts=("members_notice", "first_meeting"),
+               label_en="form the preparatory group"),
+    Transition("publish_members", "公告筹备组成员名单和工作职责", ("group_formed",), "members_published",
+               ("street_office",), schema=PublishMembersSchema,
+               effect=stamp("members_published_on"), meets=("members_notice",),
+               issues=("preparatory_group_notice",), label_en="publish the group's members"),
+    Transition("schedule_meeting", "确定首次业主大会会议时间、地点和形式",
+               ("members_published", "meeting_scheduled", "notice_published", "vote_failed"),
+               "meeting_scheduled", ("street_office",), schema=MeetingSchema,
+               guards=(meeting_date_leaves_notice_time,), effect=stamp(),
+               starts=("meeting_notice",), label_en="schedule the meeting"),
+    Transition("publish_notice", "公告筹备事项并通知全体业主", ("meeting_scheduled",), "notice_published",
+               ("street_office",), schema=NoticeSchema, guards=(notice_still_in_time,),
+               effect=stamp("notice_published_on"), meets=("meeting_notice",),
+               issues=("first_meeting_notice",), label_en="publish the meeting notice"),
+    Transition("hold_meeting", "召开首次业主大会会议", ("notice_published",), "meeting_held",
+               ("street_office",), schema=HeldSchema, guards=(notice_published_15_days_before,),
+               effect=stamp("meeting_held_on"), meets=("first_meeting",),
+               label_en="hold the meeting"),
+    Transition("record_vote", "录入表决结果（表决通过）", ("meeting_held",), "committee_elected",
+               ("street_office",), schema=VoteSchema,
+               guards=tuple(passed_guard(b) for b in BALLOTS),
+               effect=stamp("elected_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
+               starts=("committee_first_meeting", "committee_filing"),
+               label_en="enter the vote (passed)"),
+    Transition("record_failed_vote", "录入表决结果（未通过）", ("meeting_held",), "vote_failed",
+               ("street_office",), schema=FailedVoteSchema, guards=(some_failed_guard(BALLOTS),),
+               effect=stamp("vote_failed_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
+               label_en="enter the vote (failed)"),
+    Transition("first_committee_meeting", "召开业主委员会首次会议，推选主任、副主任",
+               ("committee_elected",), "chair_elected", ("committee",), schema=FirstMeetingSchema,
+               effect=stamp("first_committee_meeting_on"), meets=("committee_first_meeting",),
+               label_en="committee's first meeting"),
+    Transition("submit_filing", "报送业主委员会备案", ("chair_elected",), "filing_submitted",
+               ("committee",), schema=FilingSchema, effect=stamp("filing_submitted_on"),
+               meets=("committee_filing",), starts=("filing_certificate",),
+               label_en="submit the committee filing"),
+    Transition("request_correction", "要求补正备案材料", ("filing_submitted",), "chair_elected",
+               ("street_office", "housing_bureau"), schema=CorrectionSchema,
+               guards=(filing_authority,), effect=stamp("correction_requested_on"),
+               cancels=("filing_certificate",), issues=("correction_notice",),
+               label_en="request a correction"),
+    Transition("accept_filing", "予以备案，出具备案证明", ("filing_submitted",), "filed",
+               ("street_office", "housing_bureau"), schema=ReviewSchema,
+               guards=(filing_authority,), effect=stamp("filed_on"),
+               meets=("filing_certificate",), issues=("committee_filing_certificate",),
+               label_en="accept the filing"),
+    Transition("form_management_committee", "组建物业管理委员会", BEFORE_ASSEMBLY,
+               "management_committee", ("street_office",), schema=ManagementCommitteeSchema,
+               effect=stamp("management_committee_on"),
+               label_en="form a property management committee instead"),
+)
+
+DEFINITION = Procedure(
+    name="owners_assembly",
+    version=1,
+    title="首次业主大会会议及业主委员会备案",
+    title_en="First owners' assembly and filing of the owners' committee",
+    basis=("《民法典》第二百七十八条；《物业管理条例》第十四条、第十六条；"
+           "《河南省物业管理条例》第十八条至第二十一条、第二十九条；"
+           "《山东省物业管理条例》第二十一条、第二十二条、第三十条、第三十一条"),
+    summary=("建设单位申请或业主联名申请后，街道办事处组织成立筹备组、公告成员，会议召开十五日前公告筹备事项，"
+             "召开首次业主大会会议依民法典第二百七十八条表决议事规则、管理规约并选举业主委员会；"
+             "业主委员会七日内召开首次会议，三十日内备案。不能成立业主大会的，组建物业管理委员会。"),
+    states=STATES,
+    initial="applied",
+    opening=Opening(roles=("developer", "street_office"), label="申请成立首次业主大会筹备组",
+                    schema=ApplicationSchema,
+                    guards=(dates_in_order, applicant_matches_actor, enough_owners_signed),
+                    starts=("developer_documents", "group_formation", "group_formation_from_conditions")),
+    transitions=TRANSITIONS,
+    deadlines=DEADLINES,
+)
