@@ -235,6 +235,10 @@ def test_dismissal_notice_missed_then_served_late(session, district):
     err = refused(session, advance, case.id, "start_handover", committee, {"ended_on": "2026-09-15"},
                   now=at(date(2026, 9, 16)))
     assert "尚未送达书面通知" in err.message
+    # The enterprise cannot call off the owners' dismissal.
+    err = refused(session, advance, case.id, "withdraw", district.actor("enterprise"),
+                  {"reason": "不同意解聘"}, now=at(date(2026, 7, 19)))
+    assert "只能由业主委员会、街道办事处撤销" in err.message
     advance(session, case.id, "serve_notice", committee, {"served_on": "2026-07-20", "recipient": "物业服务企业"},
             now=at(date(2026, 7, 20)))
     dl = deadline(session, case, "dismissal_notice")
@@ -374,3 +378,51 @@ def test_definition_declares_its_checklist_documents_and_citations():
         p = DEFN.deadline("handover_period").period_for(pack)
         assert (p.amount, p.unit) == (15, "day") and "待核实" in p.citation
     assert DEFN.deadline("non_renewal_notice").period_for("henan").unit == "month"
+
+
+# -- through the web pages, as the demo users would ----------------------------------
+
+@pytest.fixture
+def web_district(app, session):
+    from web.demo import build_district
+    return build_district(session)
+
+
+def test_demo_users_walk_the_exit_from_the_pages(client, web_district, session):
+    from datetime import datetime, timedelta
+    from io import BytesIO
+
+    from engine.legaltime import TZ
+    today = datetime.now(TZ).date()
+    estate = web_district.estates["jinxiu"]
+
+    def login(username):
+        client.post("/logout")
+        client.post("/login", data={"username": username, "password": "demo12345"})
+
+    login("committee")
+    r = client.get("/cases/new?procedure=enterprise_exit")
+    assert r.status_code == 200 and "退出原因" in r.get_data(as_text=True)
+    r = client.post("/cases/new", data={"procedure": "enterprise_exit", "estate_id": estate.id,
+                                        "ground": "expiry", "term_end": (today - timedelta(days=1)).isoformat()})
+    assert r.status_code == 302
+    case_id = int(r.location.rstrip("/").split("/")[-1])
+    r = client.post(f"/cases/{case_id}/actions/start_handover",
+                    data={"ended_on": (today - timedelta(days=1)).isoformat()})
+    assert r.status_code == 302
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "逐项移交中" in page and "退出交接期限" in page and "待核实" in page
+
+    login("enterprise")
+    r = client.post(f"/cases/{case_id}/materials/premises_keys/submit",
+                    data={"declaration": "钥匙 42 把", "files": (BytesIO(b"%PDF-1.4 list"), "钥匙清单.pdf")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    login("committee")
+    r = client.post(f"/cases/{case_id}/materials/premises_keys/reject", data={"reason": "缺少水泵房钥匙"})
+    assert r.status_code == 302
+    page = client.get(f"/cases/{case_id}/materials").get_data(as_text=True)
+    assert "退回" in page and "缺少水泵房钥匙" in page and "钥匙清单.pdf" in page
+    session.expire_all()
+    item = session.get(Case, case_id).data["materials"]["premises_keys"]
+    assert item["status"] == "rejected" and len(item["attachments"]) == 1

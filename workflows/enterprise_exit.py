@@ -249,6 +249,15 @@ def _not_future(key: str, label: str):
     return check
 
 
+@guard("撤销退出程序须由作出决定或发出通知的一方（或街道办事处）办理")
+def withdrawn_by_party(ctx):
+    ground = ctx.case_data.get("ground")
+    roles = GROUND_ROLES.get(ground, ())
+    if roles and ctx.actor.role not in roles + ("system",):
+        return f"「{GROUNDS[ground]}」的退出程序只能由{'、'.join(PARTY_LABEL[r] for r in roles)}撤销"
+    return None
+
+
 @guard("书面通知应由负有通知义务的一方送达：解聘由业主委员会通知物业服务企业，不再续聘由物业服务企业通知业主委员会")
 def notice_by_party(ctx):
     party = NOTICE_PARTY.get(ctx.case_data.get("ground"))
@@ -399,7 +408,7 @@ DEFINITION = Procedure(
                    label_en="resume the handover"),
         Transition("withdraw", "撤销退出程序", ("notice_period", "awaiting_end"), "withdrawn",
                    ("committee", "enterprise", "street_office"), schema=WithdrawSchema,
-                   cancels=("dismissal_notice", "non_renewal_notice"), effect=merge,
+                   guards=(withdrawn_by_party,), cancels=("dismissal_notice", "non_renewal_notice"), effect=merge,
                    label_en="withdraw"),
     ),
     deadlines=(DISMISSAL_NOTICE, NON_RENEWAL_NOTICE, HANDOVER_PERIOD),
