@@ -92,11 +92,14 @@ def package_arrangements() -> list[Arrangement]:
     import chinese_calendar
     from chinese_calendar.constants import Holiday
 
+    notice_names = {"清明": "清明节", "端午": "端午节", "中秋": "中秋节"}   # as the notices write them
+
     def zh(value: str) -> str:
         try:
-            return Holiday(value).chinese
+            name = Holiday(value).chinese
         except ValueError:
             return value
+        return notice_names.get(name, name)
 
     try:
         from importlib.metadata import version

@@ -12,7 +12,7 @@ from datetime import date
 
 import click
 from flask import Flask, current_app, request
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from web.db import get_session
 
@@ -94,6 +94,7 @@ def _parse_unit(_ctx, _param, value: str) -> str:
 @click.argument("unit", callback=_parse_unit)
 @click.option("--province", "-p", default="", help="省份（如 河南省），说明适用的规则包")
 @click.option("--before", is_flag=True, help="倒算：FROM 之前 AMOUNT UNIT 的最迟日（如招标备案）")
+@with_appcontext
 def period(start, amount, unit, province, before):
     """Compute a legal period: prints {"due", "ends_at", "provisional", "basis"}."""
     from engine import legaltime
