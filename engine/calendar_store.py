@@ -26,6 +26,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import legaltime
 from engine.legaltime import Arrangement, Calendar
@@ -288,20 +289,30 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
 
 
 def import_arrangement(session: Session, arr: Arrangement, notice_no: str = "", *,
-                       now: Optional[datetime] = None) -> ImportResult:
+                       now: Optional[datetime] = None, attempts: int = 3) -> ImportResult:
     """Store a year's arrangement (replacing an earlier version of that year), recompute
     the open provisional deadlines on the new calendar, note each change; one commit.
-    The new calendar is installed in this process after the commit."""
+    The new calendar is installed in this process after the commit. A concurrent step
+    on one of the cases makes the transaction start again (up to `attempts` times)."""
     now = now or datetime.now(timezone.utc)
-    try:
-        replaced = _store(session, arr, notice_no, now)
-        cal = calendar_from(session)
-        reason = f"{arr.year}年节假日安排已导入（{arr.notice}）"
-        checked, changes = recompute_provisional(session, cal, now, reason)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    for attempt in range(1, attempts + 1):
+        try:
+            replaced = _store(session, arr, notice_no, now)
+            cal = calendar_from(session)
+            reason = f"{arr.year}年节假日安排已导入（{arr.notice}）"
+            checked, changes = recompute_provisional(session, cal, now, reason)
+            session.commit()
+            break
+        except (StaleDataError, OperationalError) as exc:
+            # A case was advanced meanwhile (its optimistic lock moved): start again.
+            session.rollback()
+            if attempt == attempts or (isinstance(exc, OperationalError)
+                                       and "lock" not in str(exc).lower()
+                                       and "serializ" not in str(exc).lower()):
+                raise
+        except BaseException:
+            session.rollback()
+            raise
     legaltime.install(cal)
     return ImportResult(arr.year, arr.notice, len(arr.rest), len(arr.work), replaced,
                         checked, changes)

@@ -286,3 +286,30 @@ def test_migration_seeds_the_package_years(tmp_path):
     assert set(got) >= set(range(2010, 2027))
     assert got[2026].rest == shipped.rest and got[2026].work == shipped.work
     assert got[2026].notice == shipped.notice
+
+
+def test_import_starts_again_when_a_case_moved_meanwhile(session, district, file2027):
+    """A step taken on a case during the import makes its optimistic lock fail; the
+    import rolls back and runs again, writing each audit event once."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.orm.exc import StaleDataError
+    case = open_case(session, "contract_filing", district.estates["jinxiu"].id,
+                     district.actor("enterprise"), contract(date(2027, 1, 25)),
+                     now=at(date(2027, 1, 26)))
+    failures = []
+
+    def once(_session):
+        if not failures:
+            failures.append(1)
+            raise StaleDataError("simulated concurrent step")
+
+    sa_event.listen(session, "before_commit", once)
+    try:
+        arr, no = load_file(file2027)
+        result = import_arrangement(session, arr, no, now=at(date(2026, 11, 26)))
+    finally:
+        sa_event.remove(session, "before_commit", once)
+    assert failures == [1] and len(result.changes) == 1
+    notes = session.scalars(select(Event).where(Event.case_id == case.id,
+                                                Event.trigger == "deadline_recomputed")).all()
+    assert len(notes) == 1 and verify_all(session) == (1, [])

@@ -34,6 +34,8 @@ def _sync() -> None:
 @click.option("--now", "now_text", help="ISO date-time recorded on the audit events (default: now)")
 def calendar_import(file, now_text):
     """Load a published arrangement, recompute the provisional open deadlines."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
     from engine.calendar_store import CalendarFileError, import_arrangement, load_file
     from web.cli import parse_now
     try:
@@ -41,7 +43,12 @@ def calendar_import(file, now_text):
     except CalendarFileError as exc:
         click.echo(f"导入失败：{exc}", err=True)
         sys.exit(2)
-    res = import_arrangement(get_session(), arr, notice_no, now=parse_now(now_text))
+    try:
+        res = import_arrangement(get_session(), arr, notice_no, now=parse_now(now_text))
+    except (StaleDataError, OperationalError) as exc:
+        click.echo(f"导入未完成：有案件正在办理，数据库繁忙（{type(exc).__name__}），"
+                   f"未作任何修改，请稍后重试", err=True)
+        sys.exit(1)
     click.echo(f"已导入{arr.year}年节假日安排（{arr.notice}）：放假 {res.rest_days} 天，"
                f"调休上班 {res.work_days} 天；重新计算期限 {len(res.changes)} 项", err=True)
     click.echo(json.dumps(res.as_dict(), ensure_ascii=False))
@@ -113,10 +120,12 @@ COMMANDS = (calendar, period)
 
 
 def init_sync(app: Flask) -> None:
-    """Keep this web worker's calendar in step with the database: check the table's
-    version before every request that may write (deadlines are computed there) and at
+    """Keep this process's calendar in step with the database: load it at start-up (so
+    CLI commands such as `demo` use it too), then check the table's version before
+    every request that may write (deadlines are computed there) and at
     most every CALENDAR_CHECK_SECONDS (default 30) before read-only ones."""
     from engine.calendar_store import sync
+    sync(app.extensions["db_engine"])        # at start-up (no table yet: built-in years)
 
     @app.before_request
     def _calendar_sync():
