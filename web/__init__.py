@@ -44,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     home.init_app(app)
     materials.init_app(app)
     admin.init_app(app)
+    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard (issue 8)
+    inbox.init_app(app)
+    dashboard.init_app(app)
     cli.init_app(app)
     from web import api  # JSON API /api/v1 (issue 6): bearer tokens, exempt from CSRF
     api.init_app(app)

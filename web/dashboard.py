@@ -297,7 +297,9 @@ def cases():
     return render_template("dashboard/cases.html", rows=rows, total=total, which=which,
                            flt=flt, stages=stages, titles=titles, today=today,
                            may_supervise=actor.role in SUPERVISING_ROLES,
-                           crumbs=_crumbs(s, flt), limit=LIST_LIMIT)
+                           crumbs=_crumbs(s, flt), limit=LIST_LIMIT,
+                           case_list_url=url_for("cases.index", overdue=1, **{
+                               k: v for k, v in flt.args().items() if k in ("procedure", "estate")}))
 
 
 @bp.route("/supervise/<int:deadline_id>", methods=["GET", "POST"])
