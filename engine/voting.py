@@ -22,15 +22,15 @@ from numbers import Integral
 from typing import Union
 
 __all__ = ["tally", "Tally", "Check", "VoteInputError", "Ballot", "vote_schema", "passed_guard",
-           "some_failed_guard", "record_tallies", "tally_of", "percent", "MATTERS", "MATTER_KEYS", "matter_number",
+           "some_failed_guard", "record_tallies", "tally_of", "percent", "MATTERS", "ARTICLE_ITEMS", "MATTER_KEYS", "matter_number",
            "matter_label", "QUORUM", "SPECIAL_MATTERS", "SPECIAL_MAJORITY", "SIMPLE_MAJORITY"]
 
 Number = Union[str, int, Decimal, Fraction, float]
 
-# 民法典第二百七十八条第一款, items (一)-(九).
+# The matters of 民法典第二百七十八条第一款 (一)-(九), as labelled on ballots and forms.
 MATTERS: dict[int, str] = {
-    1: "制定和修改业主大会议事规则",
-    2: "制定和修改管理规约",
+    1: "议事规则",
+    2: "管理规约",
     3: "选举业主委员会或者更换业主委员会成员",
     4: "选聘和解聘物业服务企业或者其他管理人",
     5: "使用建筑物及其附属设施的维修资金",
@@ -39,8 +39,12 @@ MATTERS: dict[int, str] = {
     8: "改变共有部分的用途或者利用共有部分从事经营活动",
     9: "有关共有和共同管理权利的其他重大事项",
 }
-# Short labels, as the matters are usually named on ballots.
-SHORT_LABELS: dict[int, str] = {1: "议事规则", 2: "管理规约"}
+# The items' full wording in the article.
+ARTICLE_ITEMS: dict[int, str] = {
+    **MATTERS,
+    1: "制定和修改业主大会议事规则",
+    2: "制定和修改管理规约",
+}
 MATTER_KEYS: dict[str, int] = {
     "rules_of_procedure": 1, "covenant": 2, "committee_election": 3, "service_provider": 4,
     "use_maintenance_fund": 5, "raise_maintenance_fund": 6, "rebuild": 7,
@@ -73,14 +77,18 @@ def matter_number(matter: Union[int, str]) -> int:
         n = int(matter)
     else:
         s = str(matter).strip()
-        if s.isdigit():
-            n = int(s)
+        bare = s.strip("第项()（）")
+        if bare.isdigit():
+            n = int(bare)
+        elif len(bare) == 1 and bare in _CN_ITEM:
+            n = _CN_ITEM.index(bare) + 1
         elif s in MATTER_KEYS:
             n = MATTER_KEYS[s]
         else:
-            n = next((k for k, v in MATTERS.items() if s == v), 0) or \
-                next((k for k, v in SHORT_LABELS.items() if s == v), 0) or \
-                next((k for k, v in MATTERS.items() if s and s in v), 0)
+            n = next((k for k, v in list(MATTERS.items()) + list(ARTICLE_ITEMS.items()) if s == v), 0)
+            if not n and s:
+                near = [k for k, v in ARTICLE_ITEMS.items() if s in v]
+                n = near[0] if len(near) == 1 else 0     # an ambiguous fragment is refused
     if n not in MATTERS:
         raise VoteInputError([f"表决事项应为民法典第二百七十八条第一款第一项至第九项，收到 {matter!r}"])
     return n
@@ -204,6 +212,10 @@ class Tally:
     @property
     def owner_participation(self) -> Fraction:
         return self.owner_turnout
+
+    @property
+    def ratios(self) -> dict[str, Fraction]:
+        return {t.key: t.ratio for t in self.tests}
 
     @property
     def special(self) -> bool:

@@ -124,7 +124,10 @@ def test_matters_by_number_label_or_key():
     assert matter_number("改建、重建建筑物及其附属设施") == 7
     assert matter_number("议事规则") == 1
     assert matter_number("raise_maintenance_fund") == 6
-    assert len(MATTERS) == 9
+    assert matter_number("第八项") == 8 and matter_number("七") == 7
+    assert len(MATTERS) == 9 and MATTERS[1] == "议事规则" and MATTERS[2] == "管理规约"
+    with pytest.raises(VoteInputError):
+        matter_number("维修资金")          # items 5 and 6 both: ambiguous
 
 
 @pytest.mark.parametrize("args, words", [
