@@ -7,10 +7,7 @@ legal-time team's import function, which recomputes provisional deadlines.
 """
 from __future__ import annotations
 
-import inspect
 import logging
-import os
-import tempfile
 
 from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request,
                    url_for)
@@ -240,67 +237,61 @@ def estate_rulepack(estate_id: int):
 
 # -- holiday arrangement ---------------------------------------------------------------------------
 
-_IMPORT_NAMES = ("import_arrangement", "import_file", "import_calendar", "load_arrangement",
-                 "import_path")
+def _calendar_api():
+    """(parse_arrangement, import_arrangement, CalendarFileError) of the legal-time team's
+    engine.calendar_store, or None while it is missing."""
+    try:
+        from engine.calendar_store import (CalendarFileError, import_arrangement,
+                                           parse_arrangement)
+    except ImportError:
+        return None
+    return parse_arrangement, import_arrangement, CalendarFileError
 
 
 def _calendar_importer():
-    """The legal-time team's import function (engine.calendar_store), once it exists."""
-    for modname in ("engine.calendar_store", "engine.legaltime", "engine.calendar"):
-        try:
-            mod = __import__(modname, fromlist=["_"])
-        except ImportError:
-            continue
-        for name in _IMPORT_NAMES:
-            fn = getattr(mod, name, None)
-            if callable(fn):
-                return fn
-    return None
+    return _calendar_api()
 
 
-def _call_importer(fn, session, path):
-    params = list(inspect.signature(fn).parameters)
-    if params and params[0] in ("session", "s", "db"):
-        return fn(session, path)
-    return fn(path)
+def _years(session):
+    try:
+        from engine.calendar_store import CalendarYear
+    except ImportError:
+        return []
+    return session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc())).all()
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
-    fn = _calendar_importer()
+    api = _calendar_api()
+    s = get_session()
     result = None
     status = 200
     if request.method == "POST":
         upload = request.files.get("file")
-        if fn is None:
+        if api is None:
             flash(_("节假日安排导入功能尚未提供"), "error")
             status = 503
         elif upload is None or not upload.filename:
             flash(_("请选择要导入的节假日安排文件"), "error")
             status = 400
         else:
-            suffix = os.path.splitext(upload.filename)[1][:10] or ".txt"
-            with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
-                tmp.write(upload.read())
-                path = tmp.name
-            s = get_session()
+            parse, do_import, FileError = api
             try:
-                result = _call_importer(fn, s, path)
-                s.commit()
-            except (ValueError, KeyError) as exc:
-                s.rollback()
-                flash(_("导入失败：{e}", e=str(exc)), "error")
+                text = upload.read().decode("utf-8")
+                arr, notice_no = parse(text, source=f"管理员上传 {upload.filename}")
+                result = do_import(s, arr, notice_no)
+            except UnicodeDecodeError:
+                flash(_("导入失败：{e}", e=_("文件应为 UTF-8 编码的文本")), "error")
                 status = 400
-            except Exception as exc:       # an import must report, not crash the page
+            except FileError as exc:
                 s.rollback()
-                log.exception("calendar import failed")
                 flash(_("导入失败：{e}", e=str(exc)), "error")
                 status = 400
             else:
-                flash(_("已导入节假日安排"), "ok")
-            finally:
-                os.unlink(path)
-    return render_template("admin/calendar.html", ready=fn is not None, result=result), status
+                flash(_("已导入{year}年节假日安排（{notice}），重新计算期限 {n} 项",
+                        year=result.year, notice=result.notice, n=len(result.changes)), "ok")
+    return render_template("admin/calendar.html", ready=api is not None, result=result,
+                           years=_years(s)), status
 
 
 def init_app(app: Flask) -> None:

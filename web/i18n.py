@@ -123,10 +123,10 @@ def zh_date(d) -> str:
     if isinstance(d, datetime):
         d = local(d).date()
     try:
-        from engine.timefmt import zh_date as _fmt  # legal-time team's helper, when present
-        return _fmt(d)
-    except Exception:
+        from engine.timefmt import cn_date  # the legal-time team's helper
+    except ImportError:
         return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(d)
 
 
 def zh_datetime(ts) -> str:
@@ -162,6 +162,14 @@ def days_until(due: date, ref: date | None = None) -> int:
 
 def days_text(due: date, ref: date | None = None) -> str:
     """还剩 N 天 / 今日届满 / 逾期 N 天 (a deadline ends at 24:00 of its last day)."""
+    ref = ref or today()
+    if lang() == "zh":
+        try:
+            from engine.timefmt import remaining  # 剩余 N 天（M 个工作日）/ 今天到期 / 逾期 N 天
+        except ImportError:
+            pass
+        else:
+            return remaining(due, ref)
     n = days_until(due, ref)
     if n > 0:
         return _("还剩 {n} 天", n=n)
