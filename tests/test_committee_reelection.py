@@ -67,7 +67,7 @@ def test_reelection_before_the_term_ends_in_henan(session, district, issued):
     assert dl["handover"].due_date == D(2026, 7, 28) and "第三十三条第二款" in dl["handover"].citation
     assert dl["change_filing"].due_date == D(2026, 8, 17) and "第二十九条" in dl["change_filing"].citation
 
-    advance(session, case.id, "submit_filing", committee, {"materials": "换届选举决议、成员名单"},
+    advance(session, case.id, "submit_filing", committee, {"filing_materials": "换届选举决议、成员名单"},
             now=at(D(2026, 7, 24)))
     # No certificate while the old committee still holds the seals and archives.
     err = refused(session, GuardRefused, case.id, "accept_filing", street, {}, now=at(D(2026, 7, 25)))
@@ -188,7 +188,7 @@ def test_shandong_convenes_ninety_days_ahead_and_files_with_the_bureau(session, 
     assert "第三十一条第三款" in dl["change_filing"].citation
     advance(session, case.id, "hand_over", district.actor("committee"), {"items": "印章", "received_by": "甲"},
             now=at(D(2026, 6, 30)))
-    advance(session, case.id, "submit_filing", district.actor("committee"), {"materials": "决议"},
+    advance(session, case.id, "submit_filing", district.actor("committee"), {"filing_materials": "决议"},
             now=at(D(2026, 7, 1)))
     err = refused(session, GuardRefused, case.id, "accept_filing", district.actor("street2"), {})
     assert "区住房和城乡建设局" in err.message

@@ -159,7 +159,7 @@ def test_first_assembly_from_application_to_filed_committee_in_henan(session, di
     advance(session, case.id, "first_committee_meeting", committee,
             {"chair": "郑某", "vice_chair": "钱某"}, now=at(D(2026, 5, 12)))
     case = advance(session, case.id, "submit_filing", committee,
-                   {"materials": "业主大会会议决议、议事规则、管理规约、成员名单"}, now=at(D(2026, 5, 20)))
+                   {"filing_materials": "业主大会会议决议、议事规则、管理规约、成员名单"}, now=at(D(2026, 5, 20)))
     assert case.state == "filing_submitted"
     assert "filing_certificate" not in deadlines(session, case.id)     # Shandong only
     case = advance(session, case.id, "accept_filing", street, {"remark": "材料齐全，予以备案"},
@@ -367,14 +367,14 @@ def test_the_filing_certificate_comes_from_the_street_office_in_henan(session, d
     advance(session, meeting.id, "record_vote", street, vote(), now=at(D(2026, 5, 9)))
     advance(session, meeting.id, "first_committee_meeting", committee,
             {"chair": "郑某", "vice_chair": "钱某"}, now=at(D(2026, 5, 12)))
-    advance(session, meeting.id, "submit_filing", committee, {"materials": "决议等"}, now=at(D(2026, 5, 20)))
+    advance(session, meeting.id, "submit_filing", committee, {"filing_materials": "决议等"}, now=at(D(2026, 5, 20)))
     err = refused(session, GuardRefused, meeting.id, "accept_filing", district.actor("bureau"), {})
     assert "由街道办事处出具" in err.message and "第二十九条" in err.message
     err = refused(session, NotPermitted, meeting.id, "accept_filing", committee, {})
     case = advance(session, meeting.id, "request_correction", street, {"reasons": "缺少成员基本情况"},
                    now=at(D(2026, 5, 22)))
     assert case.state == "chair_elected"
-    case = advance(session, meeting.id, "submit_filing", committee, {"materials": "已补充"}, now=at(D(2026, 5, 25)))
+    case = advance(session, meeting.id, "submit_filing", committee, {"filing_materials": "已补充"}, now=at(D(2026, 5, 25)))
     assert case.state == "filing_submitted"
 
 
@@ -399,7 +399,7 @@ def test_committee_filing_missed(session, district, meeting):
     scan(session, at(D(2026, 6, 9), 0))
     dl = deadlines(session, meeting.id)
     assert dl["committee_filing"].status == "missed" and dl["committee_first_meeting"].status == "met"
-    advance(session, meeting.id, "submit_filing", committee, {"materials": "决议等"}, now=at(D(2026, 6, 12)))
+    advance(session, meeting.id, "submit_filing", committee, {"filing_materials": "决议等"}, now=at(D(2026, 6, 12)))
     dl = deadlines(session, meeting.id)["committee_filing"]
     assert dl.status == "met" and dl.late
 
@@ -449,7 +449,7 @@ def test_shandong_counts_from_the_conditions_and_the_bureau_certifies(session, d
     committee = district.actor("committee")
     advance(session, case.id, "first_committee_meeting", committee, {"chair": "甲", "vice_chair": "乙"},
             now=at(D(2026, 5, 11)))
-    advance(session, case.id, "submit_filing", committee, {"materials": "决议等"}, now=at(D(2026, 5, 20)))
+    advance(session, case.id, "submit_filing", committee, {"filing_materials": "决议等"}, now=at(D(2026, 5, 20)))
     cert = deadlines(session, case.id)["filing_certificate"]
     assert cert.party == "housing_bureau" and cert.due_date == D(2026, 6, 1)   # 30 May is a Saturday
     err = refused(session, GuardRefused, case.id, "accept_filing", street2, {})
@@ -473,3 +473,54 @@ def test_national_rules_where_no_provincial_text_is_loaded(session, district):
     advance(session, case.id, "form_group", district.actor("street"), GROUP, now=at(D(2026, 3, 20)))
     first = deadlines(session, case.id)["first_meeting"]
     assert first.amount == 90 and "待核实" in first.citation
+
+
+# -- through the pages, as the demo users ------------------------------------------------
+
+def test_the_vote_and_the_filing_through_the_pages(client, session, district):
+    """The street office enters the figures on the case page; a failed matter is refused
+    with tally's sentences; the committee then meets and files, and the street office's
+    acceptance issues the filing certificate."""
+    from datetime import datetime, timedelta
+
+    from engine.legaltime import TZ
+    today = datetime.now(TZ).date()
+    T = lambda n: today - timedelta(days=n)     # noqa: E731
+    dev, st = district.actor("developer"), district.actor("street")
+    case = open_case(session, PROC, district.estates["jinxiu"].id, dev,
+                     application(conditions_met_on=T(90).isoformat(), applied_on=T(80).isoformat()),
+                     now=at(T(80)))
+    advance(session, case.id, "form_group", st, GROUP, now=at(T(70)))
+    advance(session, case.id, "publish_members", st, {"posted_at": "公告栏"}, now=at(T(69)))
+    advance(session, case.id, "schedule_meeting", st,
+            {"meeting_on": T(30).isoformat(), "place": "广场", "meeting_form": "gathering"}, now=at(T(60)))
+    advance(session, case.id, "publish_notice", st, {"contents": "x", "posted_at": "公告栏"}, now=at(T(58)))
+    advance(session, case.id, "hold_meeting", st, {}, now=at(T(30)))
+
+    def login(username):
+        client.post("/logout")
+        r = client.post("/login", data={"username": username, "password": "demo12345"})
+        assert r.status_code == 302
+
+    login("street")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "管理规约：同意的专有部分面积（平方米）" in page
+    bad = {k: str(v) for k, v in vote(**figures("covenant", "60000.00", 560, "30000.00", 300)).items()}
+    r = client.post(f"/cases/{case.id}/actions/record_vote", data=bad)
+    assert r.status_code == 422
+    assert "「管理规约」未获通过" in r.get_data(as_text=True) and "50.00%，未超过半数" in r.get_data(as_text=True)
+    r = client.post(f"/cases/{case.id}/actions/record_vote", data={k: str(v) for k, v in vote().items()})
+    assert r.status_code == 302
+
+    login("committee")
+    assert client.post(f"/cases/{case.id}/actions/first_committee_meeting",
+                       data={"chair": "郑某", "vice_chair": "钱某"}).status_code == 302
+    assert client.post(f"/cases/{case.id}/actions/submit_filing",
+                       data={"filing_materials": "决议、议事规则、管理规约、成员名单"}).status_code == 302
+    login("street")
+    assert client.post(f"/cases/{case.id}/actions/accept_filing", data={"remark": "予以备案"}).status_code == 302
+    session.expire_all()
+    assert session.get(Case, case.id).state == "filed"
+    from engine.documents import for_case
+    kinds = [d.kind for d in for_case(session, case.id)]
+    assert kinds == ["preparatory_group_notice", "first_meeting_notice", "committee_filing_certificate"]

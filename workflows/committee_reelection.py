@@ -69,7 +69,7 @@ class SuperviseSchema(PayloadSchema):
 
 
 class FilingSchema(PayloadSchema):
-    materials = Text("备案（变更告知）材料（换届选举决议、新一届业主委员会成员名单及基本情况）",
+    filing_materials = Text("备案（变更告知）材料（换届选举决议、新一届业主委员会成员名单及基本情况）",
                      multiline=True)
 
 

@@ -180,7 +180,7 @@ class FirstMeetingSchema(PayloadSchema):
 
 
 class FilingSchema(PayloadSchema):
-    materials = Text("备案材料（业主大会会议决议、议事规则、管理规约、业主委员会成员名单及基本情况）",
+    filing_materials = Text("备案材料（业主大会会议决议、议事规则、管理规约、业主委员会成员名单及基本情况）",
                      multiline=True)
 
 
