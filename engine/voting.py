@@ -304,13 +304,13 @@ def tally(matter: Union[int, str], total_area: Number, total_owners: Number, vot
     a_sq = "平方米"
     tests = (
         _test("area_turnout", "参与表决专有部分面积占比", _ratio(va, ta), QUORUM, False,
-              f"{_fmt_area(va)} / {_fmt_area(ta)} {a_sq}"),
+              f"参与表决 {_fmt_area(va)} / 总面积 {_fmt_area(ta)} {a_sq}"),
         _test("owner_turnout", "参与表决人数占比", _ratio(vo, to), QUORUM, False,
-              f"{vo} / {to} 人"),
-        _test("area_support", "同意的专有部分面积占参与表决专有部分面积的比例", _ratio(ya, va),
-              majority, strict, f"{_fmt_area(ya)} / {_fmt_area(va)} {a_sq}"),
-        _test("owner_support", "同意的人数占参与表决人数的比例", _ratio(yo, vo), majority, strict,
-              f"{yo} / {vo} 人"),
+              f"参与表决 {vo} / 总人数 {to} 人"),
+        _test("area_support", "同意的专有部分面积占比", _ratio(ya, va), majority, strict,
+              f"同意 {_fmt_area(ya)} / 参与表决 {_fmt_area(va)} {a_sq}"),
+        _test("owner_support", "同意的人数占比", _ratio(yo, vo), majority, strict,
+              f"同意 {yo} / 参与表决 {vo} 人"),
     )
     quorum_met = tests[0].met and tests[1].met
     majority_met = tests[2].met and tests[3].met

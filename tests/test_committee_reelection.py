@@ -95,7 +95,7 @@ def test_a_failed_election_is_refused_with_the_tally(session, district):
     few = {**ELECTED, **figures("election", "50000.00", 590, "40000.00", 380)}
     err = refused(session, GuardRefused, case.id, "record_vote", committee, few)
     assert err.reasons[0].startswith("「选举新一届业主委员会」未获通过")
-    assert "参与表决专有部分面积占比 57.86%，未达到三分之二（50000.00 / 86420.50 平方米）" in err.message
+    assert "参与表决专有部分面积占比 57.86%，未达到三分之二（参与表决 50000.00 / 总面积 86420.50 平方米）" in err.message
     case = advance(session, case.id, "record_failed_vote", committee,
                    {k: v for k, v in few.items() if k != "committee_members"}, now=at(D(2026, 7, 18)))
     assert case.state == "vote_failed" and not case.data["votes"]["election"]["quorum_met"]

@@ -200,8 +200,8 @@ def test_a_covenant_without_a_majority_refuses_the_vote_with_the_figures(session
                   vote(**figures("covenant", "60000.00", 560, "30000.00", 300)))
     assert len(err.reasons) == 1
     assert err.reasons[0].startswith("「管理规约」未获通过：")
-    assert "同意的专有部分面积占参与表决专有部分面积的比例 50.00%，未超过半数（30000.00 / 60000.00 平方米）" in err.message
-    assert "53.57%，超过半数（300 / 560 人）" in err.message
+    assert "同意的专有部分面积占比 50.00%，未超过半数（同意 30000.00 / 参与表决 60000.00 平方米）" in err.message
+    assert "同意的人数占比 53.57%，超过半数（同意 300 / 参与表决 560 人）" in err.message
 
 
 def test_too_few_owners_taking_part_refuses_every_matter(session, district, meeting):
@@ -210,7 +210,7 @@ def test_too_few_owners_taking_part_refuses_every_matter(session, district, meet
            **figures("election", "60000.00", 541, "41000.00", 400)}
     err = refused(session, GuardRefused, meeting.id, "record_vote", district.actor("street"), vote(**low))
     assert len(err.reasons) == 3
-    assert all("参与表决人数占比 66.63%，未达到三分之二（541 / 812 人）" in r for r in err.reasons)
+    assert all("参与表决人数占比 66.63%，未达到三分之二（参与表决 541 / 总人数 812 人）" in r for r in err.reasons)
 
 
 def test_impossible_figures_are_field_errors(session, district, meeting):

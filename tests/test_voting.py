@@ -20,10 +20,10 @@ def test_the_contract_example_passes_an_election():
     assert t.quorum_met and t.passed
     assert t.area_turnout == Fraction(67, 100) and t.owner_turnout == Fraction(67, 100)
     assert t.area_support == Fraction(34, 67) and t.owner_support == Fraction(34, 67)
-    assert t.reasons[0] == "参与表决专有部分面积占比 67.00%，达到三分之二（6700.00 / 10000.00 平方米）"
-    assert t.reasons[1] == "参与表决人数占比 67.00%，达到三分之二（67 / 100 人）"
-    assert "50.75%，超过半数（3400.00 / 6700.00 平方米）" in t.reasons[2]
-    assert "50.75%，超过半数（34 / 67 人）" in t.reasons[3]
+    assert t.reasons[0] == "参与表决专有部分面积占比 67.00%，达到三分之二（参与表决 6700.00 / 总面积 10000.00 平方米）"
+    assert t.reasons[1] == "参与表决人数占比 67.00%，达到三分之二（参与表决 67 / 总人数 100 人）"
+    assert "同意的专有部分面积占比 50.75%，超过半数（同意 3400.00 / 参与表决 6700.00 平方米）" in t.reasons[2]
+    assert "同意的人数占比 50.75%，超过半数（同意 34 / 参与表决 67 人）" in t.reasons[3]
     assert "表决通过" in t.reasons[-1] and "选举业主委员会或者更换业主委员会成员" in t.reasons[-1]
 
 
