@@ -58,8 +58,9 @@ def _clean_name(name: str) -> str:
     return name[:255] or "附件"
 
 
-def check(f: file_store.FileIn, max_bytes: int = MAX_BYTES) -> str:
+def check(f: file_store.FileIn, max_bytes: Optional[int] = None) -> str:
     """The file's content type after checking it; raises a typed refusal."""
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if not f.data:
         raise PayloadInvalid({"file": ["文件为空"]})
     if len(f.data) > max_bytes:

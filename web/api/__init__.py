@@ -28,7 +28,7 @@ class Api(_Api):
 
 def init_app(app: Flask) -> None:
     from web.api import views  # noqa: F401  (routes)
-    from web.api.blueprint import bp, fallback
+    from web.api.blueprint import IdConverter, bp, fallback, id_param_schema
 
     app.config.setdefault("API_TITLE", "物业管理法定程序系统 API")
     app.config.setdefault("API_VERSION", "v1")
@@ -50,7 +50,9 @@ def init_app(app: Flask) -> None:
             "bearerAuth": {"type": "http", "scheme": "bearer",
                            "description": "POST /api/v1/tokens 取得的令牌"}}},
     })
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)
+    api.register_converter(IdConverter, id_param_schema)
     api.register_blueprint(bp)
     app.register_blueprint(fallback)
     csrf = app.extensions.get("csrf")

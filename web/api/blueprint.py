@@ -14,12 +14,25 @@ from flask import Blueprint as FlaskBlueprint, current_app, g, request
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import MethodNotAllowed, NotFound as HTTPNotFound
+from werkzeug.routing import IntegerConverter
 
 from engine import apitokens
 from engine.access import Actor
 from web.api import errors as api_errors
 from web.api.errors import ApiError
 from web.db import get_session
+
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<id:case_id>`: a row id. Larger than any id: 404 (checked before the view),
+    never an overflow in the database driver."""
+
+
+def id_param_schema(_converter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 class Parser(FlaskParser):
@@ -128,6 +141,9 @@ def _authenticate() -> None:
 
 @bp.before_request
 def _before():
+    for v in (request.view_args or {}).values():
+        if isinstance(v, int) and not 0 < v <= MAX_ID:
+            raise HTTPNotFound()
     _check_query()
     if request.endpoint not in PUBLIC:
         _authenticate()

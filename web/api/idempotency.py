@@ -77,6 +77,7 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
     if key is None:
         case = step()
         return _json(status, body_of(case))
+    _begin_for_write(session)
     existing = find(session, user_id, key)
     if existing is not None:
         return replay(existing, fp)
@@ -122,6 +123,17 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
         row.body = body_of(case)
         session.commit()
     return _json(status, row.body)
+
+
+def _begin_for_write(session: Session) -> None:
+    """Start the transaction that looks the key up and takes the step.
+
+    SQLite: as a write transaction (BEGIN IMMEDIATE), so a twin request waits for the
+    first one to commit and then sees its key, instead of failing on a stale snapshot.
+    PostgreSQL: the twin's INSERT of the same key waits on the unique index instead."""
+    session.rollback()                 # end the read transaction of the token check
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def _json(status: int, body: dict):

@@ -62,7 +62,7 @@ def field_specs(schema_cls) -> list[dict]:
             if isinstance(v, mv.Length) and v.max is not None:
                 max_len = v.max if max_len is None else min(max_len, v.max)
             elif isinstance(v, mv.Range) and v.min is not None:
-                minimum = _num(v.min)
+                minimum = str(v.min) if isinstance(f, mf.Decimal) else _num(v.min)
             elif isinstance(v, mv.OneOf) and not choices:
                 choices = dict(zip(v.choices, v.labels or v.choices))
         out.append({

@@ -201,7 +201,7 @@ def create_case(body):
         body_of=lambda case: P.case_json(s, case, actor))
 
 
-@bp.route("/cases/<int(max=2147483647):case_id>", methods=["GET"])
+@bp.route("/cases/<id:case_id>", methods=["GET"])
 @bp.doc(operationId="getCase", summary="一个案件", description=(
     "案件的状态、数据、期限（含计算依据与条文）和调用方可办理的操作（不能办理的附理由）。"
     "办理操作时须带回 lock_version。"))
@@ -212,7 +212,7 @@ def get_case(case_id):
     return P.present_case(get_session(), case, current_actor())
 
 
-@bp.route("/cases/<int(max=2147483647):case_id>/actions/<string(maxlength=40):trigger>",
+@bp.route("/cases/<id:case_id>/actions/<string(maxlength=40):trigger>",
           methods=["POST"])
 @bp.doc(operationId="takeAction", summary="办理一个步骤", description=(
     "请求体为 {lock_version, ...该步骤的字段}（字段见 GET /api/v1/procedures）。"
@@ -236,7 +236,7 @@ def take_action(body, case_id, trigger):
         body_of=lambda case: P.case_json(s, case, actor))
 
 
-@bp.route("/cases/<int(max=2147483647):case_id>/events", methods=["GET"])
+@bp.route("/cases/<id:case_id>/events", methods=["GET"])
 @bp.doc(operationId="listEvents", summary="案件的办理记录（审计链）", description="按顺序列出每一步：谁、何时、从何状态到何状态、提交的内容、附件，以及哈希链。")
 @bp.arguments(S.EventQuery, location="query")
 @bp.response(200, S.EventList)
@@ -267,7 +267,7 @@ ATTACHMENT_BODY = {
         }}}}}
 
 
-@bp.route("/cases/<int(max=2147483647):case_id>/attachments", methods=["POST"])
+@bp.route("/cases/<id:case_id>/attachments", methods=["POST"])
 @bp.doc(operationId="uploadAttachment", summary="上传附件（不办理步骤）", description=(
     "为案件上传一个文件（multipart：file，可选 item、note），写入审计记录；案件状态不变，"
     "但版本号（lock_version）会增加。文件过大 413，类型不符 415。"),
@@ -309,7 +309,7 @@ def _documents_module():
     return documents
 
 
-@bp.route("/cases/<int(max=2147483647):case_id>/documents", methods=["GET"])
+@bp.route("/cases/<id:case_id>/documents", methods=["GET"])
 @bp.doc(operationId="listDocuments", summary="案件出具的文书", description="每份文书的种类、文号、出具时间、核验码，以及 PDF 下载地址。")
 @bp.response(200, S.DocumentList)
 @errors(E401, E404)
@@ -320,7 +320,7 @@ def list_documents(case_id):
     return {"items": [P.present_document(d) for d in rows]}
 
 
-@bp.route("/documents/<int(max=2147483647):doc_id>.pdf", methods=["GET"])
+@bp.route("/documents/<id:doc_id>.pdf", methods=["GET"])
 @bp.doc(operationId="documentPdf", summary="下载文书 PDF", responses={"200": {
     "description": "文书 PDF",
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
