@@ -213,7 +213,8 @@ def bar_chart(rows: list[Row], title: str, limit: int = 12) -> Markup:
     peak = max(max(r.overdue, r.due_soon) for r in rows) or 1
     h = top + row_h * len(rows) + 10
     parts = [f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
-             f'viewBox="0 0 {label_w + bar_w + 60} {h}" width="100%" '
+             f'viewBox="0 0 {label_w + bar_w + 60} {h}" width="{label_w + bar_w + 60}" '
+             f'height="{h}" style="max-width:100%;height:auto" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
              f'<rect x="{label_w}" y="6" width="12" height="12" fill="#b3261e"/>'
              f'<text x="{label_w + 16}" y="16" font-size="12">已逾期</text>'
