@@ -254,8 +254,9 @@ def _store(session: Session, arr: Arrangement, notice_no: str, now: datetime) ->
     row.notice, row.notice_no, row.published_on = arr.notice, notice_no, arr.published_on
     row.source, row.revision, row.imported_at = arr.source, rev, now
     session.flush()
-    session.add_all([CalendarDay(year=arr.year, day=d, kind=REST, name=n) for d, n in sorted(arr.rest.items())])
-    session.add_all([CalendarDay(year=arr.year, day=d, kind=WORK, name=n) for d, n in sorted(arr.work.items())])
+    for kind, days in ((REST, arr.rest), (WORK, arr.work)):
+        session.add_all([CalendarDay(year=arr.year, day=d, kind=kind, name=n)
+                         for d, n in sorted(days.items())])
     session.flush()
     return replaced
 
@@ -340,6 +341,7 @@ def seed_rows(arrs: list[Arrangement]) -> tuple[list[dict], list[dict]]:
         years.append({"year": a.year, "notice": a.notice, "notice_no": "",
                       "published_on": a.published_on, "source": a.source, "revision": 1,
                       "imported_at": now})
-        days += [{"year": a.year, "day": d, "kind": REST, "name": n} for d, n in sorted(a.rest.items())]
-        days += [{"year": a.year, "day": d, "kind": WORK, "name": n} for d, n in sorted(a.work.items())]
+        for kind, these in ((REST, a.rest), (WORK, a.work)):
+            days += [{"year": a.year, "day": d, "kind": kind, "name": n}
+                     for d, n in sorted(these.items())]
     return years, days
