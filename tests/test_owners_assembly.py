@@ -173,19 +173,28 @@ def test_first_assembly_from_application_to_filed_committee_in_henan(session, di
     assert [e.role for e in trail] == ["developer"] * 2 + ["street_office"] * 6 + ["committee"] * 2 + ["street_office"]
 
 
-def test_every_step_names_its_roles_and_every_deadline_its_article():
+KINDS = {"contract_filing_receipt", "correction_notice", "preparatory_group_notice",
+         "first_meeting_notice", "committee_filing_certificate", "inspection_filing_receipt",
+         "handover_checklist", "handover_confirmation", "tender_filing_receipt",
+         "award_filing_receipt", "supervision_notice"}
+
+
+@pytest.mark.parametrize("name", [PROC, "committee_reelection"])
+def test_every_step_names_its_roles_and_documents_and_every_deadline_its_article(name):
     from workflows import REGISTRY
-    defn = REGISTRY[PROC]
-    assert defn.opening.roles == ("developer", "street_office")
+    defn = REGISTRY[name]
+    assert defn.opening.roles
     for t in defn.transitions:
-        assert t.roles and t.label
+        assert t.roles and t.label and set(t.issues) <= KINDS
     for d in defn.deadlines:
+        assert d.rules.keys() <= {"national", "henan", "shandong"}
         for pack, p in d.rules.items():
-            if p is not None:
-                assert "条" in p.citation or "待核实" in p.citation or "期限" in p.citation, (d.key, pack)
-                assert "《" in p.citation
-            if p is not None and "指导规则" in p.citation:
-                assert "待核实" in p.citation      # not among the loaded texts
+            if p is None:
+                continue
+            assert "《" in p.citation, (d.key, pack)
+            assert "条" in p.citation or "待核实" in p.citation, (d.key, pack)
+            if "指导规则" in p.citation and "《山东" not in p.citation and "《河南" not in p.citation:
+                assert "待核实" in p.citation, (d.key, pack)   # not among the loaded texts
 
 
 # -- the vote's guards -------------------------------------------------------------------

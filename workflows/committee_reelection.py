@@ -168,7 +168,7 @@ DEADLINES = (
     Deadline(
         key="reelection", label="组织换届选举期限（任期届满前）",
         anchor="term_ends_on", direction="before", party="committee",
-        rules={"national": Period(3, "month", f"{GUIDELINES}：业主委员会任期届满前3个月，应当组织召开业主大会会议进行换届选举（待核实）"),
+        rules={"national": Period(3, "month", f"{GUIDELINES}：业主委员会任期届满前3个月，应当组织召开业主大会会议进行换届选举（条文序号及内容待核实）"),
                "henan": Period(0, "day", "《河南省物业管理条例》第三十三条第一款：业主委员会任期届满前，应当组织召开业主大会会议，"
                                           "进行换届选举，并书面报告街道办事处、乡镇人民政府"),
                "shandong": Period(90, "day", "《山东省物业管理条例》第三十三条第一款：业主委员会任期届满九十日前，"
@@ -178,8 +178,8 @@ DEADLINES = (
     Deadline(
         key="street_election", label="街道办事处组织换届选举期限",
         anchor="organise_by", party="street_office",
-        rules={"national": Period(0, "day", "由街道办事处确定的期限（业主委员会不履行召集义务的，由街道办事处组织；"
-                                             "《山东省物业管理条例》第二十八条第三款、《河南省物业管理条例》第三十三条第一款）"),
+        rules={"national": Period(0, "day", f"由街道办事处确定的期限（业主委员会逾期未组织换届的，由街道办事处组织；"
+                                             f"{GUIDELINES}，条文序号及内容待核实）"),
                "henan": Period(0, "day", "《河南省物业管理条例》第三十三条第一款：逾期未换届选举的，街道办事处、乡镇人民政府"
                                           "应当组织召开业主大会会议进行换届选举（期限由街道办事处确定）"),
                "shandong": Period(0, "day", "《山东省物业管理条例》第二十八条第三款：业主委员会不履行召集义务的，经业主申请，"

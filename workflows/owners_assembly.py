@@ -295,7 +295,7 @@ DEADLINES = (
     Deadline(
         key="group_formation", label="组织成立首次业主大会筹备组期限（自收到申请）",
         anchor="applied_on", party="street_office",
-        rules={"national": Period(60, "day", f"{GUIDELINES}第十条：收到业主提出筹备业主大会书面申请后60日内组织成立筹备组（待核实）"),
+        rules={"national": Period(60, "day", f"{GUIDELINES}：收到业主提出筹备业主大会书面申请后60日内组织成立筹备组（条文序号及内容待核实）"),
                "henan": Period(30, "day", "《河南省物业管理条例》第二十条第一款：街道办事处、乡镇人民政府应当在收到申请后三十日内组织成立首次业主大会筹备组"),
                "shandong": None},
         consequence="逾期未组织成立筹备组的，报区住房和城乡建设局督办",
@@ -329,7 +329,7 @@ DEADLINES = (
     Deadline(
         key="first_meeting", label="组织召开首次业主大会会议期限",
         anchor="group_formed_on", party="street_office",
-        rules={"national": Period(90, "day", f"{GUIDELINES}：筹备组应当自成立之日起90日内组织召开首次业主大会会议（待核实）"),
+        rules={"national": Period(90, "day", f"{GUIDELINES}：筹备组应当自成立之日起90日内组织召开首次业主大会会议（条文序号及内容待核实）"),
                "henan": Period(60, "day", "《河南省物业管理条例》第二十条第一款：自筹备组成立之日起六十日内组织召开首次业主大会会议"),
                "shandong": Period(90, "day", "《山东省物业管理条例》第二十二条第三款：筹备组应当自成立之日起九十日内组织召开首次业主大会会议")},
         consequence="逾期未召开的，报区住房和城乡建设局督办",
