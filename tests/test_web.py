@@ -54,9 +54,14 @@ def contract(session, d, *, kind="assembly", estate="jinxiu", user="enterprise",
         "area": "1000.00"}, now=at(signed))
 
 
-def lock(session, case_id) -> int:
-    session.rollback()   # a new snapshot: see what the app committed
+def fresh(session) -> None:
+    """Forget what this session read: the next read sees what the app committed."""
+    session.rollback()
     session.expire_all()
+
+
+def lock(session, case_id) -> int:
+    fresh(session)
     return session.get(Case, case_id).lock_version
 
 
