@@ -222,6 +222,11 @@ def test_dismissal_vote_refused_with_its_figures(session, district):
     err = refused(session, open_case, "enterprise_exit", estate.id, committee,
                   dismissal(resolved_on="2026-07-05"), now=at(date(2026, 7, 2)))
     assert "晚于今日" in err.message
+    # Without the register's totals the vote cannot be checked at all.
+    estate.total_owners = None
+    session.commit()
+    err = refused(session, open_case, "enterprise_exit", estate.id, committee, dismissal(), now=at(date(2026, 7, 2)))
+    assert "尚未登记专有部分总面积和业主总人数" in err.message
 
 
 def test_dismissal_notice_missed_then_served_late(session, district):
