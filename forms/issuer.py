@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -137,6 +138,9 @@ def _labels(defn) -> dict[str, tuple[str, dict, str]]:
     return out
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
+
+
 def display(value: Any, choices: dict | None = None, ftype: str = "") -> str:
     if value is None or value == "" or value == [] or value == {}:
         return render.DASH
@@ -144,7 +148,8 @@ def display(value: Any, choices: dict | None = None, ftype: str = "") -> str:
         return choices[value]
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, (date, datetime)) or ftype in ("Date", "DateTime"):
+    if (isinstance(value, (date, datetime)) or ftype in ("Date", "DateTime")
+            or (isinstance(value, str) and _ISO_DATE.match(value))):
         return render.zh_date(value)
     if isinstance(value, (list, tuple)):
         return "、".join(display(v) for v in value) or render.DASH
@@ -256,13 +261,15 @@ def _materials(defn, data: dict) -> list[dict]:
     """Rows of the handover checklist (exit team's case.data["materials"])."""
     status_labels = {"pending": "未提交", "submitted": "已提交", "accepted": "已接收",
                      "rejected": "退回"}
-    got = data.get("materials") or {}
+    got = data.get("materials")
+    if not isinstance(got, dict):       # some procedures use "materials" for a text
+        got = {}
     rows = []
     declared = list(getattr(defn, "materials", ()) or ())
     keys = [m.key for m in declared] + [k for k in got if k not in {m.key for m in declared}]
     for i, key in enumerate(keys, 1):
         m = next((x for x in declared if x.key == key), None)
-        item = got.get(key) or {}
+        item = got.get(key) if isinstance(got.get(key), dict) else {}
         rows.append(dict(no=i, key=key, label=m.label if m else key,
                          basis=(m.basis if m else "") or "",
                          required=m.required if m else True,

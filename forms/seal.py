@@ -8,8 +8,10 @@ instead (PNG/JPEG, stored on the organisation's form settings, downscaled on upl
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
+import threading
 from html import escape
 from typing import Optional
 
@@ -25,6 +27,57 @@ def _star(cx: float, cy: float, r: float) -> str:
         a = math.radians(-90 + i * 36)
         pts.append(f"{cx + rad * math.cos(a):.2f},{cy + rad * math.sin(a):.2f}")
     return " ".join(pts)
+
+
+_glyph_font = None
+_glyph_lock = threading.Lock()
+
+
+def _outline_font():
+    """fontTools view of the bold trimmed face (None when unavailable)."""
+    global _glyph_font
+    with _glyph_lock:
+        if _glyph_font is None:
+            try:
+                from fontTools.ttLib import TTFont
+
+                from forms import fonts
+                path = fonts.trimmed_face("bold")
+                _glyph_font = TTFont(str(path), lazy=True) if path else False
+            except Exception:
+                _glyph_font = False
+        return _glyph_font or None
+
+
+@functools.lru_cache(maxsize=2048)
+def _glyph(ch: str) -> tuple[str, int, int] | None:
+    """(SVG path data in font units, advance width, units per em) of one character."""
+    font = _outline_font()
+    if font is None:
+        return None
+    from fontTools.pens.svgPathPen import SVGPathPen
+    with _glyph_lock:
+        gname = font.getBestCmap().get(ord(ch))
+        if gname is None:
+            return None
+        gs = font.getGlyphSet()
+        pen = SVGPathPen(gs)
+        gs[gname].draw(pen)
+        return pen.getCommands(), gs[gname].width, font["head"].unitsPerEm
+
+
+def _char(ch: str, fs: float, baseline_r: float, angle: float) -> str:
+    """One character of the name, drawn as outlines (so the seal adds no text to the
+    page: copying or extracting the document's text is not disturbed by it)."""
+    g = _glyph(ch)
+    if g is None:
+        return (f'<g transform="translate(100 100) rotate({angle:.2f})">'
+                f'<text x="0" y="{-baseline_r:.2f}" font-size="{fs:.1f}">{escape(ch)}</text></g>')
+    d, adv, upem = g
+    k = fs / upem
+    return (f'<g transform="translate(100 100) rotate({angle:.2f}) '
+            f'translate({-adv * k / 2:.2f} {-baseline_r:.2f}) scale({k:.5f} {-k:.5f})">'
+            f'<path d="{d}"/></g>')
 
 
 def seal_svg(name: str, font_family: str = "serif", *, bottom: str = "") -> str:
@@ -46,8 +99,7 @@ def seal_svg(name: str, font_family: str = "serif", *, bottom: str = "") -> str:
     ]
     for i, ch in enumerate(chars):
         a = start + i * step
-        parts.append(f'<g transform="translate(100 100) rotate({a:.2f})">'
-                     f'<text x="0" y="{-baseline_r:.2f}" font-size="{fs:.1f}">{escape(ch)}</text></g>')
+        parts.append(_char(ch, fs, baseline_r, a))
     if bottom:
         parts.append(f'<text x="100" y="158" font-size="15">{escape(bottom)}</text>')
     parts.append("</g></svg>")

@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     cases.init_app(app)
+    from web import documents  # printed forms: issuer, download, /verify (issue 7)
+    documents.init_app(app)
     from web import admin, home, materials  # the front end's other pages (issue 5)
     home.init_app(app)
     materials.init_app(app)
