@@ -28,6 +28,9 @@ package — and every result whose computation looked at a day of such a year is
 The computation only consults the calendar for the days it needs: the nominal last day
 and the rest days it rolls over (day/month/year), or every counted day (workday). A result
 that consulted no unpublished day is final: importing an arrangement cannot change it.
+A day from 25 December on also depends on the next year's notice, whose New Year
+arrangement has reached back into late December (29 Dec 2018 was a working Saturday by
+the 2019 notice), so it is provisional while that notice is unpublished.
 """
 from __future__ import annotations
 
@@ -41,6 +44,11 @@ TZ = ZoneInfo("Asia/Shanghai")
 UNITS = ("day", "workday", "month", "year")
 UNIT_LABELS = {"day": "日", "workday": "个工作日", "month": "个月", "year": "年"}
 WEEKDAYS = "一二三四五六日"
+
+# A year's notice can move days of the previous late December (the 2019 notice made
+# Saturday 29 Dec 2018 a working day): a consulted day from 25 December on also depends
+# on the next year's notice.
+NEXT_NOTICE_FROM = 25
 
 ART_201 = "民法典第二百零一条"
 ART_202 = "民法典第二百零二条"
@@ -288,15 +296,21 @@ def _check(anchor, amount, unit) -> date:
 
 def _finish(cal: Calendar, last: date, lo: date, hi: date, text: str) -> LegalDate:
     """Attach the calendar clause for the consulted days lo..hi and build the result."""
-    years = range(lo.year, hi.year + 1)
-    unpublished = tuple(y for y in years if not cal.is_published(y))
+    years = list(range(lo.year, hi.year + 1))
+    unpublished = [y for y in years if not cal.is_published(y)]
+    if hi >= date(hi.year, 12, NEXT_NOTICE_FROM) and not cal.is_published(hi.year + 1):
+        unpublished.append(hi.year + 1)     # the next notice may still move late December
+    unpublished = tuple(unpublished)
     notices = tuple(dict.fromkeys(cal.notice(y) for y in years if cal.is_published(y)))
     latest = max(cal.published_years(), default=0)
     parts = [text]
     if notices:
         parts.append(f"节假日依据{'、'.join(notices)}。")
     for y in unpublished:
-        if y > latest:
+        if y == hi.year + 1:
+            parts.append(f"{y}年节假日安排尚未公布（待国务院办公厅通知公布），其元旦放假调休可能调整"
+                         f"{y - 1}年12月下旬的休息日和上班日，本日期为暂定，通知公布并导入后重新计算。")
+        elif y > latest:
             parts.append(f"{y}年节假日安排尚未公布（待国务院办公厅通知公布），暂按周末及法定节假日"
                          f"（含补假）推算，本日期为暂定，通知公布并导入后重新计算。")
         else:

@@ -153,9 +153,17 @@ def test_an_unpublished_year_is_provisional_and_says_so():
     assert "2027年节假日安排尚未公布" in due.basis and "待国务院办公厅通知公布" in due.basis
     # A period inside 2026 is final even if it was started late in the year.
     assert not period_end(date(2026, 12, 1), 10, "day").provisional        # Fri 11 Dec
-    # Only the days consulted count: 10 days before Sun 10 Jan 2027 is Thu 31 Dec 2026.
-    before = latest_before(date(2027, 1, 10), 10, "day")
-    assert before.date == date(2026, 12, 31) and not before.provisional
+    # Only the days consulted count: 10 days before Sun 3 Jan 2027 is Thu 24 Dec 2026.
+    before = latest_before(date(2027, 1, 3), 10, "day")
+    assert before.date == date(2026, 12, 24) and not before.provisional
+    # ... but from 25 December the 2027 notice's New Year arrangement may still move days
+    # (the 2019 notice made Sat 29 Dec 2018 a working day): Thu 31 Dec 2026 is provisional.
+    late = latest_before(date(2027, 1, 10), 10, "day")
+    assert late.date == date(2026, 12, 31) and late.provisional and late.unpublished == (2027,)
+    assert "2026年12月下旬" in late.basis
+    assert period_end(date(2026, 12, 15), 10, "day").provisional            # Fri 25 Dec
+    assert not period_end(date(2026, 12, 14), 10, "day").provisional        # Thu 24 Dec
+    assert not period_end(date(2025, 12, 15), 10, "day").provisional        # 2026 is out
     # ... but 10 days before 12 Jan 2027 is Sat 2 Jan 2027, rolled back over 1 Jan.
     before = latest_before(date(2027, 1, 12), 10, "day")
     assert before.date == date(2026, 12, 31) and before.provisional

@@ -39,7 +39,11 @@ def workday(d: date) -> bool:
 
 
 def years_between(a: date, b: date) -> set[int]:
-    return set(range(min(a, b).year, max(a, b).year + 1))
+    """The years whose notices decide the days a..b: their own, and the next one's for a
+    day from 25 December (a New Year arrangement can move late-December days)."""
+    lo, hi = min(a, b), max(a, b)
+    days = [lo + timedelta(days=k) for k in range((hi - lo).days + 1)]
+    return {d.year for d in days} | {d.year + 1 for d in days if (d.month, d.day) >= (12, 25)}
 
 
 def unpublished(years: set[int]) -> bool:
@@ -125,7 +129,14 @@ def _made_up(year: int) -> Arrangement:
     rest = {feb + timedelta(days=k): "春节" for k in range(7)}
     sats = [d for d in (date(year, 2, 1) + timedelta(days=k) for k in range(28))
             if d.weekday() == 5 and d not in rest][:2]
-    return Arrangement(year, rest, {d: "春节" for d in sats}, "《测试用虚构通知》", "test")
+    work = {d: "春节" for d in sats}
+    # New Year reaching back into the previous December: weekdays off, weekend days worked.
+    for d in (date(year - 1, 12, 25) + timedelta(days=k) for k in range(7)):
+        if d.weekday() < 5:
+            rest[d] = "元旦"
+        else:
+            work[d] = "元旦"
+    return Arrangement(year, rest, work, "《测试用虚构通知》", "test")
 
 
 @SETTINGS
