@@ -17,7 +17,7 @@ from engine.models import Deadline, Estate, Event
 from engine.runtime import advance, open_case
 from engine.scan import scan
 from tests.conftest import at
-from tests.test_owners_assembly import deadlines, figures, issued, refused  # noqa: F401
+from tests.test_owners_assembly import deadlines, figures, issued, refused, runs_out  # noqa: F401
 
 D = date
 PROC = "committee_reelection"
@@ -131,6 +131,18 @@ def test_the_street_office_takes_over_when_the_term_runs_out(session, district):
     assert dl["reelection"].status == "met" and dl["reelection"].late     # the committee's lateness stays visible
     trail = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     assert "take_over" in [e.trigger for e in trail]
+
+
+def test_the_street_office_s_own_period_and_the_notice_run_out(session, district):
+    street = district.actor("street")
+    case = opened(session, district)
+    scan(session, at(D(2026, 10, 1), 0))
+    advance(session, case.id, "take_over", street, {"organise_by": "2026-11-30", "reason": "任期届满未换届"},
+            now=at(D(2026, 10, 9)))
+    advance(session, case.id, "schedule_meeting", street, {**MEETING, "meeting_on": "2026-11-28"},
+            now=at(D(2026, 10, 12)))
+    assert runs_out(session, case.id, "meeting_notice") == D(2026, 11, 13)
+    assert runs_out(session, case.id, "street_election") == D(2026, 11, 30)
 
 
 def test_hand_over_missed_then_urged(session, district, issued):

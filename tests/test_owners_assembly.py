@@ -53,6 +53,17 @@ def deadlines(session, case_id) -> dict[str, Deadline]:
     return {d.key: d for d in rows}      # the latest row per key
 
 
+def runs_out(session, case_id, key):
+    """The period is open until 24:00 of its last day and missed from then on (the scan)."""
+    from datetime import timedelta
+    due = deadlines(session, case_id)[key].due_date
+    scan(session, at(due, 23))
+    assert deadlines(session, case_id)[key].status == "open", key
+    scan(session, at(due + timedelta(days=1), 0))
+    assert deadlines(session, case_id)[key].status == "missed", key
+    return due
+
+
 def application(**over):
     data = {"applicant": "developer", "applicant_name": "信阳城投置业有限公司",
             "condition": "delivered_half", "conditions_met_on": "2026-02-20",
@@ -413,6 +424,28 @@ def test_committee_filing_missed(session, district, meeting):
     assert dl.status == "met" and dl.late
 
 
+def test_each_henan_period_runs_out_at_the_end_of_its_last_day(session, district):
+    dev, street = district.actor("developer"), district.actor("street")
+    case = open_case(session, PROC, district.estates["jinxiu"].id, dev, application(), now=at(D(2026, 3, 2)))
+    assert runs_out(session, case.id, "group_formation") == D(2026, 4, 1)
+    assert runs_out(session, case.id, "developer_documents") == D(2026, 4, 20)
+    advance(session, case.id, "submit_documents", dev, {"documents": "业主名册等"}, now=at(D(2026, 4, 21)))
+    advance(session, case.id, "form_group", street, GROUP, now=at(D(2026, 4, 22)))
+    dl = deadlines(session, case.id)
+    assert dl["developer_documents"].late and dl["group_formation"].late
+    # 60 days from 22 April is Sunday 21 June: the period ends on Monday 22 June.
+    assert runs_out(session, case.id, "first_meeting") == D(2026, 6, 22)
+
+
+def test_the_committee_first_meeting_runs_out(session, district, meeting):
+    advance(session, meeting.id, "record_vote", district.actor("street"), vote(), now=at(D(2026, 5, 9)))
+    assert runs_out(session, meeting.id, "committee_first_meeting") == D(2026, 5, 18)
+    advance(session, meeting.id, "first_committee_meeting", district.actor("committee"),
+            {"chair": "郑某", "vice_chair": "钱某"}, now=at(D(2026, 5, 20)))
+    dl = deadlines(session, meeting.id)["committee_first_meeting"]
+    assert dl.status == "met" and dl.late
+
+
 # -- Shandong and the national pack ------------------------------------------------------
 
 def test_shandong_counts_from_the_conditions_and_the_bureau_certifies(session, district, issued):
@@ -434,6 +467,7 @@ def test_shandong_counts_from_the_conditions_and_the_bureau_certifies(session, d
     advance(session, case.id, "form_group", street2, {**GROUP, "member_count": 7, "owner_members": 4},
             now=at(D(2026, 3, 20)))
     dl = deadlines(session, case.id)
+    assert dl["group_formation_from_conditions"].status == "met"
     assert dl["members_notice"].due_date == D(2026, 3, 30)          # 10 days, art. 21 para. 3
     assert dl["first_meeting"].due_date == D(2026, 6, 18)           # 90 days, art. 22 para. 3
     assert scan(session, at(D(2026, 3, 31), 0))["missed"] == 1
@@ -463,8 +497,10 @@ def test_shandong_counts_from_the_conditions_and_the_bureau_certifies(session, d
     assert cert.party == "housing_bureau" and cert.due_date == D(2026, 6, 1)   # 30 May is a Saturday
     err = refused(session, GuardRefused, case.id, "accept_filing", street2, {})
     assert "由区住房和城乡建设局出具" in err.message and "第三十一条第二款" in err.message
-    case = advance(session, case.id, "accept_filing", bureau, {}, now=at(D(2026, 5, 26)))
-    assert case.state == "filed" and deadlines(session, case.id)["filing_certificate"].status == "met"
+    assert runs_out(session, case.id, "filing_certificate") == D(2026, 6, 1)
+    case = advance(session, case.id, "accept_filing", bureau, {}, now=at(D(2026, 6, 2)))
+    cert = deadlines(session, case.id)["filing_certificate"]
+    assert case.state == "filed" and cert.status == "met" and cert.late
     assert issued[-1] == ("accept_filing", "committee_filing_certificate")
 
 
@@ -478,6 +514,7 @@ def test_national_rules_where_no_provincial_text_is_loaded(session, district):
     dl = deadlines(session, case.id)
     assert set(dl) == {"group_formation"}
     assert dl["group_formation"].rulepack == "national" and dl["group_formation"].due_date == D(2026, 5, 6)
+    assert runs_out(session, case.id, "group_formation") == D(2026, 5, 6)
     assert "待核实" in dl["group_formation"].citation
     advance(session, case.id, "form_group", district.actor("street"), GROUP, now=at(D(2026, 3, 20)))
     first = deadlines(session, case.id)["first_meeting"]
