@@ -19,6 +19,9 @@ EN = {
         "The page has expired or its origin is unknown (security check failed); reload the page and try again",
     "上传的文件过大（不能超过 {mb} MB）": "The uploaded file is too large (at most {mb} MB)",
     "只有系统管理员可以进入系统管理": "Only administrators may open the administration",
+    "提醒": "Alerts", "督办看板": "Supervision", "未签收": "unread",
+    "补充或更正后重新提交": "Add or correct, then submit again",
+    "案件 #{id}": "Case #{id}", "法定期限": "Legal deadlines",
     # home
     "今天是": "Today is", "北京时间": "Beijing time", "待我办理": "For me to act on",
     "即将到期": "Due soon", "已逾期": "Overdue", "程序": "Procedure", "物业管理区域": "Estate",

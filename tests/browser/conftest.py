@@ -1,0 +1,87 @@
+"""Real-browser fixtures: the app served by werkzeug in a thread on a random port, over a
+temporary SQLite database with the demo district, driven by the system Chromium through
+pytest-playwright (no browser download: /usr/bin/chromium)."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """The application over a fresh SQLite database with the demo district, CSRF on."""
+    from engine.db import upgrade
+    from web import create_app
+    from web.db import get_session
+    from web.demo import load_demo
+
+    root = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{root / 'live.db'}"
+    upgrade(url)
+    app = create_app({
+        "TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "browser-tests",
+        "WTF_CSRF_ENABLED": True, "UPLOAD_FOLDER": str(root / "uploads"),
+        "INSTANCE_PATH": str(root),
+    })
+    with app.app_context():
+        load_demo(get_session())
+    return app
+
+
+@pytest.fixture(scope="module")
+def live_url(live_app):
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def db(live_app):
+    """A session on the live database, for arranging cases through the engine."""
+    with live_app.app_context():
+        from web.db import get_session
+        s = get_session()
+        yield s
+
+
+@pytest.fixture
+def shot():
+    """shot(page, name): a full-page screenshot under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    return take
