@@ -168,6 +168,9 @@ class Alert(Base):
     stage: Mapped[str] = mapped_column(String(40))         # unique per deadline: dedup key
     level: Mapped[int] = mapped_column(Integer, default=0)  # 0 the party, 1.. supervisors
     final: Mapped[bool] = mapped_column(Boolean, default=False)  # no further alert follows
+    # On the "overdue" alert only: the day the next escalation level falls due (NULL when
+    # none is left). The escalation pass reads this index instead of every missed deadline.
+    next_check: Mapped[Optional[date]] = mapped_column(Date, index=True)
     role: Mapped[str] = mapped_column(String(32))           # role of the recipient
     organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"))
     title: Mapped[str] = mapped_column(String(300))

@@ -10,14 +10,17 @@ worker. Safe when several hosts run it at the same moment:
 - on both, alerts are inserted with ON CONFLICT DO NOTHING against the unique
   (deadline_id, stage), so even a race that got past the locks writes each alert once.
 
-Three passes, each in batches walked by a (due_date, id) cursor over the index
-(status, due_date):
+Three passes, each in batches walked by a cursor, so a row left unchanged (or skipped
+because another host holds it) is not fetched twice in one run:
 
-1. open deadlines whose last day has ended → status "missed", an "overdue" alert to the
-   party that must act, and one audit event per case (engine.runtime.note) naming them;
-2. open deadlines within their procedure's warning period → a "due soon" alert;
-3. missed deadlines that stayed overdue for the procedure's thresholds → an "escalated"
-   alert per level, to the supervisors one level up at a time.
+1. open deadlines whose last day has ended (index (status, due_date)) → status "missed",
+   an "overdue" alert to the party that must act, and one audit event per case
+   (engine.runtime.note) naming them;
+2. open deadlines within their procedure's warning period (same index) → "due soon";
+3. missed deadlines whose next escalation day has come → an "escalated" alert per level,
+   to the supervisors one level up at a time. This pass reads the overdue alert's
+   `next_check` (indexed), not the missed deadlines, so years of old missed deadlines
+   cost nothing; a deadline met or cancelled meanwhile just has its `next_check` cleared.
 
 A deadline met after it was missed keeps its alerts and its audit event; the engine
 marks it `late` (engine.deadlines), so it stays visible as late in the history.
@@ -26,10 +29,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import and_, exists, or_, select, true, update
+from sqlalchemy import and_, bindparam, case as sa_case, exists, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -38,7 +41,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import registry
 from engine.alerts import (DUE_SOON, ESCALATED, OVERDUE, Alert, OutboxMessage, Thresholds,
                            compose, due_soon_from, escalation_chain, escalation_days,
-                           resolve, thresholds_for, workdays_after, workdays_before)
+                           resolve, thresholds_for, workdays_after)
 from engine.deadlines import MISSED, OPEN
 from engine.errors import NotFound
 from engine.runtime import _is_race
@@ -87,7 +90,10 @@ def _after(cursor):
     if cursor is None:
         return true()
     d, i = cursor
-    return or_(Deadline.due_date > d, and_(Deadline.due_date == d, Deadline.id > i))
+    # The plain `due_date >= d` lets the planner walk the (status, due_date) index from
+    # the cursor on; the OR alone would make it filter every row of that status.
+    return and_(Deadline.due_date >= d,
+                or_(Deadline.due_date > d, and_(Deadline.due_date == d, Deadline.id > i)))
 
 
 def _base(ctx: _Ctx, cursor):
@@ -123,6 +129,7 @@ def _estate(row) -> dict:
 
 
 def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dict:
+    """The row of one alert (next_check None: the missed pass sets it on "overdue")."""
     title_p, spec = _spec(row.procedure, row.version, row.key)
     role, org = resolve(role, row.enterprise_id, _estate(row))
     title, body = compose(kind, level=level, role=role, estate_name=row.estate_name,
@@ -132,7 +139,7 @@ def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dic
     stage = kind if kind != ESCALATED else f"{ESCALATED}_{level}"
     return dict(deadline_id=row.id, case_id=row.case_id, kind=kind, stage=stage, level=level,
                 final=final, role=role, organisation_id=org, title=title[:300], body=body,
-                due_date=row.due_date, created_at=ctx.now)
+                due_date=row.due_date, created_at=ctx.now, next_check=None)
 
 
 def _chain(row, th: Thresholds) -> list[str]:
@@ -197,16 +204,17 @@ def _note_missed(ctx: _Ctx, rows) -> None:
              {"deadlines": items}, now=ctx.now)
 
 
-def _batches(ctx: _Ctx, counts: dict, fetch, handle) -> None:
+def _batches(ctx: _Ctx, counts: dict, fetch, handle, key=lambda r: (r.due_date, r.id)) -> None:
     """Run fetch/handle per batch, one transaction each, retrying a batch that lost an
     optimistic-lock race with a user's step on one of its cases. `handle` returns the
-    counts it adds; they are added once its transaction has committed."""
+    counts it adds; they are added once its transaction has committed. `key` gives the
+    cursor after a batch, so rows left as they were (or skipped) are never fetched twice."""
     cursor = None
     while True:
         for attempt in range(RETRIES):
             _begin_write(ctx)
             try:
-                rows = ctx.session.execute(fetch(cursor)).all()
+                rows = ctx.session.execute(fetch(ctx, cursor)).all()
                 if not rows:
                     ctx.session.commit()
                     return
@@ -219,35 +227,7 @@ def _batches(ctx: _Ctx, counts: dict, fetch, handle) -> None:
                     raise
         for k, v in delta.items():
             counts[k] += v
-        last = rows[-1]
-        cursor = (last.due_date, last.id)
-
-
-# -- the three passes --------------------------------------------------------------------
-
-def _pass_missed(ctx: _Ctx, counts: dict) -> None:
-    def fetch(cursor):
-        return _locked(ctx, _base(ctx, cursor).where(Deadline.status == OPEN,
-                                                     Deadline.due_date < ctx.today))
-
-    def handle(rows):
-        ids = [r.id for r in rows]
-        ctx.session.execute(update(Deadline).where(Deadline.id.in_(ids), Deadline.status == OPEN)
-                            .values(status=MISSED))
-        alerts = []
-        for r in rows:
-            th = thresholds_for(r.procedure, ctx.overrides)
-            alerts.append(_alert(ctx, r, OVERDUE, 0, r.party, final=not _chain(r, th)))
-        new = write_alerts(ctx, alerts)
-        _note_missed(ctx, rows)
-        return {OVERDUE: len(new), "missed": len(rows)}
-
-    _batches(ctx, counts, fetch, handle)
-
-
-def _window_end(ctx: _Ctx) -> date:
-    ns = [t.due_soon for t in _all_thresholds(ctx)]
-    return workdays_after(ctx.today, max(ns)) + timedelta(days=1)
+        cursor = key(rows[-1])
 
 
 def _all_thresholds(ctx: _Ctx) -> list[Thresholds]:
@@ -256,48 +236,107 @@ def _all_thresholds(ctx: _Ctx) -> list[Thresholds]:
     return [DEFAULT_THRESHOLDS] + [thresholds_for(n, ctx.overrides) for n in names]
 
 
-def _pass_due_soon(ctx: _Ctx, counts: dict) -> None:
-    end = _window_end(ctx)
+def _per_procedure(ctx: _Ctx, day_for):
+    """SQL CASE giving each procedure its own date bound (day_for(thresholds) → date)."""
+    from engine.alerts import DEFAULT_THRESHOLDS, THRESHOLDS
+    names = sorted(set(THRESHOLDS) | set(ctx.overrides or {}))
+    whens = [(Case.procedure == n, day_for(thresholds_for(n, ctx.overrides))) for n in names]
+    return sa_case(*whens, else_=day_for(DEFAULT_THRESHOLDS))
+
+
+def _next_escalation(ctx: _Ctx, row, th: Thresholds, chain: list[str]) -> Optional[date]:
+    """The first escalation day still ahead of today (None when none is left)."""
+    for day in escalation_days(row.due_date, th)[:len(chain)]:
+        if day > ctx.today:
+            return day
+    return None
+
+
+# -- pass 1: open deadlines whose last day has ended ---------------------------------------
+
+def q_missed(ctx: _Ctx, cursor):
+    return _locked(ctx, _base(ctx, cursor).where(Deadline.status == OPEN,
+                                                 Deadline.due_date < ctx.today))
+
+
+def _pass_missed(ctx: _Ctx, counts: dict) -> None:
+    def handle(rows):
+        ids = [r.id for r in rows]
+        ctx.session.execute(update(Deadline).where(Deadline.id.in_(ids), Deadline.status == OPEN)
+                            .values(status=MISSED))
+        alerts = []
+        for r in rows:
+            th = thresholds_for(r.procedure, ctx.overrides)
+            chain = _chain(r, th)
+            a = _alert(ctx, r, OVERDUE, 0, r.party, final=not chain)
+            # The escalation pass picks it up from its first escalation day on (today
+            # included, so a deadline found long after its day is escalated in this run).
+            days = escalation_days(r.due_date, th)[:len(chain)]
+            a["next_check"] = days[0] if days else None
+            alerts.append(a)
+        new = write_alerts(ctx, alerts)
+        _note_missed(ctx, rows)
+        return {OVERDUE: len(new), "missed": len(rows)}
+
+    _batches(ctx, counts, q_missed, handle)
+
+
+# -- pass 2: open deadlines inside their warning period ------------------------------------
+
+def q_due_soon(ctx: _Ctx, cursor):
+    ends = [workdays_after(ctx.today, t.due_soon) for t in _all_thresholds(ctx)]
+    own_end = _per_procedure(ctx, lambda th: workdays_after(ctx.today, th.due_soon))
     already = exists().where(Alert.deadline_id == Deadline.id, Alert.stage == DUE_SOON)
+    return _locked(ctx, _base(ctx, cursor).where(
+        Deadline.status == OPEN, Deadline.due_date >= ctx.today,
+        Deadline.due_date <= max(ends), Deadline.due_date <= own_end, ~already))
 
-    def fetch(cursor):
-        return _locked(ctx, _base(ctx, cursor).where(
-            Deadline.status == OPEN, Deadline.due_date >= ctx.today,
-            Deadline.due_date <= end, ~already))
 
+def _pass_due_soon(ctx: _Ctx, counts: dict) -> None:
     def handle(rows):
         alerts = [_alert(ctx, r, DUE_SOON, 0, r.party, final=False) for r in rows
                   if due_soon_from(r.due_date, thresholds_for(r.procedure, ctx.overrides)) <= ctx.today]
         return {DUE_SOON: len(write_alerts(ctx, alerts))}
 
-    _batches(ctx, counts, fetch, handle)
+    _batches(ctx, counts, q_due_soon, handle)
+
+
+# -- pass 3: missed deadlines whose next escalation day has come ----------------------------
+
+def q_escalate(ctx: _Ctx, cursor):
+    """Driven by the overdue alert's `next_check` (indexed): only deadlines with an
+    escalation due are read, however many old missed deadlines the database holds."""
+    q = (select(*_COLS, Deadline.status.label("status"), Alert.id.label("alert_id"))
+         .select_from(Alert).join(Deadline, Deadline.id == Alert.deadline_id)
+         .join(Case, Case.id == Deadline.case_id).join(Estate, Estate.id == Case.estate_id)
+         .where(Alert.stage == OVERDUE, Alert.next_check <= ctx.today,
+                Alert.id > (cursor or 0))
+         .order_by(Alert.id).limit(ctx.batch))
+    return _locked(ctx, q)
+
+
+_SET_NEXT = (Alert.__table__.update().where(Alert.__table__.c.id == bindparam("aid"))
+             .values(next_check=bindparam("nc")))
 
 
 def _pass_escalate(ctx: _Ctx, counts: dict) -> None:
-    firsts = [t.escalate[0] for t in _all_thresholds(ctx) if t.escalate]
-    if not firsts:
-        return
-    cutoff = workdays_before(ctx.today, min(firsts))
-    done = exists().where(Alert.deadline_id == Deadline.id, Alert.final.is_(True))
-
-    def fetch(cursor):
-        return _locked(ctx, _base(ctx, cursor).where(
-            Deadline.status == MISSED, Deadline.due_date <= cutoff, ~done))
-
     def handle(rows):
-        alerts = []
+        alerts, nexts = [], []
         for r in rows:
+            if r.status != MISSED:           # met late or cancelled meanwhile: no more
+                nexts.append({"aid": r.alert_id, "nc": None})
+                continue
             th = thresholds_for(r.procedure, ctx.overrides)
             chain = _chain(r, th)
-            alerts.append(_alert(ctx, r, OVERDUE, 0, r.party, final=not chain))
             for level, (role, day) in enumerate(zip(chain, escalation_days(r.due_date, th)), 1):
                 if ctx.today >= day:
                     alerts.append(_alert(ctx, r, ESCALATED, level, role, final=level == len(chain)))
+            nexts.append({"aid": r.alert_id, "nc": _next_escalation(ctx, r, th, chain)})
         new = write_alerts(ctx, alerts)
-        return {ESCALATED: sum(1 for a in new if a["kind"] == ESCALATED),
-                OVERDUE: sum(1 for a in new if a["kind"] == OVERDUE)}
+        ctx.session.connection().execute(_SET_NEXT, nexts)
+        return {ESCALATED: len(new)}
 
-    _batches(ctx, counts, fetch, handle)
+    _batches(ctx, counts, q_escalate, handle, key=lambda r: r.alert_id)
 
 
 def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, Any]] = None,

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("stage", sa.String(length=40), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("final", sa.Boolean(), nullable=False),
+        sa.Column("next_check", sa.Date(), nullable=True),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=300), nullable=False),
@@ -42,6 +43,7 @@ def upgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index("ix_alerts_case_id", ["case_id"], unique=False)
         batch_op.create_index("ix_alerts_org_unread", ["organisation_id", "acknowledged_at"], unique=False)
+        batch_op.create_index("ix_alerts_next_check", ["next_check"], unique=False)
 
     op.create_table(
         "outbox",
@@ -71,6 +73,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_status_next")
     op.drop_table("outbox")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_alerts_next_check")
         batch_op.drop_index("ix_alerts_org_unread")
         batch_op.drop_index("ix_alerts_case_id")
     op.drop_table("alerts")
