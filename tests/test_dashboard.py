@@ -159,3 +159,12 @@ def test_progress_table_page_and_csv(client, session, district, late_cases):
     assert by_name["锦绣花园"][8] == "1"                  # one overdue case
     total = next(row for row in rows if row and row[0] == "合计")
     assert total[1] == "4"
+
+
+def test_community_sees_its_estates_charted(client, district, late_cases):
+    login(client, "community")
+    html = client.get("/dashboard/").data.decode()
+    assert 'id="total-overdue">2<' in html            # 锦绣花园 and 滨河湾小区
+    assert "按物业管理区域统计" in html and "湖东新苑" not in html
+    # A community supervises but does not issue supervision notices.
+    assert "/dashboard/supervise/" not in client.get("/dashboard/cases?which=overdue").data.decode()

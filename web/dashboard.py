@@ -248,8 +248,12 @@ def index():
     today = _today()
     from flask import current_app
     counts = dashboard_counts(s, actor, today, flt, current_app.config.get("ALERT_THRESHOLDS"))
-    main = ("street_office" if actor.role in ("housing_bureau", "admin") and not flt.street_office
-            else "community" if not flt.community else "estate")
+    if actor.role in ("housing_bureau", "admin") and not (flt.street_office or flt.community):
+        main = "street_office"
+    elif actor.role != "community" and not flt.community:
+        main = "community"
+    else:
+        main = "estate"
     crumbs = _crumbs(s, flt)
     chart = bar_chart(counts.by[main], f"按{DIMENSIONS[main]}统计的逾期与即将到期案件")
     return render_template("dashboard/index.html", counts=counts, main=main, chart=chart,
