@@ -29,9 +29,16 @@ def session(app, db_engine):
 
 @pytest.fixture
 def district(app, session):
-    """The demo district's organisations, accounts and estates (no cases)."""
+    """The demo district's organisations, accounts and estates (no cases). The accounts
+    get a cheap password hash: signing in dozens of times must not cost seconds each."""
+    from werkzeug.security import generate_password_hash
     from web.demo import build_district
-    return build_district(session)
+    d = build_district(session)
+    cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    for u in d.users.values():
+        u.password_hash = cheap
+    session.commit()
+    return d
 
 
 def login(client, username, password=PASSWORD):
@@ -486,3 +493,17 @@ def test_error_pages_are_in_words(client, district):
     login(client, "street")
     r = client.get("/no/such/page")
     assert r.status_code == 404 and "页面不存在" in text(r)
+
+
+def test_too_large_upload_is_refused_in_words(app, client, district, session):
+    import io
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    c = contract(session, district)
+    login(client, "enterprise")
+    r = client.post(f"/cases/{c.id}/actions/submit", data={
+        "lock_version": lock(session, c.id),
+        "files": (io.BytesIO(b"x" * (3 * 1024 * 1024)), "big.pdf")},
+        content_type="multipart/form-data")
+    assert r.status_code == 413 and "上传的文件过大（不能超过 2 MB）" in text(r)
+    fresh(session)
+    assert session.get(Case, c.id).state == "registered"
