@@ -28,7 +28,7 @@ class Api(_Api):
 
 def init_app(app: Flask) -> None:
     from web.api import views  # noqa: F401  (routes)
-    from web.api.blueprint import IdConverter, bp, fallback, id_param_schema
+    from web.api.blueprint import AnyPathConverter, IdConverter, bp, fallback, id_param_schema
 
     app.config.setdefault("API_TITLE", "物业管理法定程序系统 API")
     app.config.setdefault("API_VERSION", "v1")
@@ -51,8 +51,11 @@ def init_app(app: Flask) -> None:
                            "description": "POST /api/v1/tokens 取得的令牌"}}},
     })
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["anypath"] = AnyPathConverter
     api = Api(app)
     api.register_converter(IdConverter, id_param_schema)
+    from web.api.schemas import DecimalString
+    api.register_field(DecimalString, "string", "decimal")
     api.register_blueprint(bp)
     app.register_blueprint(fallback)
     csrf = app.extensions.get("csrf")

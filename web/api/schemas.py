@@ -27,9 +27,18 @@ class LocalDateTime(fields.DateTime):
         return super()._serialize(value.astimezone(TZ), attr, obj, **kwargs)
 
 
+class DecimalString(fields.Decimal):
+    """Money and area: exact decimals written as strings ("86420.50"), never floats."""
+
+    def __init__(self, **kw):
+        super().__init__(as_string=True, **kw)
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
+
+    error_messages = {"unknown": "未知字段", "type": "应为 JSON 对象"}
 
 
 # -- requests -------------------------------------------------------------------------
@@ -233,7 +242,7 @@ class EstateOut(ma.Schema):
     committee_id = fields.Integer(allow_none=True)
     enterprise_id = fields.Integer(allow_none=True)
     developer_id = fields.Integer(allow_none=True)
-    total_area = fields.Decimal(as_string=True, allow_none=True)
+    total_area = DecimalString(allow_none=True)
     total_owners = fields.Integer(allow_none=True)
 
 
