@@ -18,7 +18,8 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, redire
 from flask_login import login_required
 from markupsafe import Markup
 from marshmallow import fields as mfields
-from sqlalchemy import String, and_, cast, exists, false, func, or_, select
+from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from engine import registry
 from engine.access import may_see_case, visible_cases, visible_estates
@@ -210,7 +211,8 @@ def index():
     total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(page, pages)
-    rows = s.scalars(q.order_by(Case.updated_at.desc(), Case.id.desc())
+    rows = s.scalars(q.options(contains_eager(Case.estate), selectinload(Case.deadlines))
+                     .order_by(Case.updated_at.desc(), Case.id.desc())
                      .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
     defs = registry.all_current()
     states: list[tuple[str, str]] = []

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, render_template
 from flask_login import login_required
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from engine import registry
 from engine.access import visible_cases
@@ -41,7 +42,7 @@ def todo_cases(session, actor):
     cond = _actionable_condition(actor.role)
     if cond is None:
         return []
-    rows = session.scalars(visible_cases(actor).where(cond)
+    rows = session.scalars(visible_cases(actor).where(cond).options(contains_eager(Case.estate))
                            .order_by(Case.updated_at.desc()).limit(MAX_TODO)).all()
     out = []
     for c in rows:
@@ -54,6 +55,7 @@ def todo_cases(session, actor):
 def _deadline_rows(session, actor, *conds, order=None, limit=SHOW):
     sub = visible_cases(actor).with_only_columns(Case.id).scalar_subquery()
     q = (select(Deadline, Case).join(Case, Deadline.case_id == Case.id)
+         .options(joinedload(Case.estate))
          .where(Deadline.case_id.in_(sub), *conds)
          .order_by(*(order or (Deadline.due_date, Deadline.id))))
     total = session.scalar(select(func.count()).select_from(
@@ -120,7 +122,7 @@ def index():
     overdue, overdue_total = _deadline_rows(
         s, actor, Deadline.status.in_(("open", "missed")), Deadline.due_date < ref)
     unit_label, by_unit = overdue_by_unit(s, actor)
-    return render_template("home.html", todo=todo, soon=soon, soon_total=soon_total,
+    return render_template("home.html", todo=todo[:SHOW], todo_total=len(todo), soon=soon, soon_total=soon_total,
                            overdue=overdue, overdue_total=overdue_total, ref=ref,
                            counts=procedure_counts(s, actor), unit_label=unit_label,
                            by_unit=by_unit, registry=registry, due_soon_days=DUE_SOON_DAYS,
