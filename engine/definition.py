@@ -145,7 +145,12 @@ class Transition:
 
 @dataclass(frozen=True)
 class Opening:
-    """How a case of the procedure is opened: who may, and with what data."""
+    """How a case of the procedure is opened: who may, and with what data.
+
+    `party` says which enterprise is the case's party (and so may see it):
+    "estate" — the opening enterprise, else the estate's current provider (filings,
+    exits, inspections); "none" — no enterprise (tenders, where bidders must not see
+    each other's case, 招标投标法 art. 22; the owners' own procedures)."""
     roles: tuple[str, ...]
     label: str
     schema: Optional[type[Schema]] = None
@@ -153,6 +158,7 @@ class Opening:
     starts: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()
     effect: Optional[Effect] = None
+    party: str = "estate"
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,8 @@ class Procedure:
                     problems.append(f"{owner}: unknown deadline {k!r}")
 
         check_roles("opening", self.opening.roles)
+        if self.opening.party not in ("estate", "none"):
+            problems.append(f"opening: party must be 'estate' or 'none', not {self.opening.party!r}")
         check_deadline_refs("opening", self.opening.starts)
         for t in self.transitions:
             owner = f"transition {t.trigger!r}"

@@ -225,10 +225,8 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
         op.effect(ctx, case_data)
     else:
         case_data.update(stored)
-    if enterprise_id is None and actor.role == "enterprise":
-        enterprise_id = actor.org_id
-    if enterprise_id is None:
-        enterprise_id = estate.enterprise_id
+    if enterprise_id is None and op.party == "estate":
+        enterprise_id = actor.org_id if actor.role == "enterprise" else estate.enterprise_id
     case = Case(procedure=defn.name, version=defn.version, estate_id=estate.id,
                 state=defn.initial, data=case_data, enterprise_id=enterprise_id,
                 parent_case_id=parent_case_id, opened_by_id=actor.user_id,

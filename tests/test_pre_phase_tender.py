@@ -454,3 +454,17 @@ def test_the_developer_and_the_bureau_run_the_tender_from_the_pages(client, web_
     assert r.status_code == 302
     session.expire_all()
     assert session.get(Case, case_id).state == "tender_filed"
+
+
+def test_no_enterprise_sees_the_developers_tender(session, district):
+    """Bidders must not see the tender case (招标投标法 art. 22), not even the estate's
+    current provider."""
+    from engine.access import may_see_case
+    from workflows.pre_phase_tender import DEFINITION
+    assert DEFINITION.opening.party == "none"
+    estate = district.estates["binhe"]                # managed by enterprise2 today
+    assert estate.enterprise_id == district.orgs["enterprise2"].id
+    case = register_tender(session, district, estate="binhe")
+    assert case.enterprise_id is None
+    assert not may_see_case(district.actor("enterprise2"), case)
+    assert may_see_case(district.actor("bureau"), case)
