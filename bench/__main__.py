@@ -6,7 +6,7 @@ import sys
 import time
 import traceback
 
-MODULES = ["engine", "legaltime", "scan", "forms", "api"]
+MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "api"]
 
 
 def fmt(v) -> str:
