@@ -59,6 +59,10 @@ SIMPLE_MAJORITY = Fraction(1, 2)    # 过半数 (>)
 
 ARTICLE = "《民法典》第二百七十八条"
 
+# Bounds that keep exact arithmetic cheap whatever a caller sends (areas in m², counts).
+MAX_DIGITS = 15      # up to 10^15 m² / owners
+MAX_PLACES = 6       # up to a millionth of a square metre
+
 
 class VoteInputError(ValueError):
     """The figures of a vote are impossible; `message` is written for the user."""
@@ -119,6 +123,9 @@ def _area(name: str, value: Number, problems: list[str]) -> Decimal | None:
     if not d.is_finite():
         problems.append(f"{name}应为有限的数字，收到 {value!r}")
         return None
+    if d != 0 and (d.adjusted() > MAX_DIGITS or d.normalize().as_tuple().exponent < -MAX_PLACES):
+        problems.append(f"{name}超出可计算的范围（整数部分不超过 {MAX_DIGITS} 位，小数不超过 {MAX_PLACES} 位），收到 {value!r}")
+        return None
     if d < 0:
         problems.append(f"{name}不能为负数（{_fmt_area(d)}）")
         return None
@@ -142,6 +149,9 @@ def _count(name: str, value: Number, problems: list[str]) -> int | None:
         n = int(d)
     if n < 0:
         problems.append(f"{name}不能为负数（{n}）")
+        return None
+    if n > 10 ** MAX_DIGITS:
+        problems.append(f"{name}超出可计算的范围（不超过 {MAX_DIGITS} 位），收到 {value!r}")
         return None
     return n
 
@@ -362,6 +372,12 @@ class Ballot:
         return self.heading or MATTERS[self.matter]
 
 
+def _places(value) -> None:
+    from engine.schema import ValidationError
+    if isinstance(value, Decimal) and value.is_finite() and value.normalize().as_tuple().exponent < -4:
+        raise ValidationError("面积最多保留四位小数")
+
+
 def vote_fields(ballots) -> dict:
     """marshmallow fields for the figures of each ballot, labelled in Chinese."""
     from engine.schema import fields, validate
@@ -372,10 +388,11 @@ def vote_fields(ballots) -> dict:
             if kind == "area":
                 out[f"{b.prefix}_{key}"] = fields.Decimal(
                     required=True, as_string=True, allow_nan=False,
-                    validate=validate.Range(min=0), metadata=meta)
+                    validate=[validate.Range(min=0, max=Decimal(10) ** 12), _places], metadata=meta)
             else:
                 out[f"{b.prefix}_{key}"] = fields.Integer(
-                    required=True, strict=False, validate=validate.Range(min=0), metadata=meta)
+                    required=True, strict=False, validate=validate.Range(min=0, max=10 ** 9),
+                    metadata=meta)
     return out
 
 

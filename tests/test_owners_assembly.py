@@ -241,6 +241,13 @@ def test_impossible_figures_are_field_errors(session, district, meeting):
     assert err.errors["election_yes_owners"] == ["同意的业主人数不能大于参与表决业主人数"]
 
 
+def test_absurd_figures_are_field_errors(session, district, meeting):
+    err = refused(session, PayloadInvalid, meeting.id, "record_vote", district.actor("street"),
+                  vote(**figures("rules", "1E+999999", 560, "0.000001", 10 ** 12)))
+    assert "rules_voted_area" in err.errors and "rules_yes_owners" in err.errors
+    assert err.errors["rules_yes_area"] == ["面积最多保留四位小数"]
+
+
 def test_more_voters_than_the_register_holds_is_refused(session, district, meeting):
     err = refused(session, GuardRefused, meeting.id, "record_vote", district.actor("street"),
                   vote(**figures("rules", "90000.00", 560, "45000.00", 420)))

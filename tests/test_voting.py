@@ -141,6 +141,9 @@ def test_matters_by_number_label_or_key():
     ((3, "0", 10, "0", 8, "0", 5), "专有部分总面积应大于零"),
     ((10, "100", 10, "80", 8, "50", 5), "第一项至第九项"),
     ((3, "100", 10, "NaN", 8, "50", 5), "有限"),
+    ((3, "1E+999999", 10, "80", 8, "50", 5), "超出可计算的范围"),      # never a huge exact computation
+    ((3, "100", 10, "1E-999999", 8, "0", 5), "超出可计算的范围"),
+    ((3, "100", 10 ** 40, "80", 8, "50", 5), "超出可计算的范围"),
 ])
 def test_impossible_figures_are_refused_in_words(args, words):
     with pytest.raises(VoteInputError) as info:
