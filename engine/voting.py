@@ -60,8 +60,8 @@ SIMPLE_MAJORITY = Fraction(1, 2)    # 过半数 (>)
 ARTICLE = "《民法典》第二百七十八条"
 
 # Bounds that keep exact arithmetic cheap whatever a caller sends (areas in m², counts).
-MAX_DIGITS = 15      # up to 10^15 m² / owners
-MAX_PLACES = 6       # up to a millionth of a square metre
+MAX_DIGITS = 30      # integer digits of an area or a count
+MAX_PLACES = 30      # decimal places of an area
 
 
 class VoteInputError(ValueError):
