@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from engine.models import Base, User, utcnow
 
@@ -77,11 +77,9 @@ def lookup(session: Session, secret: str, *, now: Optional[datetime] = None) -> 
     if not secret or len(secret) > 200:
         return None
     now = now or datetime.now(timezone.utc)
-    tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
-    if tok is None or not tok.active(now):
-        return None
-    user = session.get(User, tok.user_id)
-    if user is None or not user.active:
+    tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
+                         .options(joinedload(ApiToken.user).joinedload(User.organisation)))
+    if tok is None or not tok.active(now) or not tok.user.active:
         return None
     return tok
 

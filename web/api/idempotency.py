@@ -74,10 +74,10 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
     With a key: replay a stored answer, or store this one in the step's own commit.
     `case_id` names the case the step changes; None when the step opens a case (the
     first case flushed in the transaction is then the one opened)."""
+    begin_for_write(session)
     if key is None:
         case = step()
         return _json(status, body_of(case))
-    _begin_for_write(session)
     existing = find(session, user_id, key)
     if existing is not None:
         return replay(existing, fp)
@@ -125,12 +125,14 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
     return _json(status, row.body)
 
 
-def _begin_for_write(session: Session) -> None:
-    """Start the transaction that looks the key up and takes the step.
+def begin_for_write(session: Session) -> None:
+    """Start the transaction that (looks the key up and) takes the step.
 
-    SQLite: as a write transaction (BEGIN IMMEDIATE), so a twin request waits for the
-    first one to commit and then sees its key, instead of failing on a stale snapshot.
-    PostgreSQL: the twin's INSERT of the same key waits on the unique index instead."""
+    SQLite: as a write transaction (BEGIN IMMEDIATE), so a concurrent writer waits for
+    the lock (busy timeout) and then reads the latest data, instead of failing on a
+    stale snapshot with "database is locked" although it touches another case; a twin
+    request then sees the first one's key. PostgreSQL: row locks and the key's unique
+    index do the same."""
     session.rollback()                 # end the read transaction of the token check
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -172,7 +172,10 @@ def present_case(session: Session, case: Case, actor: Actor,
 
 def case_json(session: Session, case: Case, actor: Actor, now: Optional[datetime] = None) -> dict:
     """The JSON-ready body of GET /cases/<id> (also what an idempotency key stores)."""
-    return S.CaseOut().dump(present_case(session, case, actor, now))
+    return _CASE_OUT.dump(present_case(session, case, actor, now))
+
+
+_CASE_OUT = S.CaseOut()
 
 
 def present_attachment(a: Attachment) -> dict:

@@ -289,6 +289,7 @@ def upload_attachment(case_id):
     if item and len(item) > 60:
         raise PayloadInvalid({"item": ["不能超过 60 个字符"]})
     data = up.read()
+    idempotency.begin_for_write(s)
     row = attach(s, case_id, current_actor(),
                  file_store.FileIn(up.filename or "附件", up.mimetype or "", data, item),
                  note_text=note)

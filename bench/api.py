@@ -1,0 +1,241 @@
+"""The JSON API under load, over loopback HTTP only (127.0.0.1).
+
+* p50/p95 latency of `GET /api/v1/cases/<id>` (one client, sequential, random cases)
+  with 100k cases (each with its deadline) in the database;
+* action POSTs per second (`POST /api/v1/cases/<id>/actions/submit`, each on its own
+  case, through engine.advance) with the app served by two worker processes sharing one
+  listening socket (pre-forked werkzeug WSGI servers, one request at a time each), driven
+  by a bounded pool of client threads.
+
+SQLite always (a file in a temp dir); PostgreSQL too when BENCH_DATABASE_URL or
+TEST_DATABASE_URL names a server (a throwaway database `bench_api`).
+Sizes: BENCH_API_CASES (100000), BENCH_API_GETS (1000), BENCH_API_POSTS (600).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time as dtime, timedelta, timezone
+from http.client import HTTPConnection
+
+from sqlalchemy import insert, select
+
+from engine.db import make_engine, make_sessionmaker, upgrade
+from engine.legaltime import TZ, period_end
+from engine.models import Case, Deadline
+
+N_CASES = int(os.environ.get("BENCH_API_CASES", "100000"))
+N_GETS = int(os.environ.get("BENCH_API_GETS", "1000"))
+N_POSTS = int(os.environ.get("BENCH_API_POSTS", "600"))
+CLIENTS = 4
+WORKERS = 2
+
+
+# -- data ----------------------------------------------------------------------------
+
+def _seed(url: str, n: int) -> dict:
+    """The demo district's organisations, accounts and estates, then n registered
+    contract filings spread over the estates, each with its running filing period."""
+    from web.demo import build_district
+    eng = make_engine(url)
+    s = make_sessionmaker(eng)()
+    district = build_district(s)
+    estates = [e for e in district.estates.values()]
+    today = datetime.now(TZ).date()
+    now = datetime.now(timezone.utc)
+    chunk = 5000
+    all_ids: list[int] = []
+    for start in range(0, n, chunk):
+        cases, rows = [], []
+        for i in range(start, min(n, start + chunk)):
+            e = estates[i % len(estates)]
+            signed = today - timedelta(days=i % 30)
+            cases.append(dict(
+                procedure="contract_filing", version=1, estate_id=e.id, state="registered",
+                enterprise_id=e.enterprise_id, created_at=now, updated_at=now, lock_version=1,
+                event_seq=0, event_head="0" * 64,
+                data={"contract_kind": "assembly", "contract_no": f"BENCH-{i:06d}",
+                      "client": f"{e.name}业主委员会", "signed_on": signed.isoformat(),
+                      "term_start": signed.isoformat(),
+                      "term_end": (signed + timedelta(days=1095)).isoformat(),
+                      "fee": "1.80", "area": "1000.00"}))
+        with eng.begin() as c:
+            ids = c.execute(insert(Case).returning(Case.id), cases).scalars().all()
+            all_ids += ids
+            for cid, row in zip(ids, cases):
+                signed = date.fromisoformat(row["data"]["signed_on"])
+                due = period_end(signed, 15, "day")
+                rows.append(dict(case_id=cid, key="filing", label="物业服务合同备案期限",
+                                 party="enterprise", direction="after", anchor_date=signed,
+                                 amount=15, unit="day", due_date=due.date, ends_at=due.ends_at,
+                                 provisional=due.provisional, status="open", rulepack="henan",
+                                 citation="《河南省物业管理条例》第四十九条第三款", basis=due.basis,
+                                 created_at=now, late=False))
+            c.execute(insert(Deadline), rows)
+    ent_estates = [e.id for e in estates if e.enterprise_id == district.orgs["enterprise"].id]
+    ids = s.scalars(select(Case.id).where(Case.estate_id.in_(ent_estates))).all()
+    s.close()
+    eng.dispose()
+    return {"all": all_ids, "enterprise": ids}
+
+
+def _token(url: str, username: str) -> str:
+    from engine import apitokens
+    from engine.models import User
+    eng = make_engine(url)
+    with make_sessionmaker(eng)() as s:
+        secret, _ = apitokens.issue(s, s.scalar(select(User).where(User.username == username)))
+    eng.dispose()
+    return secret
+
+
+# -- server: two pre-forked worker processes on one loopback socket ------------------------
+
+def _worker(sock: socket.socket, url: str, instance: str) -> None:
+    from werkzeug.serving import BaseWSGIServer
+    from web import create_app
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": instance,
+                      "UPLOAD_FOLDER": os.path.join(instance, "uploads")})
+    host, port = sock.getsockname()[:2]
+    srv = BaseWSGIServer(host, port, app, fd=sock.fileno())
+    srv.serve_forever()
+
+
+class Server:
+    def __init__(self, url: str, instance: str, workers: int = WORKERS):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.pids = []
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:                       # child: serve until killed
+                try:
+                    _worker(self.sock, url, instance)
+                finally:
+                    os._exit(0)
+            self.pids.append(pid)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status, _ = request(self.port, "GET", "/api/v1/openapi.json")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("API workers did not start")
+
+    def stop(self) -> None:
+        import signal
+        for pid in self.pids:              # only the processes this benchmark started
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.sock.close()
+
+
+def request(port: int, method: str, path: str, body=None, token: str | None = None):
+    conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=headers)
+    resp = conn.getresponse()
+    payload = resp.read()
+    conn.close()
+    return resp.status, payload
+
+
+# -- measurements ------------------------------------------------------------------------
+
+def _latency(port: int, token: str, ids: list[int], n: int) -> tuple[float, float, int]:
+    rnd = random.Random(42)
+    for cid in rnd.sample(ids, 20):                       # warm-up
+        request(port, "GET", f"/api/v1/cases/{cid}", token=token)
+    times, bad = [], 0
+    for cid in (rnd.choice(ids) for _ in range(n)):
+        t0 = time.perf_counter()
+        status, _ = request(port, "GET", f"/api/v1/cases/{cid}", token=token)
+        times.append(time.perf_counter() - t0)
+        bad += status != 200
+    times.sort()
+    return statistics.median(times) * 1000, times[int(0.95 * (len(times) - 1))] * 1000, bad
+
+
+def _actions(port: int, token: str, ids: list[int], n: int) -> tuple[float, dict]:
+    todo = list(ids[:n])
+    lock = threading.Lock()
+    statuses: dict[int, int] = {}
+
+    def one(cid):
+        status, _ = request(port, "POST", f"/api/v1/cases/{cid}/actions/submit",
+                            {"lock_version": 1, "note": "基准测试"}, token=token)
+        with lock:
+            statuses[status] = statuses.get(status, 0) + 1
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(one, todo))
+    dt = time.perf_counter() - t0
+    return statuses.get(200, 0) / dt, statuses
+
+
+def _bench(label: str, url: str, instance: str) -> list[tuple]:
+    upgrade(url)
+    t0 = time.perf_counter()
+    ids = _seed(url, N_CASES)
+    seeded = time.perf_counter() - t0
+    bureau, ent = _token(url, "bureau"), _token(url, "enterprise")
+    server = Server(url, instance)
+    try:
+        p50, p95, bad = _latency(server.port, bureau, ids["all"], N_GETS)
+        rate, statuses = _actions(server.port, ent, ids["enterprise"], min(N_POSTS, len(ids["enterprise"])))
+    finally:
+        server.stop()
+    note = f"{N_CASES:,} cases (seeded in {seeded:.0f} s); {N_GETS} sequential GETs over loopback"
+    if bad:
+        note += f"; {bad} non-200"
+    other = {k: v for k, v in statuses.items() if k != 200}
+    return [
+        (f"{label}: GET /api/v1/cases/<id> p50", p50, "ms", note),
+        (f"{label}: GET /api/v1/cases/<id> p95", p95, "ms", "same run"),
+        (f"{label}: action POSTs, {WORKERS} worker processes", rate, "req/s",
+         f"{sum(statuses.values())} submits on distinct cases, {CLIENTS} client threads"
+         + (f"; non-200: {other}" if other else "")),
+    ]
+
+
+def run():
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += _bench("SQLite", f"sqlite:///{tmp}/api.db", tmp)
+    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        from bench.pgutil import fresh_database
+        with tempfile.TemporaryDirectory() as tmp, fresh_database(pg, "bench_api") as url:
+            rows += _bench("PostgreSQL", url, tmp)
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
