@@ -16,7 +16,7 @@ whoever enters the figures; `tally` takes the counts as given.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from numbers import Integral
 from typing import Union
@@ -157,9 +157,12 @@ def _count(name: str, value: Number, problems: list[str]) -> int | None:
 
 
 def _fmt_area(d: Decimal) -> str:
-    if d == d.to_integral_value() or d.as_tuple().exponent >= -2:
-        return f"{d.quantize(Decimal('0.01')):f}"
-    return f"{d.normalize():f}"
+    """An area as written on a form: at least two decimals, never rounded."""
+    with localcontext() as c:
+        c.prec = 2 * (MAX_DIGITS + MAX_PLACES)
+        if d == d.to_integral_value() or d.as_tuple().exponent >= -2:
+            return f"{d.quantize(Decimal('0.01')):f}"
+        return f"{d.normalize():f}"
 
 
 def percent(r: Fraction) -> str:

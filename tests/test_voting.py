@@ -152,6 +152,13 @@ def test_impossible_figures_are_refused_in_words(args, words):
     assert isinstance(info.value, ValueError)
 
 
+def test_long_figures_stay_exact_and_are_shown_unrounded():
+    t = tally(3, "123456789012345678901234567890.12", 10, "100000000000000000000000000000.000000001", 8, "5", 5)
+    assert t.area_turnout == Fraction("100000000000000000000000000000.000000001") / \
+        Fraction("123456789012345678901234567890.12")
+    assert "参与表决 100000000000000000000000000000.000000001 / 总面积 123456789012345678901234567890.12 平方米" in t.reasons[0]
+
+
 def test_every_problem_is_listed_at_once():
     with pytest.raises(VoteInputError) as info:
         tally(3, "100", 10, "120", 11, "130", -1)
