@@ -19,7 +19,7 @@ text is not loaded: its periods are cited "（待核实）").
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -96,7 +96,6 @@ def notice_published_15_days_before(ctx):
 
 
 def _earliest_meeting(published: date) -> date:
-    from datetime import timedelta
     d = published + timedelta(days=15)
     while notice_due(d) < published:
         d += timedelta(days=1)
