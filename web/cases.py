@@ -383,14 +383,19 @@ def linked_cases(case: Case) -> dict:
 
 def deadline_views(case: Case) -> list[dict]:
     ref = today()
+    defn = defn_of(case)
     out = []
     for d in case.deadlines:
         running = d.status in ("open", "missed")
+        try:
+            consequence = defn.deadline(d.key).consequence
+        except KeyError:
+            consequence = ""
         out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
                     "overdue": running and d.due_date < ref,
                     "status_label": _(STATUS_LABELS.get(d.status, d.status)),
                     "pack_label": pack_label(d.rulepack),
-                    "party_label": role_label(d.party)})
+                    "party_label": role_label(d.party), "consequence": consequence})
     return out
 
 

@@ -2,8 +2,8 @@
 
 Page texts are written in Chinese in the templates and code and wrapped in `_()`; when a
 user switches to English, `_()` looks the sentence up in `web.i18n_en.EN` (an untranslated
-sentence stays Chinese rather than failing). Flask-Babel picks the locale (the user's
-choice in the session, else the browser's preference, else Chinese) and the time zone.
+sentence stays Chinese rather than failing). Flask-Babel gets the locale (the user's
+choice in the session, else Chinese) and the time zone.
 
 Dates are Asia/Shanghai dates; a deadline's last day is written the Chinese way
 (2026年10月8日) with the days left or overdue beside it.
@@ -27,12 +27,8 @@ babel = Babel()
 
 
 def _select_locale() -> str:
-    lang = session.get("lang") if _has_request() else None
-    if lang in LANGS:
-        return lang
-    if _has_request():
-        return request.accept_languages.best_match(["zh", "zh_CN", "en"], DEFAULT)[:2]
-    return DEFAULT
+    # Chinese first: English only when the user chose it (the switch in the top bar).
+    return lang()
 
 
 def _has_request() -> bool:

@@ -15,12 +15,20 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 
 def pytest_collection_modifyitems(items):
+    """Mark the browser tests and run them last: Playwright's sync API keeps an asyncio
+    loop running in the main thread for the rest of the session (pytest-playwright's
+    session-scoped fixtures), which breaks later code that calls asyncio.run()."""
     here = Path(__file__).parent
+    ours, others = [], []
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
             if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
                 item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}"))
+            ours.append(item)
+        else:
+            others.append(item)
+    items[:] = others + ours
 
 
 @pytest.fixture(scope="session")
