@@ -507,3 +507,23 @@ def test_too_large_upload_is_refused_in_words(app, client, district, session):
     assert r.status_code == 413 and "上传的文件过大（不能超过 2 MB）" in text(r)
     fresh(session)
     assert session.get(Case, c.id).state == "registered"
+
+
+def test_every_procedure_has_a_new_case_form_from_its_schema(client, district):
+    """Each procedure's opening form renders for a role that may open it, every field
+    labelled from the schema's metadata."""
+    from workflows import REGISTRY
+    users = {role: name for name, _n, role, _o in __import__("web.demo", fromlist=["ACCOUNTS"]).ACCOUNTS}
+    for name, defn in REGISTRY.items():
+        role = next((r for r in defn.opening.roles if r in users), None)
+        if role is None:
+            continue
+        login(client, users[role])
+        r = client.get(f"/cases/new?procedure={name}")
+        assert r.status_code == 200, name
+        page = text(r)
+        assert defn.opening.label in page, name
+        if defn.opening.schema:
+            for fname, f in defn.opening.schema().fields.items():
+                assert f.metadata.get("label", fname) in page, (name, fname)
+        client.post("/logout")

@@ -70,8 +70,11 @@ def form_payload(schema_cls, form) -> dict:
         key = f.data_key or name
         kind = _field_kind(f)
         if kind == "bool":
+            # An unticked box sends nothing: it means "no" when the schema needs an answer.
             if key in form:
                 out[key] = form.get(key) in ("1", "true", "on", "yes")
+            elif f.required:
+                out[key] = False
             continue
         if kind == "list":
             lines = [ln.strip() for ln in form.get(key, "").splitlines() if ln.strip()]
