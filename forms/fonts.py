@@ -1,15 +1,18 @@
 """Fonts for printed forms: Noto CJK, subset with HarfBuzz.
 
 Why this module exists: a Noto CJK face lives in a 20-27 MB TrueType collection with
-65 535 glyphs. WeasyPrint (70) copies the whole collection into Python for every face of
-every document and subsets it twice; with the HarfBuzz subsetter
-(`libharfbuzz-subset0`) that is ~45 ms a face, without it WeasyPrint falls back to
-fontTools and a page takes seconds. So once per machine we cut the two faces the forms
-use (Noto Serif CJK SC regular and bold) down to Latin, punctuation and the 20 902
-unified ideographs of GBK (U+4E00-U+9FA5, which includes rare place names such as 浉),
-with HarfBuzz, in about a second, and cache the result. The CSS names the trimmed faces
-first and the installed Noto families after them, so a character outside the trimmed
-set still prints (Pango falls back to the full font for it).
+65 535 glyphs. WeasyPrint (70) copies the whole face into Python for every face of every
+document and subsets it twice, at a cost that grows with the face's glyph count; with the
+HarfBuzz subsetter (`libharfbuzz-subset0`) that is tens of milliseconds a face, without
+it WeasyPrint falls back to fontTools and a page takes seconds (it decides in
+`weasyprint.pdf.fonts.Font.subset`: libharfbuzz-subset loaded and HarfBuzz >= 4.1.0).
+
+So once per machine we cut the two faces the forms use (Noto Serif CJK SC regular and
+bold) down to Latin, punctuation, symbols and the 6 763 hanzi of GB 2312 (about 8 000
+glyphs), with HarfBuzz, in about a second, and cache the files. A rarer character met in
+a document (浉 of 浉河区, say) is added to the machine's extra set and the faces are
+rebuilt once. The CSS names the trimmed faces first and the installed Noto families after
+them, so any character still prints (Pango falls back to the full font for it).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ RANGES = [(0x20, 0x7E), (0xA0, 0x17F), (0x2000, 0x206F), (0x2100, 0x218F),
           (0x2190, 0x21FF), (0x2460, 0x24FF), (0x2500, 0x257F), (0x25A0, 0x26FF),
           (0x3000, 0x303F), (0x3200, 0x32FF), (0x4E00, 0x9FA5), (0xFE30, 0xFE4F),
           (0xFF00, 0xFFEF)]
-SUBSET_VERSION = "1"
+SUBSET_VERSION = "2"
 
 _lock = threading.Lock()
 _css: Optional[str] = None
@@ -128,7 +131,7 @@ def _hb():
     return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
 
 
-def _trim(src: Path, index: int) -> bytes:
+def _trim(src: Path, index: int, codepoints) -> bytes:
     ffi, hb, hbs = _hb()
     blob = hb.hb_blob_create_from_file_or_fail(str(src).encode())
     if blob == ffi.NULL:
@@ -137,8 +140,8 @@ def _trim(src: Path, index: int) -> bytes:
     inp = hbs.hb_subset_input_create_or_fail()
     try:
         uni = hbs.hb_subset_input_unicode_set(inp)
-        for a, b in RANGES:
-            hb.hb_set_add_range(uni, a, b)
+        for cp in codepoints:
+            hb.hb_set_add(uni, cp)
         hb.hb_set_clear(hbs.hb_subset_input_set(inp, 6))      # no layout features kept
         drop = hbs.hb_subset_input_set(inp, 3)                 # tables dropped
         for tag in (b"GSUB", b"GPOS", b"BASE", b"VORG", b"vhea", b"vmtx", b"DSIG"):
@@ -158,15 +161,95 @@ def _trim(src: Path, index: int) -> bytes:
         hb.hb_blob_destroy(blob)
 
 
+def _gb2312_hanzi() -> list[int]:
+    out = []
+    for hi in range(0xB0, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(ord(bytes([hi, lo]).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+_base_cps: Optional[frozenset] = None
+
+
+def base_codepoints() -> frozenset:
+    """Latin, punctuation, symbols, and the 6 763 hanzi of GB 2312, plus the characters
+    shipped in forms/extra_chars.txt (rare characters of local place names, e.g. 浉)."""
+    global _base_cps
+    if _base_cps is None:
+        cps = set()
+        for a, b in RANGES:
+            if b < 0x4E00 or a > 0x9FA5:
+                cps.update(range(a, b + 1))
+        cps.update(_gb2312_hanzi())
+        shipped = Path(__file__).with_name("extra_chars.txt")
+        if shipped.exists():
+            cps.update(ord(c) for c in shipped.read_text("utf-8") if ord(c) > 0x7F and not c.isspace())
+        _base_cps = frozenset(cps)
+    return _base_cps
+
+
+def _extras_file() -> Path:
+    return cache_dir() / "extra-chars.txt"
+
+
+def _extras() -> frozenset:
+    try:
+        return frozenset(ord(c) for c in _extras_file().read_text("utf-8") if not c.isspace())
+    except OSError:
+        return frozenset()
+
+
+_covered: Optional[frozenset] = None
+generation = 0       # bumped whenever the trimmed faces change (the seal re-reads its font)
+
+
+def _needs_font(cp: int) -> bool:
+    return cp >= 0x2E80 and not (0xD800 <= cp <= 0xDFFF) and not (0xE000 <= cp <= 0xF8FF)
+
+
+def ensure_covered(text: str) -> bool:
+    """Make the trimmed faces cover every CJK character of `text`. Characters outside
+    GB 2312 (a name such as 浉河区) are added once to the machine's extra set and the
+    faces rebuilt (about a second); afterwards they cost nothing. Returns True when the
+    faces changed (the caller re-renders with the new stylesheet)."""
+    global _css, _covered, generation
+    if not cjk_fonts_ok() or not harfbuzz_subsetter_ok():
+        return False
+    with _lock:
+        if _covered is None:
+            _covered = base_codepoints() | _extras()
+        missing = {ord(c) for c in set(text)} - _covered
+        missing = {cp for cp in missing if _needs_font(cp)}
+        if not missing:
+            return False
+        try:
+            f = _extras_file()
+            f.parent.mkdir(parents=True, exist_ok=True)
+            with open(f, "a", encoding="utf-8") as fh:
+                fh.write("".join(chr(cp) for cp in sorted(missing)))
+        except OSError:
+            log.warning("cannot record extra characters for the forms' fonts")
+            return False
+        _covered = base_codepoints() | _extras()
+        _css = None
+        generation += 1
+        return True
+
+
 def trimmed_face(weight: str) -> Optional[Path]:
     """Path of the cached trimmed face, building it when needed; None if impossible."""
     fname, family = FACES[weight]
     src = find_face_file(fname)
     if src is None or not harfbuzz_subsetter_ok():
         return None
+    cps = sorted(base_codepoints() | _extras())
     st = src.stat()
-    key = hashlib.sha256(f"{src}|{st.st_size}|{st.st_mtime_ns}|{family}|{SUBSET_VERSION}"
-                         .encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{src}|{st.st_size}|{st.st_mtime_ns}|{family}|{SUBSET_VERSION}|"
+                         f"{','.join(map(str, cps))}".encode()).hexdigest()[:16]
     d = cache_dir()
     target = d / f"{FAMILY}-{weight}-{key}.otf"
     if target.exists():
@@ -175,37 +258,45 @@ def trimmed_face(weight: str) -> Optional[Path]:
         index = _face_index(src, family)
         if index is None:
             return None
-        data = _trim(src, index)
+        data = _trim(src, index, cps)
         d.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".tmp{os.getpid()}")
         tmp.write_bytes(data)
         os.replace(tmp, target)
+        for old in d.glob(f"{FAMILY}-{weight}-*.otf"):    # superseded character sets
+            if old != target:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
         return target
     except Exception:
         log.exception("could not build the trimmed CJK font from %s; using the full font", src)
         return None
 
 
+_family: Optional[str] = None
+
+
 def font_css() -> str:
-    """@font-face rules and the font-family stack for the forms' stylesheet."""
-    global _css
+    """@font-face rules and the font-family stack for the forms' stylesheet. The family
+    name carries the faces' key, so a rebuilt face never shares a name with an old one
+    that WeasyPrint's font configuration has already registered."""
+    global _css, _family
     with _lock:
         if _css is None:
-            rules = []
-            for weight, css_weight in (("regular", "normal"), ("bold", "bold")):
-                p = trimmed_face(weight)
-                if p is not None:
-                    rules.append(f"@font-face {{ font-family: {FAMILY}; font-weight: {css_weight}; "
+            rules, name = [], FAMILY
+            faces = [(w, cw, trimmed_face(w)) for w, cw in (("regular", "normal"), ("bold", "bold"))]
+            if all(p is not None for _, _, p in faces):
+                name = FAMILY + "-" + faces[0][2].stem.rsplit("-", 1)[-1][:8]
+                for _, css_weight, p in faces:
+                    rules.append(f"@font-face {{ font-family: '{name}'; font-weight: {css_weight}; "
                                  f"src: url('{p.as_uri()}'); }}")
-            family = f"{FAMILY}, {FALLBACK}" if rules else FALLBACK
+            family = f"'{name}', {FALLBACK}" if rules else FALLBACK
             rules.append(f"body {{ font-family: {family}; }}")
             _css = "\n".join(rules)
-            global _family
             _family = family
         return _css
-
-
-_family: Optional[str] = None
 
 
 def font_family() -> str:

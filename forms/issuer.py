@@ -236,7 +236,7 @@ def build_context(session: Session, case: Case, event: Optional[Event], kind: Ki
                                settings.seal_image if settings else None,
                                settings.seal_content_type if settings else None),
         issuer=org, issued_on=render.zh_date(local.date()), issued_at=issued_at,
-        case=case, case_no=f"{case.procedure}-{case.id}", defn=defn,
+        case=case, case_no=str(case.id), defn=defn,
         procedure_title=defn.title if defn else case.procedure,
         basis=defn.basis if defn else "", estate=estate,
         street_office=_org(session, estate.street_office_id),

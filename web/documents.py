@@ -242,7 +242,7 @@ def org_settings(org_id: int):
     from forms.issuer import default_prefix
     preview = seal_mod.seal_src(org.name, fonts.FAMILY,
                                 row.seal_image if row else None,
-                                row.seal_content_type if row else None)
+                                row.seal_content_type if row else None, vector=True)
     return render_template("documents/org_settings.html", org=org, row=row, preview=preview,
                            default_prefix=default_prefix(org.name))
 
