@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine import legaltime
 from engine.access import Actor
-from engine.models import Base, utcnow
+from engine.models import Base, Deadline, utcnow
 from engine.roles import SUPERVISOR_KIND, role_label
 
 DUE_SOON, OVERDUE, ESCALATED, SUPERVISION = "due_soon", "overdue", "escalated", "supervision"
@@ -76,14 +76,19 @@ def thresholds_for(procedure: str, overrides: Optional[Mapping[str, Any]] = None
 
 # -- working days ----------------------------------------------------------------------
 
-@lru_cache(maxsize=4096)
+def _calendar():
+    """The process-wide legal calendar; the caches below are keyed by it, so installing
+    a newly imported holiday arrangement (engine.legaltime.install) is seen at once."""
+    current = getattr(legaltime, "current", None)
+    return current() if current else None
+
+
 def is_workday(d: date) -> bool:
     return bool(legaltime.is_workday(d))
 
 
 @lru_cache(maxsize=65536)
-def workdays_before(d: date, n: int) -> date:
-    """The working day that is `n` working days before `d` (d itself when n == 0)."""
+def _workdays_before(cal, d: date, n: int) -> date:
     while n > 0:
         d -= timedelta(days=1)
         if is_workday(d):
@@ -92,13 +97,22 @@ def workdays_before(d: date, n: int) -> date:
 
 
 @lru_cache(maxsize=65536)
-def workdays_after(d: date, n: int) -> date:
-    """The `n`-th working day after `d` (d itself when n == 0)."""
+def _workdays_after(cal, d: date, n: int) -> date:
     while n > 0:
         d += timedelta(days=1)
         if is_workday(d):
             n -= 1
     return d
+
+
+def workdays_before(d: date, n: int) -> date:
+    """The working day that is `n` working days before `d` (d itself when n == 0)."""
+    return _workdays_before(_calendar(), d, n)
+
+
+def workdays_after(d: date, n: int) -> date:
+    """The `n`-th working day after `d` (d itself when n == 0)."""
+    return _workdays_after(_calendar(), d, n)
 
 
 def due_soon_from(due: date, th: Thresholds) -> date:
@@ -205,6 +219,13 @@ class OutboxMessage(Base):
     sent_at: Mapped[Optional[datetime]] = mapped_column()
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The scan walks open and missed deadlines in (due_date, id) order from a cursor; with
+# `id` in the index PostgreSQL reads them in order and stops at the batch size instead of
+# sorting every match (SQLite's indexes end with the rowid already). Declared here, with
+# the alerts migration that creates it, so the table's owner module stays untouched.
+Index("ix_deadlines_scan", Deadline.status, Deadline.due_date, Deadline.id)
 
 
 # -- wording ---------------------------------------------------------------------------

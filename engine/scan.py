@@ -286,10 +286,16 @@ def _pass_missed(ctx: _Ctx, counts: dict) -> None:
 def q_due_soon(ctx: _Ctx, cursor):
     ends = [workdays_after(ctx.today, t.due_soon) for t in _all_thresholds(ctx)]
     own_end = _per_procedure(ctx, lambda th: workdays_after(ctx.today, th.due_soon))
-    already = exists().where(Alert.deadline_id == Deadline.id, Alert.stage == DUE_SOON)
+    # "No due-soon alert yet" as a scalar subquery, not NOT EXISTS: PostgreSQL turns NOT
+    # EXISTS into an anti-join whose plan depends on the alerts table's statistics, and
+    # right after a scan has written many alerts (before autovacuum analyses them) it
+    # picks a nested loop over every due-soon alert ever written: seconds, not
+    # milliseconds. The subquery is always one probe of uq_alerts_deadline_stage per row.
+    already = (select(Alert.id).where(Alert.deadline_id == Deadline.id, Alert.stage == DUE_SOON)
+               .limit(1).scalar_subquery())
     return _locked(ctx, _base(ctx, cursor).where(
         Deadline.status == OPEN, Deadline.due_date >= ctx.today,
-        Deadline.due_date <= max(ends), Deadline.due_date <= own_end, ~already))
+        Deadline.due_date <= max(ends), Deadline.due_date <= own_end, already.is_(None)))
 
 
 def _pass_due_soon(ctx: _Ctx, counts: dict) -> None:

@@ -45,6 +45,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_alerts_org_unread", ["organisation_id", "acknowledged_at"], unique=False)
         batch_op.create_index("ix_alerts_next_check", ["next_check"], unique=False)
 
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.create_index("ix_deadlines_scan", ["status", "due_date", "id"], unique=False)
+
     op.create_table(
         "outbox",
         sa.Column("id", ID, nullable=False),
@@ -77,3 +80,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_alerts_org_unread")
         batch_op.drop_index("ix_alerts_case_id")
     op.drop_table("alerts")
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadlines_scan")
