@@ -313,3 +313,22 @@ def test_import_starts_again_when_a_case_moved_meanwhile(session, district, file
     notes = session.scalars(select(Event).where(Event.case_id == case.id,
                                                 Event.trigger == "deadline_recomputed")).all()
     assert len(notes) == 1 and verify_all(session) == (1, [])
+
+
+def test_calendar_recompute_catches_up_rows_written_with_an_old_calendar(
+        runner, session, district, file2027):
+    """A worker that computed a deadline on the projection just before an import (the
+    version check races the import) leaves a provisional row; `calendar recompute` fixes it."""
+    from engine.calendar_store import _store
+    case = open_case(session, "contract_filing", district.estates["jinxiu"].id,
+                     district.actor("enterprise"), contract(date(2027, 1, 25)),
+                     now=at(date(2027, 1, 26)))
+    arr, no = load_file(file2027)
+    _store(session, arr, no, at(date(2026, 11, 26)))       # the table only, no recomputation
+    session.commit()
+    result = runner.invoke(args=["calendar", "recompute"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["recomputed"] == 1
+    session.expire_all()
+    row = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert (row.due_date, row.provisional) == (date(2027, 2, 12), False)

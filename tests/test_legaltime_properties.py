@@ -155,3 +155,9 @@ def test_a_final_result_never_changes_when_a_year_is_published(anchor, n, unit, 
         assert new.date == old.date and not new.provisional
     if new.date != old.date:
         assert old.provisional and (LAST + 1) in old.unpublished
+
+
+@SETTINGS
+@given(anchors)
+def test_is_workday_agrees_with_the_oracle(d):
+    assert legaltime.is_workday(d) == workday(d)
