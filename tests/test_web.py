@@ -378,6 +378,25 @@ def test_street_office_files_an_assembly_contract(client, district, session):
     assert "本案件已办结" in page
 
 
+def test_issued_documents_are_listed_with_download_verify_and_print(app, client, district, session):
+    if "documents.download" not in app.view_functions:
+        pytest.skip("printed forms not present")
+    c = submitted(session, district, kind="assembly")
+    login(client, "street")
+    client.post(f"/cases/{c.id}/actions/accept", data={"lock_version": lock(session, c.id)})
+    html = client.get(f"/cases/{c.id}").get_data(as_text=True)
+    docs = html.split('id="documents"')[1].split("</section>")[0]
+    assert "物业服务合同备案回执" in docs and "核验码" in docs
+    pdf = re.search(r'href="(/documents/\d+\.pdf)"', docs).group(1)
+    assert client.get(pdf).data[:5] == b"%PDF-"
+    assert f'href="/cases/{c.id}/documents.pdf"' in docs          # print all
+    assert "重新出具" in docs                                       # the issuing office may reissue
+    client.post("/logout")
+    login(client, "enterprise")
+    docs = client.get(f"/cases/{c.id}").get_data(as_text=True).split('id="documents"')[1]
+    assert "物业服务合同备案回执" in docs and "重新出具" not in docs.split("</section>")[0]
+
+
 def test_wrong_role_is_refused_with_403(client, district, session):
     c = submitted(session, district)
     login(client, "enterprise")

@@ -160,7 +160,9 @@ def user_edit(user_id: int):
 
 @bp.route("/orgs")
 def orgs():
-    return render_template("admin/orgs.html", orgs=_orgs(), kinds=ORG_KINDS)
+    from flask import current_app
+    return render_template("admin/orgs.html", orgs=_orgs(), kinds=ORG_KINDS,
+                           has_forms="documents.org_settings" in current_app.view_functions)
 
 
 def _org_form(org: Organisation | None):

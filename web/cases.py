@@ -349,26 +349,43 @@ def diagram_markup(defn, state: str) -> Optional[Markup]:
         return None
 
 
-def documents_of(case: Case) -> list[dict]:
+def documents_of(case: Case) -> dict:
+    """Issued documents with their links (download, verification, reissue by the issuer)."""
+    out = {"docs": [], "batch_url": None}
     try:
         from engine.documents import for_case
     except ImportError:
-        return []
+        return out
     try:
         docs = for_case(get_session(), case.id)
     except Exception:
         log.exception("documents of case %s", case.id)
-        return []
-    can_link = "documents.download" in current_app.view_functions
-    out = []
+        return out
+    views = current_app.view_functions
+    actor = current_actor()
     for d in docs:
-        out.append({
+        code = getattr(d, "code", "") or ""
+        try:
+            from engine.documents import format_code
+            shown_code = format_code(code) if code else ""
+        except ImportError:
+            shown_code = code
+        valid = getattr(d, "status", "valid") == "valid"
+        out["docs"].append({
             "doc": d, "title": getattr(d, "title", "") or getattr(d, "kind", ""),
             "serial": getattr(d, "serial", ""), "issued_at": getattr(d, "issued_at", None),
-            "status": getattr(d, "status", ""),
-            "superseded": bool(getattr(d, "superseded_by_id", None)),
-            "url": url_for("documents.download", doc_id=d.id) if can_link else None,
+            "valid": valid, "code": shown_code,
+            "status_label": getattr(d, "status_label", "") if not valid else "",
+            "url": url_for("documents.download", doc_id=d.id) if "documents.download" in views else None,
+            "verify_url": (url_for("documents.verify", code=code)
+                           if code and "documents.verify" in views else None),
+            "reissue_url": (url_for("documents.reissue", doc_id=d.id)
+                            if valid and "documents.reissue" in views
+                            and (actor.role == "admin" or actor.org_id == getattr(d, "issuer_org_id", None))
+                            else None),
         })
+    if any(v["valid"] for v in out["docs"]) and "documents.case_batch" in views:
+        out["batch_url"] = url_for("documents.case_batch", case_id=case.id)
     return out
 
 

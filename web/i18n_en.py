@@ -24,6 +24,8 @@ EN = {
     "案件 #{id}": "Case #{id}", "法定期限": "Legal deadlines",
     "另有 {n} 件待办未列出，请在案件列表中按状态筛选。": "{n} more not listed; filter the case list by state.",
     "计算": "Computed", "逾期后果": "If missed",
+    "已作废": "void", "核验码": "verification code", "重新出具": "Reissue",
+    "打印全部有效文书": "Print all valid documents", "文书": "Documents", "文号与印章": "Serials and seal",
     # home
     "今天是": "Today is", "北京时间": "Beijing time", "待我办理": "For me to act on",
     "即将到期": "Due soon", "已逾期": "Overdue", "程序": "Procedure", "物业管理区域": "Estate",
