@@ -9,7 +9,7 @@
 
 SQLite always (a file in a temp dir); PostgreSQL too when BENCH_DATABASE_URL or
 TEST_DATABASE_URL names a server (a throwaway database `bench_api`).
-Sizes: BENCH_API_CASES (100000), BENCH_API_GETS (1000), BENCH_API_POSTS (600).
+Sizes: BENCH_API_CASES (100000), BENCH_API_GETS (1000), BENCH_API_POSTS (400).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from engine.models import Case, Deadline
 
 N_CASES = int(os.environ.get("BENCH_API_CASES", "100000"))
 N_GETS = int(os.environ.get("BENCH_API_GETS", "1000"))
-N_POSTS = int(os.environ.get("BENCH_API_POSTS", "600"))
+N_POSTS = int(os.environ.get("BENCH_API_POSTS", "400"))
 CLIENTS = 4
 WORKERS = 2
 
@@ -43,48 +43,59 @@ WORKERS = 2
 
 def _seed(url: str, n: int) -> dict:
     """The demo district's organisations, accounts and estates, then n registered
-    contract filings spread over the estates, each with its running filing period."""
+    contract filings spread over the estates, each with its running filing period
+    (bulk Core inserts with explicit ids: the benchmark's database is fresh)."""
+    from functools import lru_cache
+
+    from sqlalchemy import func, text
+
     from web.demo import build_district
     eng = make_engine(url)
     s = make_sessionmaker(eng)()
     district = build_district(s)
-    estates = [e for e in district.estates.values()]
+    estates = [(e.id, e.name, e.enterprise_id) for e in district.estates.values()]
+    ent_org = district.orgs["enterprise"].id
+    s.close()
     today = datetime.now(TZ).date()
     now = datetime.now(timezone.utc)
-    chunk = 5000
-    all_ids: list[int] = []
+    due_for = lru_cache(maxsize=None)(lambda d: period_end(d, 15, "day"))
+    with eng.connect() as c:
+        first = (c.scalar(select(func.max(Case.id))) or 0) + 1
+    chunk = 10000
     for start in range(0, n, chunk):
         cases, rows = [], []
         for i in range(start, min(n, start + chunk)):
-            e = estates[i % len(estates)]
+            cid = first + i
+            estate_id, estate_name, enterprise_id = estates[i % len(estates)]
             signed = today - timedelta(days=i % 30)
             cases.append(dict(
-                procedure="contract_filing", version=1, estate_id=e.id, state="registered",
-                enterprise_id=e.enterprise_id, created_at=now, updated_at=now, lock_version=1,
-                event_seq=0, event_head="0" * 64,
+                id=cid, procedure="contract_filing", version=1, estate_id=estate_id,
+                state="registered", enterprise_id=enterprise_id, created_at=now, updated_at=now,
+                lock_version=1, event_seq=0, event_head="0" * 64,
                 data={"contract_kind": "assembly", "contract_no": f"BENCH-{i:06d}",
-                      "client": f"{e.name}业主委员会", "signed_on": signed.isoformat(),
+                      "client": f"{estate_name}业主委员会", "signed_on": signed.isoformat(),
                       "term_start": signed.isoformat(),
                       "term_end": (signed + timedelta(days=1095)).isoformat(),
                       "fee": "1.80", "area": "1000.00"}))
+            due = due_for(signed)
+            rows.append(dict(case_id=cid, key="filing", label="物业服务合同备案期限",
+                             party="enterprise", direction="after", anchor_date=signed,
+                             amount=15, unit="day", due_date=due.date, ends_at=due.ends_at,
+                             provisional=due.provisional, status="open", rulepack="henan",
+                             citation="《河南省物业管理条例》第四十九条第三款", basis=due.basis,
+                             created_at=now, late=False))
         with eng.begin() as c:
-            ids = c.execute(insert(Case).returning(Case.id), cases).scalars().all()
-            all_ids += ids
-            for cid, row in zip(ids, cases):
-                signed = date.fromisoformat(row["data"]["signed_on"])
-                due = period_end(signed, 15, "day")
-                rows.append(dict(case_id=cid, key="filing", label="物业服务合同备案期限",
-                                 party="enterprise", direction="after", anchor_date=signed,
-                                 amount=15, unit="day", due_date=due.date, ends_at=due.ends_at,
-                                 provisional=due.provisional, status="open", rulepack="henan",
-                                 citation="《河南省物业管理条例》第四十九条第三款", basis=due.basis,
-                                 created_at=now, late=False))
+            c.execute(insert(Case), cases)
             c.execute(insert(Deadline), rows)
-    ent_estates = [e.id for e in estates if e.enterprise_id == district.orgs["enterprise"].id]
-    ids = s.scalars(select(Case.id).where(Case.estate_id.in_(ent_estates))).all()
-    s.close()
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as c:
+            c.execute(text("SELECT setval(pg_get_serial_sequence('cases', 'id'), :v)"),
+                      {"v": first + n - 1})
     eng.dispose()
-    return {"all": all_ids, "enterprise": ids}
+    ids = list(range(first, first + n))
+    ent_estates = {e[0] for e in estates if e[2] == ent_org}
+    mine = [cid for i, cid in enumerate(ids) if estates[i % len(estates)][0] in ent_estates]
+    return {"all": ids, "enterprise": mine}
 
 
 def _token(url: str, username: str) -> str:
@@ -211,7 +222,9 @@ def _bench(label: str, url: str, instance: str) -> list[tuple]:
         rate, statuses = _actions(server.port, ent, ids["enterprise"], min(N_POSTS, len(ids["enterprise"])))
     finally:
         server.stop()
-    note = f"{N_CASES:,} cases (seeded in {seeded:.0f} s); {N_GETS} sequential GETs over loopback"
+    load = os.getloadavg()[0]
+    note = (f"{N_CASES:,} cases (seeded in {seeded:.0f} s); {N_GETS} sequential GETs over "
+            f"loopback; load average {load:.1f} on {os.cpu_count()} CPUs")
     if bad:
         note += f"; {bad} non-200"
     other = {k: v for k, v in statuses.items() if k != 200}

@@ -98,3 +98,19 @@ def revoke_all(session: Session, user_id: int, *, now: Optional[datetime] = None
                           .values(revoked_at=now))
     session.commit()
     return res.rowcount
+
+
+# -- idempotency keys ----------------------------------------------------------------------
+
+KEY_RETENTION = timedelta(days=7)
+
+
+def purge_idempotency_keys(session: Session, *, older_than: timedelta = KEY_RETENTION,
+                           now: Optional[datetime] = None) -> int:
+    """Forget stored answers older than `older_than` (a client retries within minutes,
+    not weeks). Commits; returns how many were removed."""
+    from sqlalchemy import delete
+    now = now or datetime.now(timezone.utc)
+    res = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - older_than))
+    session.commit()
+    return res.rowcount
