@@ -46,9 +46,11 @@ UNIT_LABELS = {"day": "日", "workday": "个工作日", "month": "个月", "year
 WEEKDAYS = "一二三四五六日"
 
 # A year's notice can move days of the previous late December (the 2019 notice made
-# Saturday 29 Dec 2018 a working day): a consulted day from 25 December on also depends
-# on the next year's notice.
-NEXT_NOTICE_FROM = 25
+# Saturday 29 Dec 2018 a working day). Setting this to a day of December makes every
+# result that consults a day from then on provisional until the next notice is in.
+# Off: the product's rule is "provisional exactly when a consulted day lies in a year
+# whose arrangement is unpublished" (issue 3), and a published year's days are final.
+NEXT_NOTICE_FROM: Optional[int] = None
 
 ART_201 = "民法典第二百零一条"
 ART_202 = "民法典第二百零二条"
@@ -298,7 +300,8 @@ def _finish(cal: Calendar, last: date, lo: date, hi: date, text: str) -> LegalDa
     """Attach the calendar clause for the consulted days lo..hi and build the result."""
     years = list(range(lo.year, hi.year + 1))
     unpublished = [y for y in years if not cal.is_published(y)]
-    if hi >= date(hi.year, 12, NEXT_NOTICE_FROM) and not cal.is_published(hi.year + 1):
+    if (NEXT_NOTICE_FROM and hi >= date(hi.year, 12, NEXT_NOTICE_FROM)
+            and not cal.is_published(hi.year + 1)):
         unpublished.append(hi.year + 1)     # the next notice may still move late December
     unpublished = tuple(unpublished)
     notices = tuple(dict.fromkeys(cal.notice(y) for y in years if cal.is_published(y)))

@@ -156,15 +156,15 @@ def test_an_unpublished_year_is_provisional_and_says_so():
     # Only the days consulted count: 10 days before Sun 3 Jan 2027 is Thu 24 Dec 2026.
     before = latest_before(date(2027, 1, 3), 10, "day")
     assert before.date == date(2026, 12, 24) and not before.provisional
-    # ... but from 25 December the 2027 notice's New Year arrangement may still move days
-    # (the 2019 notice made Sat 29 Dec 2018 a working day): Thu 31 Dec 2026 is provisional.
+    # A day of a published year is final, late December included: the last day of
+    # 10 days before 10 Jan 2027 is Thu 31 Dec 2026, a working day under the 2026 notice.
     late = latest_before(date(2027, 1, 10), 10, "day")
-    assert late.date == date(2026, 12, 31) and late.provisional and late.unpublished == (2027,)
-    assert "2026年12月下旬" in late.basis
-    assert period_end(date(2026, 12, 15), 10, "day").provisional            # Fri 25 Dec
-    assert not period_end(date(2026, 12, 14), 10, "day").provisional        # Thu 24 Dec
+    assert late.date == date(2026, 12, 31) and not late.provisional
+    assert period_end(date(2026, 12, 15), 10, "day").date == date(2026, 12, 25)
+    assert not period_end(date(2026, 12, 15), 10, "day").provisional        # Fri 25 Dec
     assert not period_end(date(2025, 12, 15), 10, "day").provisional        # 2026 is out
-    # ... but 10 days before 12 Jan 2027 is Sat 2 Jan 2027, rolled back over 1 Jan.
+    # ... but 10 days before 12 Jan 2027 is Sat 2 Jan 2027: the roll-back over 1 Jan
+    # consults 2027's (projected) days, so the result is provisional.
     before = latest_before(date(2027, 1, 12), 10, "day")
     assert before.date == date(2026, 12, 31) and before.provisional
 

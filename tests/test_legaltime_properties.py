@@ -39,11 +39,9 @@ def workday(d: date) -> bool:
 
 
 def years_between(a: date, b: date) -> set[int]:
-    """The years whose notices decide the days a..b: their own, and the next one's for a
-    day from 25 December (a New Year arrangement can move late-December days)."""
+    """The years whose notices decide the days a..b: the years those days lie in."""
     lo, hi = min(a, b), max(a, b)
-    days = [lo + timedelta(days=k) for k in range((hi - lo).days + 1)]
-    return {d.year for d in days} | {d.year + 1 for d in days if (d.month, d.day) >= (12, 25)}
+    return set(range(lo.year, hi.year + 1))
 
 
 def unpublished(years: set[int]) -> bool:
@@ -130,12 +128,13 @@ def _made_up(year: int) -> Arrangement:
     sats = [d for d in (date(year, 2, 1) + timedelta(days=k) for k in range(28))
             if d.weekday() == 5 and d not in rest][:2]
     work = {d: "春节" for d in sats}
-    # New Year reaching back into the previous December: weekdays off, weekend days worked.
-    for d in (date(year - 1, 12, 25) + timedelta(days=k) for k in range(7)):
-        if d.weekday() < 5:
+    # New Year: the first weekdays of January off, the first Saturday worked.
+    for d in (date(year, 1, 1) + timedelta(days=k) for k in range(7)):
+        if d.weekday() < 5 and len([x for x in rest.values() if x == "元旦"]) < 2:
             rest[d] = "元旦"
-        else:
+        elif d.weekday() == 5 and d not in work:
             work[d] = "元旦"
+            break
     return Arrangement(year, rest, work, "《测试用虚构通知》", "test")
 
 
