@@ -75,7 +75,11 @@ def _populate(url: str) -> None:
          "ELSE 10 + n % 691 END")
     due = day.format(k=k)
     created_s = "2026-01-01 00:00:00.000000" if not pg else "2026-01-01T00:00:00Z"
+    import engine.alerts  # noqa: F401  (declares the scan's index on deadlines)
+    indexes = list(Deadline.__table__.indexes)
     with eng.begin() as c:
+        for ix in indexes:         # built once after the load: much faster than per row
+            ix.drop(c)
         c.execute(text(
             "INSERT INTO cases (id, procedure, version, estate_id, state, data, enterprise_id, "
             "created_at, updated_at, lock_version, event_seq, event_head) "
@@ -113,6 +117,8 @@ def _populate(url: str) -> None:
                                    organisation_id=ents[0], title="—", body="",
                                    created_at=created))
         c.execute(insert(Alert), alerts)
+        for ix in indexes:
+            ix.create(c)
     with eng.connect() as c:
         c.execute(text("ANALYZE"))
         c.commit()

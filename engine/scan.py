@@ -28,7 +28,7 @@ marks it `late` (engine.deadlines), so it stays visible as late in the history.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping, Optional
 
@@ -51,10 +51,13 @@ from engine.models import Case, Deadline, Estate, Organisation, User
 BATCH = 500
 RETRIES = 5
 
+# Estates are read per batch by primary key (`_estates`), not joined: with the join the
+# planner's row estimates for the "no alert yet" filter made it loop over all estates.
 _COLS = (Deadline.id, Deadline.case_id, Deadline.key, Deadline.label, Deadline.party,
          Deadline.due_date, Deadline.citation, Case.procedure, Case.version,
-         Case.enterprise_id, Estate.name.label("estate_name"), Estate.street_office_id,
-         Estate.community_id, Estate.committee_id, Estate.bureau_id, Estate.developer_id)
+         Case.enterprise_id, Case.estate_id)
+_ESTATE_COLS = (Estate.id, Estate.name, Estate.street_office_id, Estate.community_id,
+                Estate.committee_id, Estate.bureau_id, Estate.developer_id)
 
 
 @dataclass
@@ -65,6 +68,7 @@ class _Ctx:
     overrides: Optional[Mapping[str, Any]]
     postgres: bool
     batch: int
+    estates: dict = field(default_factory=dict)
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -97,9 +101,18 @@ def _after(cursor):
 
 
 def _base(ctx: _Ctx, cursor):
-    return (select(*_COLS).join(Case, Case.id == Deadline.case_id)
-            .join(Estate, Estate.id == Case.estate_id).where(_after(cursor))
+    return (select(*_COLS).join(Case, Case.id == Deadline.case_id).where(_after(cursor))
             .order_by(Deadline.due_date, Deadline.id).limit(ctx.batch))
+
+
+def _estates(ctx: _Ctx, rows) -> None:
+    """Read the batch's estates not seen yet in this run (one query by primary key)."""
+    missing = {r.estate_id for r in rows} - set(ctx.estates)
+    if missing:
+        for e in ctx.session.execute(select(*_ESTATE_COLS).where(Estate.id.in_(missing))):
+            ctx.estates[e.id] = {"name": e.name, "street_office_id": e.street_office_id,
+                                 "community_id": e.community_id, "committee_id": e.committee_id,
+                                 "bureau_id": e.bureau_id, "developer_id": e.developer_id}
 
 
 _defn_cache: dict = {}
@@ -122,17 +135,12 @@ def _spec(procedure: str, version: int, key: str):
     return _defn_cache[k]
 
 
-def _estate(row) -> dict:
-    return {"street_office_id": row.street_office_id, "community_id": row.community_id,
-            "committee_id": row.committee_id, "bureau_id": row.bureau_id,
-            "developer_id": row.developer_id}
-
-
 def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dict:
     """The row of one alert (next_check None: the missed pass sets it on "overdue")."""
     title_p, spec = _spec(row.procedure, row.version, row.key)
-    role, org = resolve(role, row.enterprise_id, _estate(row))
-    title, body = compose(kind, level=level, role=role, estate_name=row.estate_name,
+    estate = ctx.estates.get(row.estate_id) or {}
+    role, org = resolve(role, row.enterprise_id, estate)
+    title, body = compose(kind, level=level, role=role, estate_name=estate.get("name", ""),
                           procedure_title=title_p, case_id=row.case_id, label=row.label,
                           due=row.due_date, citation=row.citation,
                           consequence=spec.consequence if spec else "", party=row.party)
@@ -261,6 +269,7 @@ def q_missed(ctx: _Ctx, cursor):
 
 def _pass_missed(ctx: _Ctx, counts: dict) -> None:
     def handle(rows):
+        _estates(ctx, rows)
         ids = [r.id for r in rows]
         ctx.session.execute(update(Deadline).where(Deadline.id.in_(ids), Deadline.status == OPEN)
                             .values(status=MISSED))
@@ -300,6 +309,7 @@ def q_due_soon(ctx: _Ctx, cursor):
 
 def _pass_due_soon(ctx: _Ctx, counts: dict) -> None:
     def handle(rows):
+        _estates(ctx, rows)
         alerts = [_alert(ctx, r, DUE_SOON, 0, r.party, final=False) for r in rows
                   if due_soon_from(r.due_date, thresholds_for(r.procedure, ctx.overrides)) <= ctx.today]
         return {DUE_SOON: len(write_alerts(ctx, alerts))}
@@ -314,7 +324,7 @@ def q_escalate(ctx: _Ctx, cursor):
     escalation due are read, however many old missed deadlines the database holds."""
     q = (select(*_COLS, Deadline.status.label("status"), Alert.id.label("alert_id"))
          .select_from(Alert).join(Deadline, Deadline.id == Alert.deadline_id)
-         .join(Case, Case.id == Deadline.case_id).join(Estate, Estate.id == Case.estate_id)
+         .join(Case, Case.id == Deadline.case_id)
          .where(Alert.stage == OVERDUE, Alert.next_check <= ctx.today,
                 Alert.id > (cursor or 0))
          .order_by(Alert.id).limit(ctx.batch))
@@ -327,6 +337,7 @@ _SET_NEXT = (Alert.__table__.update().where(Alert.__table__.c.id == bindparam("a
 
 def _pass_escalate(ctx: _Ctx, counts: dict) -> None:
     def handle(rows):
+        _estates(ctx, rows)
         alerts, nexts = [], []
         for r in rows:
             if r.status != MISSED:           # met late or cancelled meanwhile: no more
