@@ -277,7 +277,8 @@ DEFINITION = Procedure(
     initial="opened",
     opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",
                     schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
-                    effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee"))),
+                    effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee")),
+                    party="none"),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

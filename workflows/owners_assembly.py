@@ -442,7 +442,8 @@ DEFINITION = Procedure(
     opening=Opening(roles=("developer", "street_office"), label="申请成立首次业主大会筹备组",
                     schema=ApplicationSchema,
                     guards=(dates_in_order, applicant_matches_actor, enough_owners_signed),
-                    starts=("developer_documents", "group_formation", "group_formation_from_conditions")),
+                    starts=("developer_documents", "group_formation", "group_formation_from_conditions"),
+                    party="none"),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )
