@@ -546,3 +546,14 @@ def test_every_procedure_has_a_new_case_form_from_its_schema(client, district):
             for fname, f in defn.opening.schema().fields.items():
                 assert f.metadata.get("label", fname) in page, (name, fname)
         client.post("/logout")
+
+
+def test_overdue_work_comes_first_in_red(client, district, session):
+    fresh_case = contract(session, district, no="NEW-1", signed_days_ago=1)
+    late = contract(session, district, no="LATE-1", signed_days_ago=40, kind="pre_phase")
+    login(client, "enterprise")
+    html = client.get("/").get_data(as_text=True)
+    todo = html.split('id="todo"')[1].split("</section>")[0]
+    rows = re.findall(r'<tr class="([^"]*)">\s*<td[^>]*><a href="/cases/(\d+)"', todo)
+    assert rows[0] == ("overdue", str(late.id))
+    assert ("", str(fresh_case.id)) in rows

@@ -116,13 +116,19 @@ def index():
     actor = current_actor()
     ref = today()
     todo = todo_cases(s, actor)
+    late_ids: set[int] = set()
+    if todo:
+        late_ids = set(s.scalars(select(Deadline.case_id).where(
+            Deadline.case_id.in_([c.id for c, _a in todo]),
+            Deadline.status.in_(("open", "missed")), Deadline.due_date < ref)))
+        todo.sort(key=lambda ca: ca[0].id not in late_ids)     # overdue first, stable
     soon, soon_total = _deadline_rows(
         s, actor, Deadline.status == "open", Deadline.due_date >= ref,
         Deadline.due_date <= ref + timedelta(days=DUE_SOON_DAYS))
     overdue, overdue_total = _deadline_rows(
         s, actor, Deadline.status.in_(("open", "missed")), Deadline.due_date < ref)
     unit_label, by_unit = overdue_by_unit(s, actor)
-    return render_template("home.html", todo=todo[:SHOW], todo_total=len(todo), soon=soon, soon_total=soon_total,
+    return render_template("home.html", todo=todo[:SHOW], todo_total=len(todo), late_ids=late_ids, soon=soon, soon_total=soon_total,
                            overdue=overdue, overdue_total=overdue_total, ref=ref,
                            counts=procedure_counts(s, actor), unit_label=unit_label,
                            by_unit=by_unit, registry=registry, due_soon_days=DUE_SOON_DAYS,
