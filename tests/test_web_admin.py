@@ -142,3 +142,17 @@ def test_holiday_arrangement_import(client, district):
     assert r.status_code == 400 and "导入失败" in text(r) and "notice" in text(r)
     r = client.post("/admin/calendar", data={}, content_type="multipart/form-data")
     assert r.status_code == 400 and "请选择要导入的节假日安排文件" in text(r)
+
+
+def test_password_reset_signs_out_the_users_open_sessions(app, client, district):
+    other = app.test_client()
+    login(other, "street2")
+    assert other.get("/").status_code == 200
+    login(client, "admin")
+    uid = district.users["street2"].id
+    r = client.post(f"/admin/users/{uid}", data={
+        "display_name": "赵主任", "role": "street_office", "active": "1",
+        "organisation_id": district.orgs["street2"].id, "password": "brand-new-pass"})
+    assert r.status_code == 302
+    assert other.get("/").status_code == 302          # back to the sign-in page
+    assert login(other, "street2", "brand-new-pass").status_code == 302

@@ -4,12 +4,15 @@ actor, and the error pages every blueprint shares.
 Session hardening: the session is cleared on sign-in (no fixation) and on sign-out;
 cookies are HttpOnly and SameSite=Lax (Secure when `SESSION_COOKIE_SECURE` is set, as it
 must be behind HTTPS); sessions expire after `PERMANENT_SESSION_LIFETIME`; Flask-Login's
-"strong" protection drops a session whose browser fingerprint changes; pages carry
+"strong" protection drops a session whose browser fingerprint changes; a password change
+or a disabled account ends every existing session of that user; pages carry
 no-store and anti-framing headers; repeated wrong passwords for one user name are slowed
 down by a lock-out of a few minutes.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
 from urllib.parse import urlsplit
@@ -43,7 +46,9 @@ class SessionUser(UserMixin):
 
     def __init__(self, user: User):
         self.user = user
-        self.id = str(user.id)
+        # The session remembers the user and a fingerprint of the password hash, so a
+        # password change (or reset by the administrator) signs out every old session.
+        self.id = f"{user.id}.{_fingerprint(user)}"
         self.actor = Actor.of(user)
 
     @property
@@ -55,13 +60,18 @@ class SessionUser(UserMixin):
         return self.user.role == "admin"
 
 
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
 @login_manager.user_loader
-def _load(user_id: str):
+def _load(session_id: str):
+    uid, _, fp = (session_id or "").partition(".")
     try:
-        user = get_session().get(User, int(user_id))
+        user = get_session().get(User, int(uid))
     except (TypeError, ValueError):
         return None
-    if user is None or not user.active:
+    if user is None or not user.active or not hmac.compare_digest(fp, _fingerprint(user)):
         return None
     return SessionUser(user)
 
