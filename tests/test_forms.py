@@ -496,3 +496,19 @@ def test_fonts_are_subset_with_harfbuzz_from_the_trimmed_noto_faces():
              PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()]
     assert names and all("WuyeSerif" in n for n in names), names
     assert len(pdf) < 150 * 1024         # a subset, not the 20 MB collection
+
+
+def test_a_character_outside_gb2312_is_added_to_the_trimmed_faces():
+    """堃 is in GBK but not GB 2312: it still prints from the trimmed face, not from a
+    third (full, 20 MB) font."""
+    import io
+
+    from pypdf import PdfReader
+    body = "<p>业主委员会委员：王堃</p>"
+    fonts.ensure_covered(body)
+    pdf = render.html_to_pdf(f"<html><head><style>{render.stylesheet()}</style></head>"
+                             f"<body>{body}</body></html>")
+    names = [str(f.get_object()["/BaseFont"]) for f in
+             PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()]
+    assert names and all("WuyeSerif" in n for n in names), names
+    assert "王堃" in pdf_text(pdf)
