@@ -207,3 +207,20 @@ def test_admin_sets_prefix_seal_and_demo_certificate(client, session, district, 
     r = client.post(f"/verify/{doc.code}", data={"file": (io.BytesIO(data), "a.pdf")},
                     content_type="multipart/form-data")
     assert "电子签名有效" in text(r)
+
+
+def test_start_up_warns_loudly_when_the_subsetter_or_fonts_are_missing(app, monkeypatch, capsys, caplog):
+    import web.documents as wd
+    from forms import fonts
+    monkeypatch.setattr(wd, "_warned", False)
+    monkeypatch.setattr(fonts, "harfbuzz_subsetter_ok", lambda: False)
+    monkeypatch.setattr(fonts, "cjk_fonts_ok", lambda: False)
+    problems = wd.warn_environment(app)
+    assert len(problems) == 2
+    err = capsys.readouterr().err
+    assert "libharfbuzz-subset0" in err and "fonts-noto-cjk" in err and "!!!!" in err
+    assert "libharfbuzz-subset0" in caplog.text
+
+
+def test_no_warning_on_a_complete_system(app):
+    assert app.extensions["forms_problems"] == []

@@ -300,24 +300,38 @@ def test_handover_checklist_confirmation_and_supervision_notice(session, distric
 
 
 def test_supervision_notice_from_an_overdue_deadline(session, district):
-    """How the alerts team issues it: a note event carrying deadline_id and requirements."""
+    """The alerts team's path: engine.supervision.issue_notice appends a note event with
+    deadline_id and requirements and issues "supervision_notice" through the issuer."""
+    from engine.supervision import issue_notice
+    ent = district.actor("enterprise")
+    case = open_case(session, "contract_filing", district.estates["jinxiu"].id, ent, CONTRACT,
+                     now=at(D(2026, 9, 21)))
+    dl = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    issue_notice(session, case.id, dl.id, district.actor("street"), "请于五个工作日内报送备案",
+                 rectify_by=D(2026, 10, 19), now=at(D(2026, 10, 12)))
+    doc, data, text = only(session, case.id, "supervision_notice")
+    assert_genuine(doc, data)
+    assert doc.issuer_name == "老城街道办事处" and doc.serial == "老城街督〔2026〕1号"
+    for fact in ("逾期督办通知书", "信阳安居物业服务有限公司：", dl.label, "2026年10月8日",
+                 "请于五个工作日内报送备案", "2026年10月19日", "《河南省物业管理条例》第四十九条第三款",
+                 "逾期未备案的，由主管部门督促限期备案", "2026年10月12日"):
+        assert fact in text, fact
+
+
+def test_supervision_notice_issued_by_the_system_comes_from_the_escalation_level(session, district):
     ent = district.actor("enterprise")
     case = open_case(session, "contract_filing", district.estates["jinxiu"].id, ent, CONTRACT,
                      now=at(D(2026, 9, 21)))
     dl = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
     ev = runtime.note(session, case, "supervise", "逾期督办",
-                      {"deadline_id": dl.id, "requirements": "请于五个工作日内报送备案"},
+                      {"deadline_id": dl.id, "requirements": "请尽快报送备案"},
                       runtime.SYSTEM, now=at(D(2026, 10, 12)))
     session.flush()
     forms.issue(session, case, ev, "supervision_notice", runtime.SYSTEM, at(D(2026, 10, 12)))
     session.commit()
-    doc, data, text = only(session, case.id, "supervision_notice")
-    # The system acts: the deadline's first escalation level issues (here the street office).
-    assert doc.issuer_name == "老城街道办事处" and doc.serial == "老城街督〔2026〕1号"
-    for fact in ("逾期督办通知书", "信阳安居物业服务有限公司：", dl.label, "2026年10月8日",
-                 "请于五个工作日内报送备案", "《河南省物业管理条例》第四十九条第三款",
-                 "逾期未备案的，由主管部门督促限期备案"):
-        assert fact in text, fact
+    (doc,) = docs_of(session, case.id)
+    # The deadline escalates to the street office first (contract_filing: FILING.escalate_to).
+    assert doc.issuer_name == "老城街道办事处" and doc.issued_by_id is None
 
 
 # -- serial numbers --------------------------------------------------------------------------
