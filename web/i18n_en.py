@@ -26,6 +26,12 @@ EN = {
     "计算": "Computed", "逾期后果": "If missed",
     "已作废": "void", "核验码": "verification code", "重新出具": "Reissue",
     "打印全部有效文书": "Print all valid documents", "文书": "Documents", "文号与印章": "Serials and seal",
+    "已导入{year}年节假日安排（{notice}），重新计算期限 {n} 项": "Holiday arrangement {year} imported ({notice}); {n} deadlines recomputed",
+    "文件应为 UTF-8 编码的文本": "the file must be UTF-8 text", "原届满日": "Old last day",
+    "新届满日": "New last day", "导入时间": "Imported", "已替换原有安排": "replaced the earlier version",
+    "已载入的年份": "Years loaded", "年份": "Year", "通知": "Notice",
+    "放假 {r} 天，调休上班 {w} 天": "{r} rest days, {w} make-up working days",
+    "没有需要重新计算的期限。": "No deadline needed recomputing.",
     # home
     "今天是": "Today is", "北京时间": "Beijing time", "待我办理": "For me to act on",
     "即将到期": "Due soon", "已逾期": "Overdue", "程序": "Procedure", "物业管理区域": "Estate",
