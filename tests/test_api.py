@@ -43,6 +43,7 @@ class Api:
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
+            self.session.rollback()      # no stale read snapshot under the write (SQLite)
             secret, _ = apitokens.issue(self.session, self.district.users[username])
             self._tokens[username] = secret
         return self._tokens[username]
@@ -66,7 +67,9 @@ class Api:
 
     def count(self, model) -> int:
         self.session.rollback()          # a fresh snapshot: the app wrote with its own sessions
-        return self.session.scalar(select(func.count()).select_from(model))
+        n = self.session.scalar(select(func.count()).select_from(model))
+        self.session.rollback()
+        return n
 
 
 @pytest.fixture
@@ -755,3 +758,47 @@ def test_old_idempotency_keys_are_purged(api):
     later = datetime.now(timezone.utc) + apitokens.KEY_RETENTION + timedelta(minutes=1)
     assert apitokens.purge_idempotency_keys(api.session, now=later) == 1
     assert api.count(IdempotencyKey) == 0
+
+
+def in_handover(api):
+    """An enterprise exit (dismissal by the owners' assembly) in its handover stage."""
+    from engine.runtime import advance, open_case
+    from tests.conftest import at
+    d, s = api.district, api.session
+    committee = d.actor("committee")
+    case = open_case(s, "enterprise_exit", d.estates["jinxiu"].id, committee, {
+        "ground": "dismissal", "contract_no": "XY-YZ-2024-007", "term_end": "2027-06-30",
+        "end_on": "2026-09-15", "resolved_on": "2026-07-01", "voted_area": "60000.00",
+        "voted_owners": 600, "yes_area": "40000.00", "yes_owners": 400}, now=at(date(2026, 7, 2)))
+    advance(s, case.id, "serve_notice", committee,
+            {"served_on": "2026-07-03", "recipient": "信阳安居物业服务有限公司"}, now=at(date(2026, 7, 3)))
+    return advance(s, case.id, "start_handover", committee,
+                   {"ended_on": "2026-09-15", "successor": "信阳宜家物业管理有限公司"},
+                   now=at(date(2026, 9, 16)))
+
+
+def test_a_step_with_files_as_multipart_submits_a_handover_item(api):
+    case = in_handover(api)
+    path = f"/api/v1/cases/{case.id}/actions/submit_item"
+    events = api.count(Event)
+    # a file of the wrong type: refused before anything is written
+    r = api.client.post(path, headers=api.headers("enterprise"), content_type="multipart/form-data",
+                        data={"lock_version": str(case.lock_version), "item": "premises_keys",
+                              "file": (io.BytesIO(b"just text"), "keys.txt", "text/plain")})
+    assert_error(r, 415)
+    assert api.count(Event) == events and api.count(Attachment) == 0
+    # stale version in a form field: 409 as with JSON
+    r = api.client.post(path, headers=api.headers("enterprise"), content_type="multipart/form-data",
+                        data={"lock_version": "0", "item": "premises_keys",
+                              "file": (io.BytesIO(PDF), "钥匙清单.pdf", "application/pdf")})
+    assert_error(r, 409, "stale")
+    r = api.client.post(path, headers=api.headers("enterprise"), content_type="multipart/form-data",
+                        data={"lock_version": str(case.lock_version), "item": "premises_keys",
+                              "file": (io.BytesIO(PDF), "钥匙清单.pdf", "application/pdf")})
+    assert r.status_code == 200, r.get_json()
+    item = r.get_json()["data"]["materials"]["premises_keys"]
+    assert item["status"] == "submitted" and len(item["attachments"]) == 1
+    trail = api.get(f"/cases/{case.id}/events", user="committee").get_json()["items"]
+    assert trail[-1]["trigger"] == "submit_item"
+    assert trail[-1]["attachments"][0]["filename"] == "钥匙清单.pdf"
+    assert trail[-1]["attachments"][0]["id"] == item["attachments"][0]

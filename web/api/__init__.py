@@ -54,8 +54,9 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["anypath"] = AnyPathConverter
     api = Api(app)
     api.register_converter(IdConverter, id_param_schema)
-    from web.api.schemas import DecimalString
+    from web.api.schemas import ActionRequest, DecimalString
     api.register_field(DecimalString, "string", "decimal")
+    api.spec.components.schema("ActionRequest", schema=ActionRequest)
     api.register_blueprint(bp)
     app.register_blueprint(fallback)
     csrf = app.extensions.get("csrf")

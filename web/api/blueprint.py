@@ -60,6 +60,7 @@ fallback = FlaskBlueprint("api_fallback", __name__, url_prefix="/api/v1")
 
 PUBLIC = {"api.create_token"}
 MULTIPART = {"api.upload_attachment"}
+JSON_OR_MULTIPART = {"api.take_action"}
 
 api_errors.register(bp)
 api_errors.register(fallback)
@@ -107,6 +108,8 @@ def _check_body() -> None:
     if request.endpoint in MULTIPART:
         if request.mimetype != "multipart/form-data":
             raise ApiError(415, "请以 multipart/form-data 上传文件（字段 file，可选 item）")
+        return
+    if request.endpoint in JSON_OR_MULTIPART and request.mimetype == "multipart/form-data":
         return
     length = request.content_length
     limit = current_app.config.get("API_MAX_JSON_BYTES", 1024 * 1024)

@@ -1,6 +1,7 @@
 """The endpoints of CONTRACT.md's API table (and a few helpers around them)."""
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import timedelta
 
@@ -212,28 +213,80 @@ def get_case(case_id):
     return P.present_case(get_session(), case, current_actor())
 
 
+ACTION_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}},
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["lock_version"],
+            "properties": {
+                "lock_version": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+                "file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                         "description": "随此步骤提交的文件（如交接材料的扫描件），PDF、PNG、JPEG 或 OFD"},
+            },
+            "additionalProperties": {"type": "string"}}},
+    }}
+
+
+def _action_body():
+    """(body, files) of an action: JSON, or multipart form fields with `file` parts."""
+    from engine.uploads import check
+    if request.mimetype != "multipart/form-data":
+        body = request.get_json(silent=True)
+        return (body if isinstance(body, dict) else {}), []
+    body = {}
+    for k in request.form:
+        if not isinstance(k, str) or not k:
+            raise PayloadInvalid({"_body": ["表单字段名无效"]})
+        values = [v for v in request.form.getlist(k) if isinstance(v, str)]
+        if any("\x00" in v for v in values) or "\x00" in k:
+            raise PayloadInvalid({k.replace("\x00", "") or "_body": ["含有无法保存的字符"]})
+        body[k] = values[0] if len(values) == 1 else values
+    v = body.get("lock_version")
+    if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) < 12:
+        body["lock_version"] = int(v)
+    files = []
+    for up in request.files.getlist("file"):
+        f = file_store.FileIn((up.filename or "附件").replace("\x00", ""), up.mimetype or "",
+                              up.read())
+        ctype = check(f)
+        files.append(file_store.FileIn(f.filename, ctype, f.data))
+    return body, files
+
+
 @bp.route("/cases/<id:case_id>/actions/<string(maxlength=40):trigger>",
           methods=["POST"])
 @bp.doc(operationId="takeAction", summary="办理一个步骤", description=(
-    "请求体为 {lock_version, ...该步骤的字段}（字段见 GET /api/v1/procedures）。"
+    "请求体为 {lock_version, ...该步骤的字段}（字段见 GET /api/v1/procedures），JSON；"
+    "需随步骤提交文件时（如逐项提交交接材料）用 multipart/form-data：字段同上，文件放在 file。"
     "lock_version 与案件当前版本不一致时返回 409（code=stale）；状态不允许时 409"
-    "（code=invalid_state）；法定条件未满足时 422，reason 说明理由；字段错误 400。"),
-    parameters=[IDEMPOTENCY_PARAM])
-@bp.arguments(S.ActionRequest)
+    "（code=invalid_state）；法定条件未满足时 422，reason 说明理由；字段错误 400；"
+    "文件过大 413，类型不符 415。"),
+    parameters=[IDEMPOTENCY_PARAM], requestBody=ACTION_BODY)
 @bp.response(200, S.CaseOut)
 @errors(E400, E401, E403, E404, E409, E413, E415, E422)
-def take_action(body, case_id, trigger):
+def take_action(case_id, trigger):
+    from marshmallow import ValidationError
     s = get_session()
     actor = current_actor()
     _visible_case(case_id)
-    payload = dict(body)
+    body, files = _action_body()
+    try:
+        payload = _ACTION_REQUEST.load(body)
+    except ValidationError as exc:
+        raise PayloadInvalid(exc.normalized_messages()) from None
     lock_version = payload.pop("lock_version")
     key = idempotency.key_from_request()
+    fp_body = {**body, "_files": [hashlib.sha256(f.data).hexdigest() for f in files]}
     return idempotency.run(
         s, user_id=actor.user_id, key=key, status=200, case_id=case_id,
-        fp=idempotency.fingerprint("POST", request.path, body),
-        step=lambda: advance(s, case_id, trigger, actor, payload, lock_version=lock_version),
+        fp=idempotency.fingerprint("POST", request.path, fp_body),
+        step=lambda: advance(s, case_id, trigger, actor, payload, lock_version=lock_version,
+                             files=files),
         body_of=lambda case: P.case_json(s, case, actor))
+
+
+_ACTION_REQUEST = S.ActionRequest()
 
 
 @bp.route("/cases/<id:case_id>/events", methods=["GET"])
