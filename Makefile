@@ -6,7 +6,7 @@
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app web
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test bench bootstrap-run bootstrap-test
 
