@@ -138,6 +138,9 @@ def test_supervision_notice_from_the_dashboard(client, session, district, late_c
                          .order_by(Event.seq.desc())).first()
     assert ev.trigger == "supervision_notice" and ev.payload["deadline_id"] == dl.id
     assert ev.payload["requirements"] == "三日内报送备案"
+    documents = pytest.importorskip("engine.documents")
+    docs = [d for d in documents.for_case(session, case.id) if d.kind == "supervision_notice"]
+    assert len(docs) == 1 and docs[0].event_id == ev.id
     # Another street office cannot even open the form.
     client.post("/logout")
     login(client, "street2")
