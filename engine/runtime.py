@@ -130,7 +130,8 @@ def _append_event(session: Session, case: Case, *, trigger: str, label: str,
     # Written with Core (the ORM unit of work costs more than the step itself), then
     # attached to the session as the existing row it now is.
     row["id"] = session.connection().execute(_INSERT_EVENT, row).scalar_one()
-    return _as_loaded(session, Event, row)
+    # Nothing navigates from an event, so it stays out of the session (cheaper).
+    return _as_loaded(session, Event, row, attach=False)
 
 
 def _set_committed(obj, **values) -> None:
@@ -309,14 +310,15 @@ def _load_case(session: Session, case_id: int) -> Optional[Case]:
     return case
 
 
-def _as_loaded(session: Session, cls, values: dict):
+def _as_loaded(session: Session, cls, values: dict, *, attach: bool = True):
     """An ORM object for a row just read or written, attached to the session as if the
     ORM had loaded it: filled the way the ORM's loader fills it (straight into the
     instance dict, no attribute events), then marked persistent without SQL."""
     obj = class_mapper(cls).class_manager.new_instance()
     obj.__dict__.update(values)
     make_transient_to_detached(obj)
-    session.add(obj)
+    if attach:
+        session.add(obj)
     return obj
 
 
