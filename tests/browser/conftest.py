@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,13 @@ def browser_context_args(browser_context_args):
             "viewport": {"width": 1280, "height": 900}}
 
 
+def _in_thread(fn, *args):
+    """Run fn in a fresh thread: Playwright's sync API keeps an asyncio loop running in
+    the main thread, and code that calls asyncio.run() (PDF signing) must not see it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """The application over a fresh SQLite database with the demo district, CSRF on."""
@@ -60,8 +68,11 @@ def live_app(tmp_path_factory):
         "WTF_CSRF_ENABLED": True, "UPLOAD_FOLDER": str(root / "uploads"),
         "INSTANCE_PATH": str(root),
     })
-    with app.app_context():
-        load_demo(get_session())
+
+    def demo():
+        with app.app_context():
+            load_demo(get_session())
+    _in_thread(demo)
     return app
 
 
@@ -77,12 +88,16 @@ def live_url(live_app):
 
 
 @pytest.fixture
-def db(live_app):
-    """A session on the live database, for arranging cases through the engine."""
-    with live_app.app_context():
-        from web.db import get_session
-        s = get_session()
-        yield s
+def arrange(live_app):
+    """arrange(fn): run fn(session) against the live database (in its own thread, with
+    an app context) to set up cases through the engine; returns fn's result."""
+    def run(fn):
+        def work():
+            with live_app.app_context():
+                from web.db import get_session
+                return fn(get_session())
+        return _in_thread(work)
+    return run
 
 
 @pytest.fixture

@@ -84,12 +84,15 @@ def test_street_officer_takes_a_contract_filing_to_filed(page: Page, live_url, s
     shot(page, "06-street-case-list")
 
 
-def _exit_in_handover(db, district_actor):
-    from engine.models import Estate
-    from engine.runtime import advance, open_case
+def _exit_in_handover(db) -> int:
+    """An exit on 锦绣花园 whose contract ended yesterday, handing over (via the engine)."""
     from sqlalchemy import select
+
+    from engine.access import Actor
+    from engine.models import Estate, User
+    from engine.runtime import advance, open_case
     estate = db.scalar(select(Estate).where(Estate.name == "锦绣花园"))
-    committee = district_actor("committee")
+    committee = Actor.of(db.scalar(select(User).where(User.username == "committee")))
     yesterday = (TODAY - timedelta(days=1)).isoformat()
     c = open_case(db, "enterprise_exit", estate.id, committee,
                   {"ground": "expiry", "contract_no": "XY-QQ-2023-001", "term_end": yesterday})
@@ -98,22 +101,11 @@ def _exit_in_handover(db, district_actor):
     return c.id
 
 
-@pytest.fixture
-def actor(db):
-    from sqlalchemy import select
-    from engine.access import Actor
-    from engine.models import User
-
-    def of(username):
-        return Actor.of(db.scalar(select(User).where(User.username == username)))
-    return of
-
-
-def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, live_url, db,
-                                                                    actor, shot):
+def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, live_url, arrange,
+                                                                    shot):
     from engine.registry import current
     defn = current("enterprise_exit")
-    case_id = _exit_in_handover(db, actor)
+    case_id = arrange(_exit_in_handover)
     required = [m for m in defn.materials if m.required]
 
     sign_in(page, live_url, "enterprise")
