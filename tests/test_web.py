@@ -322,6 +322,9 @@ def test_case_page_shows_header_deadlines_timeline_and_actions(client, district,
     html = r.get_data(as_text=True)
     assert 'id="action-submit"' in html and 'name="note"' in html and f'name="lock_version" value="{lock(session, c.id)}"' in html
     assert "<svg" in html or 'class="states"' in html       # the diagram (or its fallback)
+    if "<svg" in html:
+        r = client.get(f"/cases/{c.id}/diagram.svg")
+        assert r.status_code == 200 and r.mimetype == "image/svg+xml" and "已登记待报送" in r.get_data(as_text=True)
     assert "尚未出具文书" in page or 'id="documents"' in html
 
 
@@ -349,6 +352,7 @@ def test_a_case_outside_my_jurisdiction_is_404(client, district, session, who, e
     r = client.get(f"/cases/{c.id}")
     assert r.status_code == 404 and "页面不存在，或您无权查看" in text(r)
     assert client.post(f"/cases/{c.id}/actions/submit", data={"lock_version": lock(session, c.id)}).status_code == 404
+    assert client.get(f"/cases/{c.id}/diagram.svg").status_code == 404
     assert client.get(f"/cases/{c.id + 999}").status_code == 404     # same answer as missing
 
 

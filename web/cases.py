@@ -478,6 +478,17 @@ def act(case_id: int, trigger: str):
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+@bp.get("/cases/<int:case_id>/diagram.svg")
+@login_required
+def diagram(case_id: int):
+    """The case's state diagram at full size (the case page shows it scaled to fit)."""
+    case = load_visible_case(case_id)
+    svg = diagram_markup(defn_of(case), case.state)
+    if svg is None:
+        abort(404)
+    return Response(str(svg), mimetype="image/svg+xml")
+
+
 @bp.get("/cases/<int:case_id>/files/<int:att_id>")
 @login_required
 def attachment(case_id: int, att_id: int):

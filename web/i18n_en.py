@@ -32,6 +32,7 @@ EN = {
     "已载入的年份": "Years loaded", "年份": "Year", "通知": "Notice",
     "放假 {r} 天，调休上班 {w} 天": "{r} rest days, {w} make-up working days",
     "没有需要重新计算的期限。": "No deadline needed recomputing.",
+    "查看大图": "Full size",
     # home
     "今天是": "Today is", "北京时间": "Beijing time", "待我办理": "For me to act on",
     "即将到期": "Due soon", "已逾期": "Overdue", "程序": "Procedure", "物业管理区域": "Estate",

@@ -214,3 +214,22 @@ def test_tablet_and_english(page: Page, live_url, shot):
     shot(page, "33-bureau-case-english")
     page.get_by_role("link", name="中文").click()
     expect(page.get_by_role("link", name="工作台")).to_be_visible()
+
+
+def test_tour_of_every_procedure(page: Page, live_url, shot):
+    """The bureau opens one case of each procedure in the demo: header, deadlines, diagram
+    and timeline render (screenshots for a human to look at)."""
+    from workflows import REGISTRY
+    sign_in(page, live_url, "bureau")
+    seen = 0
+    for name in REGISTRY:
+        page.goto(f"{live_url}/cases?procedure={name}")
+        links = page.locator("table.list tbody tr td a")
+        if links.count() == 0:
+            continue
+        links.first.click()
+        expect(page.locator("#case-state")).to_be_visible()
+        expect(page.locator("#timeline li").first).to_be_visible()
+        shot(page, f"40-tour-{name}")
+        seen += 1
+    assert seen >= 1
