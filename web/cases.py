@@ -416,6 +416,7 @@ def deadline_views(case: Case) -> list[dict]:
                     "status_label": _(STATUS_LABELS.get(d.status, d.status)),
                     "pack_label": pack_label(d.rulepack),
                     "party_label": role_label(d.party), "consequence": consequence})
+    out.sort(key=lambda v: (not v["running"], v["d"].due_date if v["running"] else date.min))
     return out
 
 

@@ -33,6 +33,7 @@ EN = {
     "放假 {r} 天，调休上班 {w} 天": "{r} rest days, {w} make-up working days",
     "没有需要重新计算的期限。": "No deadline needed recomputing.",
     "查看大图": "Full size",
+    "计算方法": "How the date was computed", "依据": "Basis",
     # home
     "今天是": "Today is", "北京时间": "Beijing time", "待我办理": "For me to act on",
     "即将到期": "Due soon", "已逾期": "Overdue", "程序": "Procedure", "物业管理区域": "Estate",
