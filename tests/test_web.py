@@ -579,3 +579,12 @@ def test_every_page_text_of_the_front_end_has_an_english_translation():
             if re.search(r"[\u4e00-\u9fff]", m.group(2)) and m.group(2) not in EN:
                 missing.add((f.name, m.group(2)))
     assert not missing, sorted(missing)
+
+
+def test_an_unexpected_error_is_explained_not_dumped(app):
+    def boom():
+        raise RuntimeError("internal detail")
+    app.add_url_rule("/boom-for-test", "boom_for_test", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    r = app.test_client().get("/boom-for-test")
+    assert r.status_code == 500 and "系统出错" in text(r) and "internal detail" not in text(r)

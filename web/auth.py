@@ -189,6 +189,14 @@ def init_app(app: Flask) -> None:
         return _error_page(404, getattr(e, "description", None) if _custom(e)
                            else _("页面不存在，或您无权查看"))
 
+    @app.errorhandler(500)
+    def _server_error(_e):
+        return _error_page(500, _("系统出错，未能完成操作；请稍后重试，如仍出现请联系系统管理员"))
+
+    @app.errorhandler(405)
+    def _method(_e):
+        return _error_page(405, _("不支持这种访问方式，请从页面上的按钮操作"))
+
     @app.errorhandler(413)
     def _too_large(_e):
         mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)

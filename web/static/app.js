@@ -4,6 +4,15 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
+  // A POST form is sent once: a double tap must not take the step twice (the second
+  // would only meet "此案件已被他人更新").
+  document.querySelectorAll("form[method=post]").forEach(function (f) {
+    f.addEventListener("submit", function () {
+      setTimeout(function () {
+        f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
   // Forms marked data-confirm ask before submitting (e.g. rejecting a filing).
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (ev) {
