@@ -230,9 +230,37 @@ def test_estates_are_only_those_the_caller_may_see(api):
     assert jin["rulepack"] == "henan" and jin["total_area"] == "86420.50"
 
 
+def build_cases(session, district, today):
+    """Five contract filings, as the officers would have taken their steps (dated in the
+    past): filed; submitted; registered long ago and overdue; correction requested;
+    freshly registered."""
+    from engine.runtime import advance, open_case
+    from tests.conftest import at
+
+    ent, ent2 = district.actor("enterprise"), district.actor("enterprise2")
+    bureau = district.actor("bureau")
+    E = district.estates
+
+    def opened(no, kind, days_ago, estate, actor):
+        signed = today - timedelta(days=days_ago)
+        return open_case(session, "contract_filing", estate.id, actor,
+                         contract(kind, signed, contract_no=no), now=at(signed))
+
+    c = opened("XY-QQ-2026-001", "pre_phase", 40, E["jinxiu"], ent)
+    advance(session, c.id, "submit", ent, {"note": "合同正本及附件"}, now=at(today - timedelta(days=35)))
+    advance(session, c.id, "accept", bureau, {"remark": "材料齐全"}, now=at(today - timedelta(days=30)))
+    c = opened("XY-YZ-2026-014", "assembly", 6, E["jinxiu"], ent)
+    advance(session, c.id, "submit", ent, {}, now=at(today - timedelta(days=2)))
+    opened("XY-QQ-2026-009", "pre_phase", 45, E["hudong"], ent)
+    c = opened("YJ-QQ-2026-003", "pre_phase", 12, E["binhe"], ent2)
+    advance(session, c.id, "submit", ent2, {}, now=at(today - timedelta(days=10)))
+    advance(session, c.id, "request_correction", bureau, {"reasons": "缺少收费标准附件"},
+            now=at(today - timedelta(days=8)))
+    opened("YJ-YZ-2026-021", "assembly", 7, E["taishan"], ent2)
+
+
 @pytest.fixture
 def demo_cases(api):
-    from web.demo import build_cases
     build_cases(api.session, api.district, TODAY)
     return api
 
@@ -802,3 +830,20 @@ def test_a_step_with_files_as_multipart_submits_a_handover_item(api):
     assert trail[-1]["trigger"] == "submit_item"
     assert trail[-1]["attachments"][0]["filename"] == "钥匙清单.pdf"
     assert trail[-1]["attachments"][0]["id"] == item["attachments"][0]
+
+
+def test_a_stored_key_without_its_body_replays_the_case_as_it_is(api):
+    from web.api.idempotency import fingerprint
+    case = api.open_contract()
+    path = f"/api/v1/cases/{case['id']}/actions/submit"
+    req = {"lock_version": case["lock_version"]}
+    api.session.add(IdempotencyKey(user_id=api.district.users["enterprise"].id, key="k", method="POST",
+                                   path=path, fingerprint=fingerprint("POST", path, req), status=200,
+                                   body=None, case_id=case["id"]))
+    api.session.commit()
+    r = api.post(f"/cases/{case['id']}/actions/submit", req, user="enterprise",
+                 headers={"Idempotency-Key": "k"})
+    assert r.status_code == 200 and r.headers["Idempotent-Replayed"] == "true"
+    assert r.get_json()["id"] == case["id"] and r.get_json()["state"] == "registered"
+    assert api.count(Event) == 1
+    assert r.headers["Cache-Control"] == "no-store"

@@ -164,6 +164,14 @@ def _before():
     _check_body()
 
 
+@bp.after_request
+@fallback.after_request
+def _no_store(resp):
+    # Answers depend on the bearer token: no shared cache may keep them.
+    resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
 # -- unknown paths and methods under /api/v1 --------------------------------------------
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -56,11 +56,15 @@ def find(session: Session, user_id: int, key: str) -> Optional[IdempotencyKey]:
                                                        IdempotencyKey.key == key))
 
 
-def replay(row: IdempotencyKey, fp: str):
+def replay(session: Session, row: IdempotencyKey, fp: str, body_of: Callable[[Case], dict]):
     if row.fingerprint != fp:
         raise ApiError(422, f"此 {HEADER} 已用于另一个请求；每个新请求请使用新的键",
                        code="idempotency_mismatch")
-    resp = jsonify(row.body or {})
+    body = row.body
+    if body is None:        # defensive: an answer stored without its body: the case as it is
+        case = session.get(Case, row.case_id) if row.case_id else None
+        body = body_of(case) if case is not None else {}
+    resp = jsonify(body)
     resp.status_code = row.status
     resp.headers["Idempotent-Replayed"] = "true"
     return resp
@@ -80,7 +84,7 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
         return _json(status, body_of(case))
     existing = find(session, user_id, key)
     if existing is not None:
-        return replay(existing, fp)
+        return replay(session, existing, fp, body_of)
     row = IdempotencyKey(user_id=user_id, key=key, method=request.method,
                          path=request.path[:300], fingerprint=fp, status=status, body=None,
                          case_id=case_id, created_at=datetime.now(timezone.utc))
@@ -112,7 +116,7 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
         session.rollback()
         twin = find(session, user_id, key)
         if twin is not None:
-            return replay(twin, fp)
+            return replay(session, twin, fp, body_of)
         if isinstance(exc, StaleCase):
             raise
         raise ApiError(409, "请求冲突，请稍后重试", code="conflict") from exc

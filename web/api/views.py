@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from datetime import timedelta
 
 from flask import current_app, g, request, send_file, url_for
@@ -73,11 +74,19 @@ def _visible_case(case_id: int) -> Case:
 def create_token(body):
     s = get_session()
     user = s.scalar(select(User).where(User.username == body["username"].strip()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, body["password"]):
+    # The same work whether or not the account exists: no user enumeration by timing.
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), body["password"])
+    if user is None or not user.active or not ok:
         raise ApiError(401, "用户名或密码不正确", code="bad_credentials")
     ttl = timedelta(hours=float(current_app.config.get("API_TOKEN_TTL_HOURS", 24)))
     secret, tok = apitokens.issue(s, user, ttl=ttl, name=body.get("name", ""))
     return {"token": secret, "token_type": "Bearer", "expires_at": tok.expires_at}
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    from werkzeug.security import generate_password_hash
+    return generate_password_hash("no such account")
 
 
 @bp.route("/tokens/current", methods=["GET"])
@@ -277,7 +286,8 @@ def take_action(case_id, trigger):
         raise PayloadInvalid(exc.normalized_messages()) from None
     lock_version = payload.pop("lock_version")
     key = idempotency.key_from_request()
-    fp_body = {**body, "_files": [hashlib.sha256(f.data).hexdigest() for f in files]}
+    fp_body = ({**body, "_files": [hashlib.sha256(f.data).hexdigest() for f in files]}
+               if files else body)
     return idempotency.run(
         s, user_id=actor.user_id, key=key, status=200, case_id=case_id,
         fp=idempotency.fingerprint("POST", request.path, fp_body),
