@@ -79,9 +79,28 @@ def _signer(cert_pem: str, key_pem: str):
                                 cert_registry=SimpleCertificateStore.from_certs([cert]))
 
 
+def _off_loop(fn):
+    """pyHanko's synchronous API calls asyncio.run(), which fails inside a running event
+    loop (an async server, Playwright's test loop): then run it on a helper thread."""
+    import asyncio
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
+
+
 def sign_pdf(pdf: bytes, cert_pem: str, key_pem: str, *, signer_name: str,
              reason: str = "", location: str = "") -> bytes:
     """PAdES baseline (B-B) signature over the whole PDF, as an incremental update."""
+    return _off_loop(lambda: _sign_pdf(pdf, cert_pem, key_pem, signer_name=signer_name,
+                                       reason=reason, location=location))
+
+
+def _sign_pdf(pdf: bytes, cert_pem: str, key_pem: str, *, signer_name: str,
+              reason: str = "", location: str = "") -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -116,6 +135,10 @@ class SignatureCheck:
 
 def check_signature(pdf: bytes, trust_pems: tuple[str, ...] = ()) -> SignatureCheck:
     """Validate the (first) embedded signature; trust_pems are the trusted certificates."""
+    return _off_loop(lambda: _check_signature(pdf, trust_pems))
+
+
+def _check_signature(pdf: bytes, trust_pems: tuple[str, ...] = ()) -> SignatureCheck:
     from asn1crypto import pem, x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

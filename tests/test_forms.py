@@ -433,6 +433,14 @@ def test_documents_are_signed_when_a_certificate_is_configured(session, district
     i = data.index(b"/Producer")
     tampered = data[:i] + b"/Producex" + data[i + 9:]
     assert not signing.check_signature(tampered, (cert,)).intact
+    # Signing also works where an event loop is running (pyHanko uses asyncio.run).
+    import asyncio
+
+    async def inside_a_loop():
+        return signing.sign_pdf(render.html_to_pdf("<p>测试</p>"), cert, settings.key_pem,
+                                signer_name="测试")
+    again = asyncio.run(inside_a_loop())
+    assert signing.check_signature(again, (cert,)).intact
     # An organisation without a certificate issues unsigned documents.
     advance(session, contract_case(session, district, contract_kind="assembly").id, "accept",
             district.actor("street"), {}, now=at(D(2026, 10, 8)))
