@@ -207,6 +207,7 @@ def test_admin_sets_prefix_seal_and_demo_certificate(client, session, district, 
     r = client.post(f"/verify/{doc.code}", data={"file": (io.BytesIO(data), "a.pdf")},
                     content_type="multipart/form-data")
     assert "电子签名有效" in text(r)
+    assert "电子签名有效（签名人：老城街道办事处）" in text(client.get(f"/verify/{doc.code}"))
 
 
 def test_start_up_warns_loudly_when_the_subsetter_or_fonts_are_missing(app, monkeypatch, capsys, caplog):

@@ -131,10 +131,12 @@ def _verify_view(doc: Document | None, code: str, upload: dict | None = None, st
         except Exception:
             title = case.procedure
         try:
-            stored_ok = hashlib.sha256(files.load(doc.sha256)).hexdigest() == doc.sha256
+            stored = files.load(doc.sha256)
+            stored_ok = hashlib.sha256(stored).hexdigest() == doc.sha256
         except FileNotFoundError:
-            stored_ok = False
-        ctx.update(case=case, procedure_title=title, stored_ok=stored_ok,
+            stored, stored_ok = b"", False
+        signature = _signature_summary(stored, doc) if doc.signed and stored_ok else ""
+        ctx.update(case=case, procedure_title=title, stored_ok=stored_ok, signature=signature,
                    successor=s.get(Document, doc.superseded_by_id) if doc.superseded_by_id else None)
     return render_template("documents/verify.html", **ctx), status
 
