@@ -55,7 +55,7 @@ def badge(html: str):
 
 def test_unread_badge_on_every_page_and_acknowledgement(client, session, district, late_cases):
     login(client, "enterprise")
-    for path in ("/cases/" + str(late_cases["od1"].id), "/inbox/"):
+    for path in ("/", "/cases", "/inbox/"):
         r = client.get(path)
         assert r.status_code == 200
         assert badge(r.data.decode()) == 3          # OD-1, OD-3 overdue; NEW-1 due soon
