@@ -1,7 +1,12 @@
 """The demo district of CONTRACT.md: organisations, accounts, estates and living cases.
 
 `load_demo` is idempotent: it does nothing when the `bureau` account exists already.
-Cases are opened and advanced through the engine, like any user would.
+Cases are opened and advanced through the engine, like any user would, each step dated
+on the past day the officer would have taken it, relative to the day the demo is loaded:
+every procedure appears in several states under both street offices, with deadlines open
+and due soon, overdue, met and met late. The bureau and the street offices get demo
+signing certificates, so the documents the steps issue are signed PDFs; the deadline scan
+runs last, so inboxes and dashboards open on the overdue work.
 """
 from __future__ import annotations
 
