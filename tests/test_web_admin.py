@@ -3,7 +3,6 @@ holiday arrangement; only for the admin role."""
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from engine.legaltime import TZ
