@@ -286,6 +286,14 @@ def test_new_case_refuses_an_estate_outside_my_jurisdiction(client, district):
     assert r.status_code == 400 and "请选择您有权办理的物业管理区域" in text(r)
 
 
+def test_new_case_of_a_procedure_my_role_may_not_open_is_403(client, district, session):
+    login(client, "street")
+    r = client.post("/cases/new", data=_contract_form(district.estates["jinxiu"].id))
+    assert r.status_code == 403 and "您的角色不能发起「物业服务合同备案」" in text(r)
+    assert session.query(Case).count() == 0
+    assert client.post("/cases/new", data={"procedure": "no_such"}).status_code == 404
+
+
 def test_new_case_guard_refusal_is_explained(client, district):
     login(client, "enterprise")
     future = (TODAY + timedelta(days=5)).isoformat()

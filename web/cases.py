@@ -249,9 +249,14 @@ def new():
     actor = current_actor()
     defs = {n: d for n, d in registry.all_current().items() if actor.role in d.opening.roles}
     estates = s.scalars(visible_estates(actor)).all()
-    name = request.values.get("procedure") or next(iter(defs), None)
-    if name not in defs:
-        name = next(iter(defs), None)
+    asked = request.values.get("procedure")
+    if request.method == "POST" and asked not in defs:
+        try:
+            title = proc_title(registry.current(asked or ""))
+        except EngineError:
+            abort(404)
+        abort(403, description=_("您的角色不能发起「{title}」", title=title))
+    name = asked if asked in defs else next(iter(defs), None)
     errors, values, status = {}, {}, 200
     estate_id = request.values.get("estate_id", type=int)
     if request.method == "POST" and name:
