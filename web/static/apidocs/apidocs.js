@@ -1,7 +1,7 @@
 // Starts Swagger UI on the API's own description (no CDN, no inline script).
 window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
-    url: "../openapi.json",
+    url: "openapi.json",
     dom_id: "#swagger-ui",
     deepLinking: true,
     tryItOutEnabled: true,
