@@ -148,3 +148,12 @@ def test_home_links_item_steps_to_the_materials_page(client, district, session):
     login(client, "enterprise")
     html = client.get("/").get_data(as_text=True)
     assert re.search(rf'href="/cases/{c.id}/materials"', html)
+    client.post("/logout")
+    # the committee has nothing to accept until an item is submitted
+    login(client, "committee")
+    todo = client.get("/").get_data(as_text=True).split('id="todo"')[1].split("</section>")[0]
+    assert "接收移交事项" not in todo
+    advance(session, c.id, "submit_item", district.actor("enterprise"),
+            {"item": "premises_keys", "declaration": "钥匙 36 把"})
+    todo = client.get("/").get_data(as_text=True).split('id="todo"')[1].split("</section>")[0]
+    assert "接收移交事项" in todo and f'href="/cases/{c.id}/materials"' in todo

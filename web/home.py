@@ -46,10 +46,24 @@ def todo_cases(session, actor):
                            .order_by(Case.updated_at.desc()).limit(MAX_TODO)).all()
     out = []
     for c in rows:
-        acts = [a for a in available_actions(session, c, actor) if a.allowed]
+        acts = [a for a in available_actions(session, c, actor)
+                if a.allowed and _item_step_has_work(c, a.trigger)]
         if acts:
             out.append((c, acts))
     return out
+
+
+# An item step is work only when some item waits for it (INTERFACES.md statuses).
+_ITEM_WAITS_IN = {"submit_item": ("pending", "rejected"), "accept_item": ("submitted",),
+                  "reject_item": ("submitted",)}
+
+
+def _item_step_has_work(case, trigger: str) -> bool:
+    wanted = _ITEM_WAITS_IN.get(trigger)
+    if wanted is None:
+        return True
+    items = (case.data or {}).get("materials") or {}
+    return any((v or {}).get("status", "pending") in wanted for v in items.values())
 
 
 def _deadline_rows(session, actor, *conds, order=None, limit=SHOW):
