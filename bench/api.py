@@ -192,6 +192,17 @@ def _latency(port: int, token: str, ids: list[int], n: int) -> tuple[float, floa
     return statistics.median(times) * 1000, times[int(0.95 * (len(times) - 1))] * 1000, bad
 
 
+def _list_latency(port: int, token: str, n: int) -> tuple[float, float]:
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        status, _ = request(port, "GET", f"/api/v1/cases?per_page=20&page={1 + i % 50}",
+                            token=token)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return statistics.median(times) * 1000, times[int(0.95 * (len(times) - 1))] * 1000
+
+
 def _actions(port: int, token: str, ids: list[int], n: int) -> tuple[float, dict]:
     todo = list(ids[:n])
     lock = threading.Lock()
@@ -219,6 +230,7 @@ def _bench(label: str, url: str, instance: str) -> list[tuple]:
     server = Server(url, instance)
     try:
         p50, p95, bad = _latency(server.port, bureau, ids["all"], N_GETS)
+        l50, l95 = _list_latency(server.port, bureau, 100)
         rate, statuses = _actions(server.port, ent, ids["enterprise"], min(N_POSTS, len(ids["enterprise"])))
     finally:
         server.stop()
@@ -231,6 +243,8 @@ def _bench(label: str, url: str, instance: str) -> list[tuple]:
     return [
         (f"{label}: GET /api/v1/cases/<id> p50", p50, "ms", note),
         (f"{label}: GET /api/v1/cases/<id> p95", p95, "ms", "same run"),
+        (f"{label}: GET /api/v1/cases (a page of 20, with total) p95", l95, "ms",
+         f"p50 {l50:.1f} ms; 100 requests, pages 1-50 of {N_CASES:,}"),
         (f"{label}: action POSTs, {WORKERS} worker processes", rate, "req/s",
          f"{sum(statuses.values())} submits on distinct cases, {CLIENTS} client threads"
          + (f"; non-200: {other}" if other else "")),
