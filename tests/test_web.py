@@ -183,6 +183,16 @@ def test_home_for_the_bureau_counts_overdue_per_street_office(client, district, 
     assert "物业服务合同备案" in text(r).split("各程序案件数")[1]
 
 
+def test_home_for_a_community_counts_overdue_per_estate(client, district, session):
+    contract(session, district, kind="pre_phase", signed_days_ago=40, no="QQ-1")
+    contract(session, district, kind="pre_phase", estate="hudong", signed_days_ago=40, no="QQ-2")
+    login(client, "community")
+    unit = client.get("/").get_data(as_text=True).split('id="by-unit"')[1]
+    assert "逾期案件分布（按物业管理区域）" in text(client.get("/"))
+    assert re.search(r"锦绣花园</td><td class=\"num\"><strong>1<", unit)
+    assert "湖东新苑" not in unit                     # another community's estate
+
+
 def test_home_of_an_enterprise_shows_only_its_own(client, district, session):
     a = contract(session, district, no="A-1")
     b = contract(session, district, estate="binhe", user="enterprise2", no="B-1")

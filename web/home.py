@@ -106,6 +106,7 @@ SUPERVISED_BY = {
     "housing_bureau": ("street_office_id", "街道办事处"),
     "admin": ("street_office_id", "街道办事处"),
     "street_office": ("community_id", "社区居委会"),
+    "community": ("id", "物业管理区域"),       # a community follows its estates
 }
 
 
@@ -117,8 +118,9 @@ def overdue_by_unit(session, actor):
     q = (visible_cases(actor).where(overdue_condition())
          .with_only_columns(col, func.count(Case.id)).group_by(col))
     rows = session.execute(q).all()
-    names = dict(session.execute(select(Organisation.id, Organisation.name)
-                                 .where(Organisation.id.in_([r[0] for r in rows if r[0]]))).all())
+    named = Estate if spec[0] == "id" else Organisation
+    names = dict(session.execute(select(named.id, named.name)
+                                 .where(named.id.in_([r[0] for r in rows if r[0]]))).all())
     out = sorted(((names.get(oid, "—"), oid, n) for oid, n in rows), key=lambda r: -r[2])
     return spec[1], out
 
