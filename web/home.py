@@ -62,8 +62,10 @@ def _item_step_has_work(case, trigger: str) -> bool:
     wanted = _ITEM_WAITS_IN.get(trigger)
     if wanted is None:
         return True
-    items = (case.data or {}).get("materials") or {}
-    return any((v or {}).get("status", "pending") in wanted for v in items.values())
+    items = (case.data or {}).get("materials")
+    if not isinstance(items, dict):
+        return True
+    return any(isinstance(v, dict) and v.get("status", "pending") in wanted for v in items.values())
 
 
 def _deadline_rows(session, actor, *conds, order=None, limit=SHOW):
