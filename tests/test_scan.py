@@ -6,12 +6,11 @@ import json
 import threading
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from engine.alerts import Alert, OutboxMessage, unread_count
 from engine.db import make_sessionmaker
-from engine.models import Case, Deadline, Event
+from engine.models import Deadline, Event
 from engine.runtime import advance, open_case
 from engine.scan import scan
 from tests.conftest import at
