@@ -164,17 +164,18 @@ def write_alerts(ctx: _Ctx, rows: list[dict]) -> list[dict]:
            .returning(t.c.id, t.c.kind, t.c.organisation_id, t.c.title, t.c.body))
     # Core executemany: compiled once (cached), sent as multi-row batches with RETURNING.
     new = [dict(r._mapping) for r in ctx.session.connection().execute(ins, rows)]
-    queue_mail(ctx, new)
+    queue_mail(ctx.session, new, ctx.now)
     return new
 
 
-def queue_mail(ctx: _Ctx, alerts: list[dict]) -> int:
+def queue_mail(s: Session, alerts: list[dict], now: datetime) -> int:
     """One outbox row per (alert, address): the organisation's address, or else the
-    addresses of its active users."""
+    addresses of its active users. `alerts`: dicts with id, organisation_id, title, body.
+    Runs in the caller's transaction, so an alert and its e-mails commit together."""
     orgs = {a["organisation_id"] for a in alerts if a["organisation_id"]}
     if not orgs:
         return 0
-    s = ctx.session
+    pg = s.get_bind().dialect.name == "postgresql"
     to: dict[int, list[str]] = defaultdict(list)
     for oid, email in s.execute(select(Organisation.id, Organisation.email)
                                 .where(Organisation.id.in_(orgs))):
@@ -188,12 +189,13 @@ def queue_mail(ctx: _Ctx, alerts: list[dict]) -> int:
             if email and email not in to[oid]:
                 to[oid].append(email)
     msgs = [dict(alert_id=a["id"], to_addr=addr, subject=a["title"], body=a["body"],
-                 status="pending", attempts=0, next_attempt_at=ctx.now, last_error="",
-                 created_at=ctx.now)
+                 status="pending", attempts=0, next_attempt_at=now, last_error="",
+                 created_at=now)
             for a in alerts for addr in to.get(a["organisation_id"], ())]
     if msgs:
-        s.connection().execute(_insert(ctx, OutboxMessage.__table__).on_conflict_do_nothing(
-            index_elements=["alert_id", "to_addr"]), msgs)
+        ins = (postgresql.insert if pg else sqlite.insert)(OutboxMessage.__table__)
+        s.connection().execute(ins.on_conflict_do_nothing(index_elements=["alert_id", "to_addr"]),
+                               msgs)
     return len(msgs)
 
 

@@ -85,14 +85,18 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
             "committee_id": estate.committee_id, "bureau_id": estate.bureau_id,
             "developer_id": estate.developer_id})
         by = f"，请于{rectify_by.year}年{rectify_by.month}月{rectify_by.day}日前办结" if rectify_by else ""
-        session.add(Alert(
+        alert = Alert(
             deadline_id=d.id, case_id=case.id, kind=SUPERVISION, stage=f"{SUPERVISION}_{ev.id}",
             level=0, final=False, role=role, organisation_id=org, due_date=d.due_date,
             title=f"【逾期督办】{estate.name} · {title}（案件 {case.id}）：{d.label}"[:300],
             body=(f"{actor.org_name or role_label(actor.role)}就「{d.label}」逾期未履行下发逾期督办通知书{by}。\n"
                   f"督办要求：{requirements}\n依据：{d.citation}\n案件页面：/cases/{case.id}"),
-            created_at=now))
+            created_at=now)
+        session.add(alert)
         session.flush()
+        from engine.scan import queue_mail
+        queue_mail(session, [{"id": alert.id, "organisation_id": alert.organisation_id,
+                              "title": alert.title, "body": alert.body}], now)
     except BaseException as exc:
         replacement = runtime._fail(session, exc)
         if replacement:

@@ -83,6 +83,9 @@ def test_street_office_issues_a_supervision_notice_on_an_overdue_case(session, d
     note = session.scalars(select(Alert).where(Alert.kind == "supervision")).one()
     assert note.organisation_id == district.orgs["enterprise"].id
     assert "2026年10月19日前办结" in note.body
+    from engine.alerts import OutboxMessage
+    mail = session.scalars(select(OutboxMessage).where(OutboxMessage.alert_id == note.id)).one()
+    assert mail.to_addr == "a@example.com" and mail.subject.startswith("【逾期督办】")
     from engine.audit import verify_all
     assert verify_all(session)[1] == []
 
