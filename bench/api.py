@@ -87,10 +87,11 @@ def _seed(url: str, n: int) -> dict:
         with eng.begin() as c:
             c.execute(insert(Case), cases)
             c.execute(insert(Deadline), rows)
-    if eng.dialect.name == "postgresql":
-        with eng.begin() as c:
+    with eng.begin() as c:
+        if eng.dialect.name == "postgresql":
             c.execute(text("SELECT setval(pg_get_serial_sequence('cases', 'id'), :v)"),
                       {"v": first + n - 1})
+        c.execute(text("ANALYZE"))        # statistics, as a database in service would have
     eng.dispose()
     ids = list(range(first, first + n))
     ent_estates = {e[0] for e in estates if e[2] == ent_org}
