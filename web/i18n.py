@@ -174,6 +174,15 @@ def days_text(due: date, ref: date | None = None) -> str:
     return _("逾期 {n} 天", n=-n)
 
 
+def filesize(n) -> str:
+    n = int(n or 0)
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
 # -- the switch -----------------------------------------------------------------------
 
 def _safe_next(target: str | None) -> str:
@@ -197,5 +206,5 @@ def init_app(app: Flask) -> None:
                                  days_text=days_text, days_until=days_until)
     app.jinja_env.filters.update(zh_date=zh_date, zh_datetime=zh_datetime,
                                  role_label=role_label, show_date=show_date,
-                                 show_datetime=show_datetime)
+                                 show_datetime=show_datetime, filesize=filesize)
     app.register_blueprint(bp)
