@@ -37,6 +37,7 @@ EN = {
     "系统出错，未能完成操作；请稍后重试，如仍出现请联系系统管理员": "Something went wrong; please try again, and tell the administrator if it persists",
     "不支持这种访问方式，请从页面上的按钮操作": "Not supported this way; please use the buttons on the page",
     "您的角色不能发起「{title}」": "Your role cannot open {title}",
+    "全部必交材料已接收。": "Every required item is accepted.", "当前状态：": "State: ",
     # home
     "今天是": "Today is", "北京时间": "Beijing time", "待我办理": "For me to act on",
     "即将到期": "Due soon", "已逾期": "Overdue", "程序": "Procedure", "物业管理区域": "Estate",

@@ -93,10 +93,13 @@ def _render(case, errors_for=None, errors=None, values=None, status=200):
     accepted = [i for i in required if i.status == "accepted"]
     submitted = [i for i in items if i.status in ("submitted", "accepted")]
     schemas = {k: (defn.transition(t).schema if defn.transition(t) else None) for k, t in STEP.items()}
+    # Item steps only run in the handover states; after signing the list is a record.
+    phase_open = any(t.trigger in STEP.values() for t in defn.transitions_from(case.state))
     return render_template(
         "materials/show.html", case=case, defn=defn, items=items, blocking=blocking, can=can,
         why=why, files=files, required=required, accepted=accepted, submitted=submitted,
         errors_for=errors_for, errors=errors or {}, values=values or {}, schemas=schemas,
+        phase_open=phase_open,
         percent=(100 * len(accepted) // len(required)) if required else 100), status
 
 

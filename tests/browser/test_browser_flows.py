@@ -164,6 +164,8 @@ def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, li
     sign.get_by_role("button", name="签署交接确认书").click()
     expect(page.locator("#case-state")).to_have_text(defn.state("signed").label)
     shot(page, "15-committee-handover-signed")
+    page.goto(f"{live_url}/cases/{case_id}/materials")
+    expect(page.locator("#blocking")).not_to_contain_text("可以签署")
 
 
 def test_other_enterprise_and_other_street_office_cannot_open_a_case(page: Page, live_url, shot):
@@ -213,6 +215,12 @@ def test_tablet_and_english(page: Page, live_url, shot):
     shot(page, "33-bureau-case-english")
     page.get_by_role("link", name="中文").click()
     expect(page.get_by_role("link", name="工作台")).to_be_visible()
+    page.goto(f"{live_url}/cases?procedure=enterprise_exit")
+    if page.locator("table.list tbody tr td a").count():
+        page.locator("table.list tbody tr td a").first.click()
+        page.locator("a.button-link", has_text="交接材料清单").click()
+        expect(page.locator("#blocking")).to_be_visible()
+        shot(page, "34-bureau-materials-tablet")
 
 
 def test_tour_of_every_procedure(page: Page, live_url, shot):
