@@ -128,7 +128,6 @@ def test_rule_pack_per_estate(client, district, session):
 
 
 def test_holiday_arrangement_import(client, district):
-    pytest.importorskip("engine.calendar_store")
     login(client, "admin")
     sample = Path(__file__).resolve().parents[1] / "engine" / "data" / "holidays" / "2026.toml"
     r = client.post("/admin/calendar", data={"file": (io.BytesIO(sample.read_bytes()), "2026.toml")},

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from engine import calendar_store
 from engine.models import Case, Estate, Organisation, User
 from engine.roles import ORG_KINDS, ROLES
 from engine.rulepacks import PACKS, pack_for_estate
@@ -44,8 +45,7 @@ def index():
         "estates": s.scalar(select(func.count(Estate.id))),
         "cases": s.scalar(select(func.count(Case.id))),
     }
-    return render_template("admin/index.html", counts=counts,
-                           calendar_ready=_calendar_importer() is not None)
+    return render_template("admin/index.html", counts=counts)
 
 
 # -- users ------------------------------------------------------------------------------
@@ -239,61 +239,37 @@ def estate_rulepack(estate_id: int):
 
 # -- holiday arrangement ---------------------------------------------------------------------------
 
-def _calendar_api():
-    """(parse_arrangement, import_arrangement, CalendarFileError) of the legal-time team's
-    engine.calendar_store, or None while it is missing."""
-    try:
-        from engine.calendar_store import (CalendarFileError, import_arrangement,
-                                           parse_arrangement)
-    except ImportError:
-        return None
-    return parse_arrangement, import_arrangement, CalendarFileError
-
-
-def _calendar_importer():
-    return _calendar_api()
-
-
-def _years(session):
-    try:
-        from engine.calendar_store import CalendarYear
-    except ImportError:
-        return []
-    return session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc())).all()
-
-
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
-    api = _calendar_api()
+    """Import an official holiday arrangement (the format of engine/data/holidays/*.toml);
+    engine.calendar_store stores it and recomputes the provisional deadlines."""
     s = get_session()
     result = None
     status = 200
     if request.method == "POST":
         upload = request.files.get("file")
-        if api is None:
-            flash(_("节假日安排导入功能尚未提供"), "error")
-            status = 503
-        elif upload is None or not upload.filename:
+        if upload is None or not upload.filename:
             flash(_("请选择要导入的节假日安排文件"), "error")
             status = 400
         else:
-            parse, do_import, FileError = api
             try:
                 text = upload.read().decode("utf-8")
-                arr, notice_no = parse(text, source=f"管理员上传 {upload.filename}")
-                result = do_import(s, arr, notice_no)
+                arr, notice_no = calendar_store.parse_arrangement(
+                    text, source=f"管理员上传 {upload.filename}")
+                result = calendar_store.import_arrangement(s, arr, notice_no)
             except UnicodeDecodeError:
                 flash(_("导入失败：{e}", e=_("文件应为 UTF-8 编码的文本")), "error")
                 status = 400
-            except FileError as exc:
+            except calendar_store.CalendarFileError as exc:
                 s.rollback()
                 flash(_("导入失败：{e}", e=str(exc)), "error")
                 status = 400
             else:
                 flash(_("已导入{year}年节假日安排（{notice}），重新计算期限 {n} 项",
                         year=result.year, notice=result.notice, n=len(result.changes)), "ok")
-    return render_template("admin/calendar.html", ready=api is not None, result=result,
-                           years=_years(s)), status
+    years = s.scalars(select(calendar_store.CalendarYear)
+                      .order_by(calendar_store.CalendarYear.year.desc())).all()
+    return render_template("admin/calendar.html", result=result, years=years), status
 
 
 def init_app(app: Flask) -> None:

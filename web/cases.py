@@ -21,7 +21,8 @@ from marshmallow import fields as mfields
 from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from engine import registry
+from engine import documents, links, registry
+from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
 from engine.deadlines import STATUS_LABELS, pack_label
 from engine.errors import EngineError, PayloadInvalid
@@ -344,11 +345,7 @@ def data_rows(defn, data: dict) -> list[tuple[str, str]]:
 
 def diagram_markup(defn, state: str) -> Optional[Markup]:
     try:
-        from engine import diagram
-    except ImportError:
-        return None
-    try:
-        return Markup(diagram.svg(defn, state))
+        return Markup(diagram_svg(defn, state))
     except Exception:       # a drawing problem must never hide the case
         log.exception("diagram of %s failed", defn.name)
         return None
@@ -356,38 +353,21 @@ def diagram_markup(defn, state: str) -> Optional[Markup]:
 
 def documents_of(case: Case) -> dict:
     """Issued documents with their links (download, verification, reissue by the issuer)."""
-    out = {"docs": [], "batch_url": None}
-    try:
-        from engine.documents import for_case
-    except ImportError:
-        return out
-    try:
-        docs = for_case(get_session(), case.id)
-    except Exception:
-        log.exception("documents of case %s", case.id)
-        return out
     views = current_app.view_functions
     actor = current_actor()
-    for d in docs:
-        code = getattr(d, "code", "") or ""
-        try:
-            from engine.documents import format_code
-            shown_code = format_code(code) if code else ""
-        except ImportError:
-            shown_code = code
-        valid = getattr(d, "status", "valid") == "valid"
+    out: dict = {"docs": [], "batch_url": None}
+    for d in documents.for_case(get_session(), case.id):
+        valid = d.status == "valid"
         out["docs"].append({
-            "doc": d, "title": getattr(d, "title", "") or getattr(d, "kind", ""),
-            "serial": getattr(d, "serial", ""), "issued_at": getattr(d, "issued_at", None),
-            "valid": valid, "code": shown_code,
-            "status_label": getattr(d, "status_label", "") if not valid else "",
+            "doc": d, "title": d.title or d.kind, "serial": d.serial, "issued_at": d.issued_at,
+            "valid": valid, "code": documents.format_code(d.code) if d.code else "",
+            "status_label": "" if valid else d.status_label,
             "url": url_for("documents.download", doc_id=d.id) if "documents.download" in views else None,
-            "verify_url": (url_for("documents.verify", code=code)
-                           if code and "documents.verify" in views else None),
+            "verify_url": (url_for("documents.verify", code=d.code)
+                           if d.code and "documents.verify" in views else None),
             "reissue_url": (url_for("documents.reissue", doc_id=d.id)
                             if valid and "documents.reissue" in views
-                            and (actor.role == "admin" or actor.org_id == getattr(d, "issuer_org_id", None))
-                            else None),
+                            and (actor.role == "admin" or actor.org_id == d.issuer_org_id) else None),
         })
     if any(v["valid"] for v in out["docs"]) and "documents.case_batch" in views:
         out["batch_url"] = url_for("documents.case_batch", case_id=case.id)
@@ -396,14 +376,8 @@ def documents_of(case: Case) -> dict:
 
 def linked_cases(case: Case) -> dict:
     """The case that opened this one and the cases it opened, as far as the user may see."""
-    s = get_session()
-    actor = current_actor()
-    parent = None
-    if case.parent_case_id:
-        parent = s.scalar(visible_cases(actor).where(Case.id == case.parent_case_id))
-    children = s.scalars(visible_cases(actor).where(Case.parent_case_id == case.id)
-                         .order_by(Case.id)).all()
-    return {"parent": parent, "children": children}
+    s, actor = get_session(), current_actor()
+    return {"parent": links.parent(s, case, actor), "children": links.children(s, case, actor)}
 
 
 def deadline_views(case: Case) -> list[dict]:

@@ -11,7 +11,7 @@ from flask_login import login_required
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from engine import registry
+from engine import materials, registry
 from engine.access import visible_cases
 from engine.models import Case, Deadline, Estate, Organisation
 from engine.runtime import available_actions
@@ -54,18 +54,16 @@ def todo_cases(session, actor):
 
 
 # An item step is work only when some item waits for it (INTERFACES.md statuses).
-_ITEM_WAITS_IN = {"submit_item": ("pending", "rejected"), "accept_item": ("submitted",),
-                  "reject_item": ("submitted",)}
+_ITEM_WAITS_IN = {"submit_item": (materials.PENDING, materials.REJECTED),
+                  "accept_item": (materials.SUBMITTED,), "reject_item": (materials.SUBMITTED,)}
 
 
 def _item_step_has_work(case, trigger: str) -> bool:
     wanted = _ITEM_WAITS_IN.get(trigger)
-    if wanted is None:
+    defn = registry.get(case.procedure, case.version)
+    if wanted is None or not defn.materials:
         return True
-    items = (case.data or {}).get("materials")
-    if not isinstance(items, dict):
-        return True
-    return any(isinstance(v, dict) and v.get("status", "pending") in wanted for v in items.values())
+    return any(v.status in wanted for v in materials.checklist(defn, case))
 
 
 def _deadline_rows(session, actor, *conds, order=None, limit=SHOW):

@@ -104,7 +104,7 @@ EN = {
     "默认按区域所在省份适用规则包；如需特别指定，可在此选择。新的期限按新规则计算，已在计算中的期限不变。":
         "An estate follows its province's rule pack unless one is chosen here. New periods use the new rules; running ones stay as computed.",
     "导入节假日安排": "Import a holiday arrangement", "导入": "Import", "导入结果": "Result",
-    "节假日安排文件": "Holiday arrangement file", "节假日安排导入功能尚未提供": "Holiday import is not available yet",
+    "节假日安排文件": "Holiday arrangement file",
     "请选择要导入的节假日安排文件": "Choose the holiday arrangement file to import",
     "已导入节假日安排": "Holiday arrangement imported", "导入失败：{e}": "Import failed: {e}",
     "国务院办公厅公布次年节假日安排后，请在此导入；导入后系统将重新计算暂定的期限。":

@@ -5,17 +5,16 @@ signing the handover record.
 Data shape (INTERFACES.md): `case.data["materials"][item] = {status, reason, declaration,
 attachments}`; item steps are the transitions `submit_item` (enterprise; payload item,
 declaration; files tagged with the item), `accept_item` and `reject_item` (committee or
-community; payload item, reason). `engine.materials.checklist/blocking` are used when
-present; until then the same rules are read here from the definition and the data.
+community; payload item, reason). The checklist and what blocks signing come from
+`engine.materials.checklist` / `blocking`.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
+from engine import materials
 from engine.errors import EngineError, PayloadInvalid
 from engine.models import Attachment
 from engine.runtime import advance, available_actions
@@ -27,59 +26,14 @@ from web.i18n import _
 
 bp = Blueprint("materials", __name__)
 
-STATUS_LABELS = {"pending": "未提交", "submitted": "已提交", "accepted": "已接收", "rejected": "退回"}
 STEP = {"submit": "submit_item", "accept": "accept_item", "reject": "reject_item"}
-
-
-@dataclass
-class ItemView:
-    key: str
-    label: str
-    required: bool
-    status: str
-    status_label: str
-    reason: str = ""
-    declaration: str = ""
-    attachments: list = field(default_factory=list)
-    basis: str = ""
-
-
-def _checklist(defn, case) -> list:
-    try:
-        from engine.materials import checklist
-        return list(checklist(defn, case))
-    except ImportError:
-        pass
-    data = (case.data or {}).get("materials") or {}
-    out = []
-    for m in defn.materials:
-        row = data.get(m.key) or {}
-        status = row.get("status") or "pending"
-        out.append(ItemView(m.key, m.label, m.required, status,
-                            STATUS_LABELS.get(status, status), row.get("reason") or "",
-                            row.get("declaration") or "", list(row.get("attachments") or []),
-                            m.basis))
-    return out
-
-
-def _blocking(defn, case, items) -> list[str]:
-    try:
-        from engine.materials import blocking
-        return list(blocking(defn, case))
-    except ImportError:
-        pass
-    out = []
-    for it in items:
-        if it.required and it.status != "accepted":
-            out.append(f"「{it.label}」{STATUS_LABELS.get(it.status, it.status)}，尚未接收")
-    return out
 
 
 def _render(case, errors_for=None, errors=None, values=None, status=200):
     s = get_session()
     defn = defn_of(case)
-    items = _checklist(defn, case)
-    blocking = _blocking(defn, case, items)
+    items = materials.checklist(defn, case)
+    blocking = materials.blocking(defn, case)
     acts = {a.trigger: a for a in available_actions(s, case, current_actor())}
     can = {k: (acts.get(t) is not None and acts[t].allowed) for k, t in STEP.items()}
     why = {k: (acts[t].reason if t in acts else "") for k, t in STEP.items()}
