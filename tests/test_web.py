@@ -496,10 +496,17 @@ def test_unaccepted_file_types_are_refused(client, district, session):
     import io
     c = contract(session, district)
     login(client, "enterprise")
+    # a renamed executable is judged by its content, not its name
+    r = client.post(f"/cases/{c.id}/actions/submit", data={
+        "lock_version": lock(session, c.id), "files": (io.BytesIO(b"MZ\x90\x00"), "scan.pdf")},
+        content_type="multipart/form-data")
+    assert r.status_code == 415 and "不支持的文件类型" in text(r)
+    client.post("/logout")
+    login(client, "enterprise")
     r = client.post(f"/cases/{c.id}/actions/submit", data={
         "lock_version": lock(session, c.id), "files": (io.BytesIO(b"MZ..."), "virus.exe")},
         content_type="multipart/form-data")
-    assert r.status_code == 400 and "不支持的文件类型" in text(r)
+    assert r.status_code == 415 and "virus.exe：不支持的文件类型" in text(r)
     lock(session, c.id)
     assert session.get(Case, c.id).state == "registered"
 

@@ -21,7 +21,7 @@ from marshmallow import fields as mfields
 from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from engine import documents, links, registry
+from engine import documents, links, registry, uploads
 from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
 from engine.deadlines import STATUS_LABELS, pack_label
@@ -38,12 +38,6 @@ bp = Blueprint("cases", __name__)
 
 PER_PAGE = 20
 ITEM_TRIGGERS = ("submit_item", "accept_item", "reject_item")
-ALLOWED_UPLOAD_TYPES = {
-    ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".doc", ".docx",
-    ".xls", ".xlsx", ".ofd", ".txt", ".csv", ".zip", ".rar", ".7z",
-}
-
-
 # -- payloads from forms ----------------------------------------------------------------
 
 def _field_kind(f) -> str:
@@ -97,25 +91,28 @@ def form_values(schema_cls, payload: dict) -> dict:
 
 
 class UploadRefused(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 def files_from_request(field: str = "files", item: Optional[str] = None) -> list[FileIn]:
+    """The uploaded files of a form, each checked by the same rules as the API
+    (engine.uploads.check: not empty, not too large, an accepted type by its content)."""
     out = []
     for fs in request.files.getlist(field):
         if not fs or not fs.filename:
             continue
-        name = fs.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
-        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-        if ext not in ALLOWED_UPLOAD_TYPES:
-            raise UploadRefused(_("不支持的文件类型：{name}（可上传 PDF、图片、Word、Excel、OFD、压缩包）",
-                                  name=name))
-        data = fs.read()
-        if not data:
-            raise UploadRefused(_("文件为空：{name}", name=name))
-        out.append(FileIn(name, fs.mimetype or "application/octet-stream", data, item))
+        name = uploads._clean_name(fs.filename)
+        f = FileIn(name, fs.mimetype or "application/octet-stream", fs.read(), item)
+        try:
+            ctype = uploads.check(f)
+        except PayloadInvalid:
+            raise UploadRefused(_("文件为空：{name}", name=name)) from None
+        except EngineError as exc:
+            raise UploadRefused(f"{name}：{exc.message}", exc.status) from None
+        out.append(FileIn(name, ctype, f.data, item))
     return out
 
 
@@ -273,7 +270,7 @@ def new():
                 case = open_case(s, name, estate_id, actor, payload, files=files)
             except UploadRefused as exc:
                 flash(exc.message, "error")
-                status = 400
+                status = exc.status
             except PayloadInvalid as exc:
                 errors = exc.errors
                 flash(_(exc.message), "error")
@@ -447,7 +444,7 @@ def act(case_id: int, trigger: str):
                 lock_version=request.form.get("lock_version", type=int), files=files)
     except UploadRefused as exc:
         flash(exc.message, "error")
-        return _render_case(load_visible_case(case_id), trigger, {}, values, 400)
+        return _render_case(load_visible_case(case_id), trigger, {}, values, exc.status)
     except PayloadInvalid as exc:
         flash(_(exc.message), "error")
         return _render_case(load_visible_case(case_id), trigger, exc.errors, values, 400)

@@ -60,7 +60,7 @@ EN = {
     # new
     "您的角色不能发起任何程序。": "Your role cannot open any procedure.",
     "您名下没有可办理的物业管理区域。": "There is no estate you may act for.",
-    "选择": "Choose", "附件（可选，可多选）": "Attachments (optional, several allowed)", "立案": "Open case",
+    "选择": "Choose", "附件（可选，可多选；PDF、PNG、JPEG、OFD）": "Attachments (optional, several; PDF, PNG, JPEG, OFD)", "立案": "Open case",
     "请选择您有权办理的物业管理区域": "Choose an estate you may act for",
     "提交的内容有误，请按提示修改": "Some entries are wrong; please correct them as indicated",
     "已立案：{title}（案件 {id}）": "Case opened: {title} (case {id})",
@@ -68,7 +68,7 @@ EN = {
     # case page
     "当前状态": "State", "物业服务企业": "Property-service enterprise", "程序第 {v} 版": "procedure version {v}",
     "数据版本": "record version", "交接材料清单": "Handover materials",
-    "附件（可选）": "Attachments (optional)", "办理后将出具文书": "A document will be issued",
+    "附件（可选；PDF、PNG、JPEG、OFD）": "Attachments (optional; PDF, PNG, JPEG, OFD)", "办理后将出具文书": "A document will be issued",
     "逐项提交、接收交接材料请到「交接材料清单」页面": "Submit and accept handover materials item by item on the handover materials page",
     "您当前没有可办理的事项。": "There is nothing you can do on this case now.",
     "暂不能办理的事项": "Actions not open to you", "本案件已办结。": "This case is closed.",
@@ -79,8 +79,6 @@ EN = {
     "由此案件发起": "Opened by", "本案件发起": "Opened from this case", "没有关联案件。": "No linked cases.",
     "已办理：{label}": "Done: {label}", "材料": "Item", "是": "yes", "否": "no",
     "进行中": "running", "已履行": "met", "已取消": "cancelled",
-    "不支持的文件类型：{name}（可上传 PDF、图片、Word、Excel、OFD、压缩包）":
-        "File type not accepted: {name} (PDF, images, Word, Excel, OFD or archives)",
     "文件为空：{name}": "Empty file: {name}",
     # materials
     "必交材料已接收 {a} / {n} 项": "Required items accepted: {a} of {n}",

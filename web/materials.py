@@ -86,7 +86,7 @@ def act(case_id: int, item: str, step: str):
                 lock_version=request.form.get("lock_version", type=int), files=files)
     except UploadRefused as exc:
         flash(exc.message, "error")
-        return _render(load_visible_case(case_id), f"{item}:{step}", {}, values, 400)
+        return _render(load_visible_case(case_id), f"{item}:{step}", {}, values, exc.status)
     except PayloadInvalid as exc:
         flash(_(exc.message), "error")
         return _render(load_visible_case(case_id), f"{item}:{step}", exc.errors, values, 400)
