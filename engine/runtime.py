@@ -7,11 +7,12 @@ or failure rolls everything back. Pages, API, CLI and tests all call these funct
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 import dataclasses
 from types import SimpleNamespace
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, select
@@ -33,7 +34,7 @@ from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "register_issuer", "SYSTEM", "note"]
+           "register_issuer", "SYSTEM", "note", "unit_of_work"]
 
 # Documents are rendered outside the engine (forms/); the app registers the issuer.
 # Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit).
@@ -197,9 +198,18 @@ def _is_race(exc: BaseException) -> bool:
     return False
 
 
-def _fail(session: Session, exc: BaseException):
-    session.rollback()
-    return StaleCase() if _is_race(exc) else None
+@contextmanager
+def unit_of_work(session: Session):
+    """One commit for everything done inside; on any failure a rollback, with a lost
+    race reported as StaleCase. Every write path of the engine runs in one."""
+    try:
+        yield session
+    except BaseException as exc:
+        session.rollback()
+        if _is_race(exc):
+            raise StaleCase() from exc
+        raise
+    _commit(session)
 
 
 # -- opening -------------------------------------------------------------------------
@@ -250,18 +260,12 @@ def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
               files: Sequence[file_store.FileIn] = ()) -> Case:
     """Open a case of the current version of `procedure` for an estate."""
     now = now or _utcnow()
-    try:
+    with unit_of_work(session):
         defn = registry.current(procedure)
         estate = session.get(Estate, estate_id)
         if estate is None:
             raise NotFound("物业管理区域不存在")
         case = _open_in_tx(session, defn, estate, actor, data, now, files=files)
-    except BaseException as exc:
-        replacement = _fail(session, exc)
-        if replacement:
-            raise replacement from exc
-        raise
-    _commit(session)
     return case
 
 
@@ -274,14 +278,8 @@ def advance(session: Session, case_id: int, trigger: str, actor: Actor,
     """Take one step of a case. Returns the case after commit; raises an EngineError
     subclass (nothing written) when the step is refused."""
     now = now or _utcnow()
-    try:
+    with unit_of_work(session):
         case = _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files)
-    except BaseException as exc:
-        replacement = _fail(session, exc)
-        if replacement:
-            raise replacement from exc
-        raise
-    _commit(session)
     return case
 
 
@@ -383,13 +381,17 @@ def _state_refusal(defn: Procedure, t: Transition, state: str) -> str:
 
 
 def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
-         actor: Actor = SYSTEM, *, now: Optional[datetime] = None) -> Event:
-    """Append an audit event that does not move the case (e.g. a deadline recomputed
-    after a holiday arrangement was published). The caller commits with its own work."""
+         actor: Actor = SYSTEM, *, now: Optional[datetime] = None,
+         issues: Sequence[str] = ()) -> Event:
+    """Append an audit event that does not move the case (a deadline recomputed after a
+    holiday arrangement was published, a supervision notice, an upload), issuing the
+    named documents. The caller commits, inside `unit_of_work`."""
+    now = now or _utcnow()
     ev = _append_event(session, case, trigger=trigger, label=label,
                        from_state=case.state, to_state=case.state, actor=actor,
-                       payload=payload, now=now or _utcnow())
+                       payload=payload, now=now)
     case.event_seq, case.event_head = ev.seq, ev.hash
+    _issue(session, case, ev, tuple(issues), actor, now)
     return ev
 
 

@@ -40,7 +40,7 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
     NotPermitted / NotFound / PayloadInvalid (nothing written)."""
     now = now or datetime.now(timezone.utc)
     today = now.astimezone(TZ).date()
-    try:
+    with runtime.unit_of_work(session):
         if actor.role not in ROLES:
             raise NotPermitted("逾期督办通知书只能由区住房和城乡建设局或街道办事处下发")
         case = session.get(Case, case_id)
@@ -76,9 +76,7 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
                    "requirements": requirements,
                    "rectify_by": rectify_by.isoformat() if rectify_by else None,
                    "issuer_role": actor.role, "issuer_org": actor.org_name}
-        ev = runtime.note(session, case, TRIGGER, LABEL, payload, actor, now=now)
-        session.flush()
-        runtime._issue(session, case, ev, (KIND,), actor, now)
+        ev = runtime.note(session, case, TRIGGER, LABEL, payload, actor, now=now, issues=(KIND,))
         estate = case.estate
         role, org = resolve(d.party, case.enterprise_id, {
             "street_office_id": estate.street_office_id, "community_id": estate.community_id,
@@ -97,10 +95,4 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
         from engine.scan import queue_mail
         queue_mail(session, [{"id": alert.id, "organisation_id": alert.organisation_id,
                               "title": alert.title, "body": alert.body}], now)
-    except BaseException as exc:
-        replacement = runtime._fail(session, exc)
-        if replacement:
-            raise replacement from exc
-        raise
-    runtime._commit(session)
     return ev

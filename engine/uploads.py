@@ -13,15 +13,13 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine import files as file_store
 from engine.access import Actor, may_see_case
-from engine.errors import EngineError, NotFound, PayloadInvalid, StaleCase
+from engine.errors import EngineError, NotFound, PayloadInvalid
 from engine.models import Attachment, Case
-from engine.runtime import note
+from engine.runtime import note, unit_of_work
 
 MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
@@ -78,7 +76,7 @@ def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
            now: Optional[datetime] = None, *, note_text: str = "") -> Attachment:
     """Store `f` as an attachment of the case with an audit note. Commits once."""
     now = now or datetime.now(timezone.utc)
-    try:
+    with unit_of_work(session):
         case = session.get(Case, case_id, options=[joinedload(Case.estate)])
         if case is None or not may_see_case(actor, case):
             # Same answer whether it does not exist or is someone else's.
@@ -102,16 +100,4 @@ def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
         ev = note(session, case, "attach", "上传附件", payload, actor, now=now)
         session.flush()
         row.event_id = ev.id
-        session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        session.rollback()
-        raise StaleCase() from exc       # another writer appended to the case first
-    except OperationalError as exc:
-        session.rollback()
-        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-            raise StaleCase() from exc
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     return row
