@@ -104,7 +104,7 @@ def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list
 
 _EVENTS = Event.__table__
 _CASES = Case.__table__
-_INSERT_EVENT = _EVENTS.insert().returning(_EVENTS.c.id)
+_INSERT_EVENT = _EVENTS.insert()
 _UPDATE_CASE = (
     _CASES.update()
     .where(_CASES.c.id == bindparam("b_id"), _CASES.c.lock_version == bindparam("b_seen"))
@@ -130,14 +130,15 @@ def _append_event(session: Session, case: Case, *, trigger: str, label: str,
     row["hash"] = event_hash(SimpleNamespace(**row))
     # Written with Core (the ORM unit of work costs more than the step itself), then
     # attached to the session as the existing row it now is.
-    row["id"] = session.connection().execute(_INSERT_EVENT, row).scalar_one()
+    row["id"] = session.connection().execute(_INSERT_EVENT, row).inserted_primary_key[0]
     # Nothing navigates from an event, so it stays out of the session (cheaper).
     return _as_loaded(session, Event, row, attach=False)
 
 
 def _set_committed(obj, **values) -> None:
-    for k, v in values.items():
-        set_committed_value(obj, k, v)
+    """Record values the database now holds (written by Core) as the object's loaded
+    state: straight into the instance dict, as the ORM's loader does."""
+    obj.__dict__.update(values)
 
 
 def _write_case(session: Session, case: Case, ev: Event, *, state: str, data: dict,
@@ -288,6 +289,8 @@ _LOAD_CASE = (select(_CASES, _ESTATES)
               .join_from(_CASES, _ESTATES, _CASES.c.estate_id == _ESTATES.c.id)
               .where(_CASES.c.id == bindparam("b_id")))
 _NCASE = len(_CASES.columns)
+_CASE_KEYS = [c.key for c in _CASES.columns]
+_ESTATE_KEYS = [c.key for c in _ESTATES.columns]
 
 
 def _load_case(session: Session, case_id: int) -> Optional[Case]:
@@ -299,11 +302,10 @@ def _load_case(session: Session, case_id: int) -> Optional[Case]:
     row = session.connection().execute(_LOAD_CASE, {"b_id": case_id}).first()
     if row is None:
         return None
-    case = _as_loaded(session, Case, {c.key: row[i] for i, c in enumerate(_CASES.columns)})
+    case = _as_loaded(session, Case, dict(zip(_CASE_KEYS, row[:_NCASE])))
     estate = session.identity_map.get(session.identity_key(Estate, case.estate_id))
     if estate is None:
-        estate = _as_loaded(session, Estate,
-                            {c.key: row[_NCASE + i] for i, c in enumerate(_ESTATES.columns)})
+        estate = _as_loaded(session, Estate, dict(zip(_ESTATE_KEYS, row[_NCASE:])))
     set_committed_value(case, "estate", estate)
     return case
 
@@ -314,8 +316,8 @@ def _as_loaded(session: Session, cls, values: dict, *, attach: bool = True):
     instance dict, no attribute events), then marked persistent without SQL."""
     obj = class_mapper(cls).class_manager.new_instance()
     obj.__dict__.update(values)
-    make_transient_to_detached(obj)
     if attach:
+        make_transient_to_detached(obj)
         session.add(obj)
     return obj
 
