@@ -437,7 +437,6 @@ def act(case_id: int, trigger: str):
         abort(404)
     payload = form_payload(t.schema, request.form)
     values = form_values(t.schema, payload)
-    back = request.form.get("back", "")
     try:
         files = files_from_request()
         advance(s, case.id, trigger, current_actor(), payload,

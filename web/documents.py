@@ -8,14 +8,13 @@ import logging
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, redirect,
-                   render_template, request, url_for)
+from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
+                   request, url_for)
 from flask_login import login_required
-from sqlalchemy import select
 
 from engine import files, registry
 from engine.access import visible_cases
-from engine.documents import (Document, OrgFormSettings, by_code, format_code, for_case,
+from engine.documents import (Document, by_code, format_code, for_case,
                               normalise_code, settings_for)
 from engine.models import Case, Organisation
 from web.auth import current_actor

@@ -6,7 +6,7 @@ Date-times are ISO 8601 in Beijing time (+08:00); dates are ISO dates (YYYY-MM-D
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import marshmallow as ma
 from marshmallow import fields, validate

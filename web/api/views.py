@@ -6,7 +6,7 @@ import math
 from functools import lru_cache
 from datetime import timedelta
 
-from flask import current_app, g, request, send_file, url_for
+from flask import current_app, g, request, send_file
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
