@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 import web.demo as demo
 from engine import files, runtime
-from engine.access import may_see_case
+from engine.access import Actor, may_see_case
 from engine.alerts import Alert
 from engine.audit import verify_all
 from engine.links import children
@@ -81,7 +81,7 @@ def test_the_demo_is_a_living_district_whatever_the_day(session, quiet, today):
     # The exit's materials checklist is part way: submitted, accepted, sent back, pending.
     statuses = [{v["status"] for v in c.data["materials"].values()} for c in by_proc["enterprise_exit"]
                 if c.state == "handover"]
-    assert statuses == [{"pending", "submitted", "accepted", "rejected"}]
+    assert statuses and all(s == {"pending", "submitted", "accepted", "rejected"} for s in statuses)
     # The tender that reached signing opened the contract's filing, with the winner as party.
     signed = [c for c in by_proc["pre_phase_tender"] if c.state == "contract_signed"]
     assert len(signed) == 1
@@ -89,11 +89,41 @@ def test_the_demo_is_a_living_district_whatever_the_day(session, quiet, today):
     assert filing.procedure == "contract_filing" and filing.enterprise_id == signed[0].data["winner_id"]
     assert filing.state == "filed"
 
+    # 锦绣花园's committee has a handover to act on: an item waiting for it, one accepted,
+    # one sent back with a reason; its enterprise has items still to submit.
+    committee, enterprise = (Actor.of(user(session, u)) for u in ("committee", "enterprise"))
+    handovers = [c for c in by_proc["enterprise_exit"] if c.state == "handover" and may_see_case(committee, c)]
+    assert len(handovers) == 1
+    (ho,) = handovers
+    assert may_see_case(enterprise, ho) and ho.data["ground"] == "non_renewal"
+    items = ho.data["materials"].values()
+    assert sum(v["status"] == "submitted" for v in items) == 1
+    assert sum(v["status"] == "accepted" for v in items) == 1
+    assert [v.get("reason") for v in items if v["status"] == "rejected"] == ["清单缺少 5 号楼二次供水设备"]
+    assert sum(v["status"] == "pending" for v in items) >= 3
+    open_dl = {d.key: d for d in ho.deadlines if d.status == "open"}
+    assert today < open_dl["handover_period"].due_date <= today + timedelta(days=15)
+    # ...and each may act on it: the committee accepts or returns, the enterprise submits.
+    def allowed(actor):
+        return {a.trigger for a in runtime.available_actions(session, ho, actor, now=at(today, 9)) if a.allowed}
+    assert {"accept_item", "reject_item"} <= allowed(committee)
+    assert "submit_item" in allowed(enterprise)
+
+    # The street office 老城 sees a tender that reached signing and opened its contract filing.
+    street_actor = Actor.of(user(session, "street"))
+    linked = [c for c in by_proc["pre_phase_tender"] if may_see_case(street_actor, c) and children(session, c)]
+    assert linked and all(may_see_case(street_actor, ch) for c in linked for ch in children(session, c))
+
     # Loading again does nothing; every hash chain verifies.
     before = counts(session)
     assert load_demo(session, today=today) is False
     assert counts(session) == before
     assert verify_all(session) == (len(cases), [])
+
+
+def user(session, username):
+    from engine.models import User
+    return session.scalar(select(User).where(User.username == username))
 
 
 def demo_org(session, username):

@@ -175,12 +175,11 @@ def build_contract_filings(session: Session, district: District, clock: _Clock):
             "fee": "1.80", "area": str(estate.total_area)}, now=_at(signed))
 
     # 1. filed: signed, submitted on time, accepted by the bureau.
-    c = contract("XY-QQ-2026-001", "pre_phase", today - timedelta(days=40), E["jinxiu"], ent)
+    c = contract("XY-QQ-2026-001", "pre_phase", today - timedelta(days=40), E["hudong"], ent)
     advance(session, c.id, "submit", ent, {"note": "合同正本及附件"}, now=_at(today - timedelta(days=35)))
     advance(session, c.id, "accept", bureau, {"remark": "材料齐全"}, now=_at(today - timedelta(days=30)))
-    # 2. submitted, awaiting the street office's review.
-    c = contract("XY-YZ-2026-014", "assembly", today - timedelta(days=6), E["jinxiu"], ent)
-    advance(session, c.id, "submit", ent, {}, now=_at(today - timedelta(days=2)))
+    # (锦绣花园 has no new filing: 安居 did not renew and is handing over to 宜家, whose
+    #  contract can be registered once the estate's record names it; see build_exits.)
     # 3. registered long ago and never submitted: overdue.
     overdue = contract("XY-QQ-2026-009", "pre_phase", today - timedelta(days=45), E["hudong"], ent)
     # 4. correction requested by the bureau.
@@ -334,6 +333,7 @@ def build_exits(session: Session, district: District, clock: _Clock) -> None:
     from engine.runtime import advance, open_case
 
     street, street2, community = (district.actor(u) for u in ("street", "street2", "community"))
+    committee = district.actor("committee")
     ent, ent2, bureau = district.actor("enterprise"), district.actor("enterprise2"), district.actor("bureau")
     E = district.estates
 
@@ -367,7 +367,29 @@ def build_exits(session: Session, district: District, clock: _Clock) -> None:
         "ground": "non_renewal", "contract_no": "XY-QQ-2023-004", "term_end": clock.ahead(120).isoformat(),
         "note": "合同期满后不再续签"}, now=clock.at(20))
 
-    # 3. 泰山御园 (Shandong): the contract expired, 宜家 refuses to hand over; the street
+    # 3. 锦绣花园 (Henan): 安居 did not renew the owners' contract; it served its notice
+    #    (three months ahead, reported to the street office), the term ended 10 days ago
+    #    and the owners chose 宜家. 安居 hands over item by item to the committee: one
+    #    accepted, one sent back, one awaiting the committee, the rest still to submit.
+    c = open_case(session, "enterprise_exit", E["jinxiu"].id, ent, {
+        "ground": "non_renewal", "contract_no": "XY-YZ-2021-006", "term_end": clock.iso(10),
+        "note": "物业服务合同期满后不再续签"}, now=clock.at(125))
+    advance(session, c.id, "serve_notice", ent,
+            {"served_on": clock.iso(124), "recipient": "锦绣花园业主委员会", "reported_to_street_office": True},
+            now=clock.at(124))
+    advance(session, c.id, "start_handover", committee,
+            {"ended_on": clock.iso(10), "successor": "信阳宜家物业管理有限公司"}, now=clock.at(9))
+    for item, days, declaration, decision, reason in (
+            ("premises_keys", 8, "物业服务用房 3 处及钥匙 62 把", "accept_item", "已现场清点"),
+            ("common_facilities", 6, "共用部位、共用设施设备清单一份", "reject_item", "清单缺少 5 号楼二次供水设备"),
+            ("inspection_docs", 2, "竣工验收资料、保修和使用说明文件共 9 卷", None, "")):
+        advance(session, c.id, "submit_item", ent, {"item": item, "declaration": declaration},
+                now=clock.at(days))
+        if decision:
+            advance(session, c.id, decision, committee, {"item": item, "reason": reason},
+                    now=clock.at(days - 1))
+
+    # 4. 泰山御园 (Shandong): the contract expired, 宜家 refuses to hand over; the street
     #    office reported it and the bureau ordered a correction within a time limit.
     c = open_case(session, "enterprise_exit", E["taishan"].id, street2, {
         "ground": "expiry", "contract_no": "YJ-YZ-2023-002", "term_end": clock.iso(30),
@@ -396,9 +418,10 @@ def build_tenders(session: Session, district: District, clock: _Clock) -> None:
                          {"project_name": name, "method": method,
                           "planned_announcement_on": planned.isoformat()}, now=clock.at(days_ago))
 
-    # 1. 湖东新苑: filed, announced, clarified, four bids, evaluated, awarded to 安居, the
-    #    award filed and the contract signed, which opened its contract filing (filed too).
-    c = tender(E["hudong"], "湖东新苑前期物业服务", clock.ago(95), 120)
+    # 1. 滨河湾小区二期: filed, announced, clarified, four bids, evaluated, awarded to 安居
+    #    (which also succeeds 宜家 in the first phase), the award filed and the contract
+    #    signed, which opened its contract filing (filed too).
+    c = tender(E["binhe"], "滨河湾小区二期前期物业服务", clock.ago(95), 120)
     advance(session, c.id, "submit_tender", dev, {"materials": "项目批准文件、招标公告、招标文件"}, now=clock.at(118))
     advance(session, c.id, "file_tender", bureau, {"remark": "材料齐全，予以备案"}, now=clock.at(116))
     advance(session, c.id, "announce", dev, {"method": "public", "announced_on": clock.iso(95),
@@ -413,9 +436,9 @@ def build_tenders(session: Session, district: District, clock: _Clock) -> None:
     advance(session, c.id, "submit_award", dev, {"report": "招标过程、评标报告及中标理由"}, now=clock.at(60))
     advance(session, c.id, "file_award", bureau, {"remark": "予以中标备案"}, now=clock.at(56))
     c = advance(session, c.id, "sign_contract", dev, {
-        "contract_no": "HD-QQ-2026-001", "signed_on": clock.iso(40), "term_start": clock.iso(30),
+        "contract_no": "BH-QQ-2026-001", "signed_on": clock.iso(40), "term_start": clock.iso(30),
         "term_end": (clock.ago(30) + timedelta(days=2 * 365)).isoformat(),
-        "fee": "1.60", "area": str(E["hudong"].total_area)}, now=clock.at(40))
+        "fee": "1.60", "area": str(E["binhe"].total_area)}, now=clock.at(40))
     filing = children(session, c)[0]
     advance(session, filing.id, "submit", ent, {"note": "前期物业服务合同正本及招标投标备案材料"}, now=clock.at(28))
     advance(session, filing.id, "accept", bureau, {"remark": "材料齐全，予以备案"}, now=clock.at(24))
@@ -428,8 +451,8 @@ def build_tenders(session: Session, district: District, clock: _Clock) -> None:
             "invited_count": 4, "documents_issued_on": clock.iso(15),
             "bid_deadline": clock.ahead(10).isoformat()}, now=clock.at(15))
 
-    # 3. 滨河湾小区二期: registered, never filed; the announcement date has passed (overdue).
-    tender(E["binhe"], "滨河湾小区二期前期物业服务", clock.ago(5), 30)
+    # 3. 湖东新苑二期: registered, never filed; the announcement date has passed (overdue).
+    tender(E["hudong"], "湖东新苑二期前期物业服务", clock.ago(5), 30)
 
 
 # -- 承接查验 -----------------------------------------------------------------------------
