@@ -226,3 +226,19 @@ def test_flask_demo_prints_the_accounts_and_issues_signed_documents(app, runner,
         assert session.scalar(select(func.count(Case.id))) == n
     finally:
         session.close()
+
+
+def test_street_can_take_a_demo_contract_filing_to_filed(session, quiet):
+    """Issue 2's walk-through: sign in as `street` and file a contract on the first day."""
+    load_demo(session, today=date(2026, 11, 21))
+    street = Actor.of(user(session, "street"))
+    waiting = [c for c in session.scalars(select(Case).where(Case.procedure == "contract_filing",
+                                                             Case.state == "submitted"))
+               if may_see_case(street, c)]
+    assert waiting, "no contract filing awaits the street office's review"
+    case = waiting[0]
+    allowed = {a.trigger for a in runtime.available_actions(session, case, street) if a.allowed}
+    assert {"accept", "request_correction", "reject"} <= allowed
+    case = runtime.advance(session, case.id, "accept", street, {"remark": "予以备案"},
+                           lock_version=case.lock_version, now=at(date(2026, 11, 21)))
+    assert case.state == "filed"

@@ -178,8 +178,17 @@ def build_contract_filings(session: Session, district: District, clock: _Clock):
     c = contract("XY-QQ-2026-001", "pre_phase", today - timedelta(days=40), E["hudong"], ent)
     advance(session, c.id, "submit", ent, {"note": "合同正本及附件"}, now=_at(today - timedelta(days=35)))
     advance(session, c.id, "accept", bureau, {"remark": "材料齐全"}, now=_at(today - timedelta(days=30)))
-    # (锦绣花园 has no new filing: 安居 did not renew and is handing over to 宜家, whose
-    #  contract can be registered once the estate's record names it; see build_exits.)
+    # 2. awaiting the street office's review: while 安居 hands 锦绣花园 over to 宜家
+    #    (build_exits), the committee keeps it serving until the takeover (民法典 art. 950)
+    #    under a short holdover contract, which 安居 files with the street office.
+    signed = today - timedelta(days=6)
+    c = open_case(session, "contract_filing", E["jinxiu"].id, ent, {
+        "contract_kind": "assembly", "contract_no": "XY-YZ-2026-014",
+        "client": "锦绣花园业主委员会", "signed_on": signed.isoformat(),
+        "term_start": signed.isoformat(), "term_end": (signed + timedelta(days=90)).isoformat(),
+        "fee": "1.80", "area": str(E["jinxiu"].total_area)}, now=_at(signed))
+    advance(session, c.id, "submit", ent, {"note": "交接期间临时续管服务合同正本一份"},
+            now=_at(today - timedelta(days=2)))
     # 3. registered long ago and never submitted: overdue.
     overdue = contract("XY-QQ-2026-009", "pre_phase", today - timedelta(days=45), E["hudong"], ent)
     # 4. correction requested by the bureau.
