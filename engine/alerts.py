@@ -29,6 +29,7 @@ from engine import legaltime
 from engine.access import Actor
 from engine.models import Base, Deadline, utcnow
 from engine.roles import SUPERVISOR_KIND, role_label
+from engine.timefmt import cn_date
 
 DUE_SOON, OVERDUE, ESCALATED, SUPERVISION = "due_soon", "overdue", "escalated", "supervision"
 KIND_LABELS = {DUE_SOON: "即将到期", OVERDUE: "已逾期", ESCALATED: "逾期升级督办",
@@ -230,9 +231,6 @@ Index("ix_deadlines_scan", Deadline.status, Deadline.due_date, Deadline.id)
 
 # -- wording ---------------------------------------------------------------------------
 
-def _zh(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
 
 def compose(kind: str, *, level: int, role: str, estate_name: str, procedure_title: str,
             case_id: int, label: str, due: date, citation: str, consequence: str = "",
@@ -240,14 +238,14 @@ def compose(kind: str, *, level: int, role: str, estate_name: str, procedure_tit
     """(title, body) of an alert, in Chinese."""
     where = f"{estate_name} · {procedure_title}（案件 {case_id}）"
     if kind == DUE_SOON:
-        title = f"【即将到期】{where}：{label}将于{_zh(due)}届满"
-        first = f"{label}将于{_zh(due)}24时届满，请{role_label(party or role)}在期限内办理。"
+        title = f"【即将到期】{where}：{label}将于{cn_date(due)}届满"
+        first = f"{label}将于{cn_date(due)}24时届满，请{role_label(party or role)}在期限内办理。"
     elif kind == OVERDUE:
-        title = f"【已逾期】{where}：{label}已于{_zh(due)}届满"
-        first = f"{label}已于{_zh(due)}24时届满，尚未履行，请立即办理。"
+        title = f"【已逾期】{where}：{label}已于{cn_date(due)}届满"
+        first = f"{label}已于{cn_date(due)}24时届满，尚未履行，请立即办理。"
     else:
         title = f"【逾期升级·第{level}级】{where}：{label}逾期未履行"
-        first = (f"{label}已于{_zh(due)}届满，应由{role_label(party)}办理，至今未履行，"
+        first = (f"{label}已于{cn_date(due)}届满，应由{role_label(party)}办理，至今未履行，"
                  f"现提请{role_label(role)}督办。")
     lines = [first, f"依据：{citation}"]
     if consequence:

@@ -21,6 +21,7 @@ from engine.errors import NotFound, NotPermitted, PayloadInvalid
 from engine.legaltime import TZ
 from engine.models import Case, Deadline, Event
 from engine.roles import role_label
+from engine.timefmt import cn_date
 from engine import runtime
 
 KIND = "supervision_notice"
@@ -52,7 +53,7 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
         if d is None or d.case_id != case.id:
             raise NotFound("该期限不属于此案件")
         if not is_overdue(d, today):
-            why = {OPEN: f"尚未逾期（{d.due_date.year}年{d.due_date.month}月{d.due_date.day}日届满）",
+            why = {OPEN: f"尚未逾期（{cn_date(d.due_date)}届满）",
                    "met": "已履行", "cancelled": "已取消"}.get(d.status, d.status)
             raise PayloadInvalid({"deadline_id": [f"「{d.label}」{why}，无需督办"]})
         requirements = (requirements or "").strip()
@@ -82,7 +83,7 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
             "street_office_id": estate.street_office_id, "community_id": estate.community_id,
             "committee_id": estate.committee_id, "bureau_id": estate.bureau_id,
             "developer_id": estate.developer_id})
-        by = f"，请于{rectify_by.year}年{rectify_by.month}月{rectify_by.day}日前办结" if rectify_by else ""
+        by = f"，请于{cn_date(rectify_by)}前办结" if rectify_by else ""
         alert = Alert(
             deadline_id=d.id, case_id=case.id, kind=SUPERVISION, stage=f"{SUPERVISION}_{ev.id}",
             level=0, final=False, role=role, organisation_id=org, due_date=d.due_date,

@@ -16,6 +16,7 @@ import jinja2
 import segno
 
 from engine.legaltime import TZ
+from engine.timefmt import cn_date
 from forms import fonts
 
 HERE = Path(__file__).parent
@@ -58,7 +59,7 @@ def zh_date(value: Any) -> str:
         elif isinstance(value, str):
             value = date.fromisoformat(value[:10])
         if isinstance(value, date):
-            return f"{value.year}年{value.month}月{value.day}日"
+            return cn_date(value)
     except (TypeError, ValueError):
         pass
     return str(value)

@@ -18,6 +18,7 @@ from flask_babel import Babel
 
 from engine.legaltime import TZ
 from engine.roles import role_label as _zh_role_label
+from engine.timefmt import cn_date
 
 LANGS = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -118,10 +119,6 @@ def zh_date(d) -> str:
         d = date.fromisoformat(d[:10])
     if isinstance(d, datetime):
         d = local(d).date()
-    try:
-        from engine.timefmt import cn_date  # the legal-time team's helper
-    except ImportError:
-        return f"{d.year}年{d.month}月{d.day}日"
     return cn_date(d)
 
 

@@ -17,7 +17,7 @@ from engine.definition import (Deadline, Opening, Period, Procedure, State, Tran
                                guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
 from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
-from workflows.owners_assembly import (FILING_AUTHORITY, GUIDELINES, MEETING_FORMS, NOTICE_BASIS,
+from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, filing_authority_guard,
                                        meeting_date_leaves_notice_time,
                                        notice_published_15_days_before, notice_still_in_time,
                                        stamp)
@@ -141,13 +141,7 @@ def handed_over(ctx):
     return None
 
 
-@guard("备案机关应与所适用的条例相符")
-def filing_authority(ctx):
-    wanted = FILING_AUTHORITY.get(ctx.rulepack)
-    if wanted and ctx.actor.role not in ("system", wanted[0]):
-        label = {"street_office": "街道办事处", "housing_bureau": "区住房和城乡建设局"}[wanted[0]]
-        return f"本区域的业主委员会备案由{label}办理（{wanted[1]}）"
-    return None
+filing_authority = filing_authority_guard(("备案", "办理"))
 
 
 # -- declaration -------------------------------------------------------------------------

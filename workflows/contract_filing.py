@@ -15,11 +15,11 @@ from marshmallow import validates_schema
 
 from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
                                guard)
+from engine.roles import role_label
 from engine.schema import Choice, Date, Money, PayloadSchema, Text, ValidationError
 
 KINDS = {"pre_phase": "前期物业服务合同", "assembly": "业主大会选聘的物业服务合同"}
 REVIEWER = {"pre_phase": "housing_bureau", "assembly": "street_office"}
-REVIEWER_LABEL = {"housing_bureau": "区住房和城乡建设局", "street_office": "街道办事处"}
 
 
 class ContractSchema(PayloadSchema):
@@ -75,7 +75,7 @@ def reviewer_matches_kind(ctx):
     kind = ctx.case_data.get("contract_kind")
     wanted = REVIEWER.get(kind)
     if ctx.actor.role != "system" and wanted and ctx.actor.role != wanted:
-        return f"{KINDS[kind]}由{REVIEWER_LABEL[wanted]}审查备案"
+        return f"{KINDS[kind]}由{role_label(wanted)}审查备案"
     return None
 
 

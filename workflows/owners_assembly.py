@@ -26,6 +26,7 @@ from fractions import Fraction
 from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.legaltime import latest_before
+from engine.roles import role_label
 from engine.schema import Choice, Count, Date, PayloadSchema, Text
 from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 
@@ -252,15 +253,21 @@ FILING_AUTHORITY = {
     "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会向街道办事处、乡镇人民政府备案"),
     "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门发给业主委员会备案证明"),
 }
-ROLE_LABEL = {"street_office": "街道办事处", "housing_bureau": "区住房和城乡建设局"}
 
 
-@guard("备案机关应与所适用的条例相符")
-def filing_authority(ctx):
-    wanted = FILING_AUTHORITY.get(ctx.rulepack)
-    if wanted and ctx.actor.role not in ("system", wanted[0]):
-        return f"本区域的业主委员会备案证明由{ROLE_LABEL[wanted[0]]}出具（{wanted[1]}）"
-    return None
+def filing_authority_guard(what: str):
+    """The authority that files a committee, per rule pack (FILING_AUTHORITY); `what`
+    names the act in the refusal (出具备案证明 / 办理备案)."""
+    @guard("备案机关应与所适用的条例相符")
+    def check(ctx):
+        wanted = FILING_AUTHORITY.get(ctx.rulepack)
+        if wanted and ctx.actor.role not in ("system", wanted[0]):
+            return f"本区域的业主委员会{what[0]}由{role_label(wanted[0])}{what[1]}（{wanted[1]}）"
+        return None
+    return check
+
+
+filing_authority = filing_authority_guard(("备案证明", "出具"))
 
 
 # -- states, deadlines, steps ------------------------------------------------------------
