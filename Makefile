@@ -17,6 +17,7 @@ bootstrap-test:
 	@scripts/bootstrap.sh test
 
 run: bootstrap-run
+	$(PY) -m web.localconfig instance
 	$(FLASK) init-db
 	$(FLASK) demo
 	$(FLASK) run --host 127.0.0.1 --port 5000

@@ -115,8 +115,8 @@ def _worker(sock: socket.socket, url: str, instance: str) -> None:
     from werkzeug.serving import BaseWSGIServer
     from web import create_app
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": instance,
-                      "UPLOAD_FOLDER": os.path.join(instance, "uploads")})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-not-for-use",
+                      "PUBLIC_URL": "http://127.0.0.1:5000", "INSTANCE_PATH": instance})
     host, port = sock.getsockname()[:2]
     srv = BaseWSGIServer(host, port, app, fd=sock.fileno())
     srv.serve_forever()

@@ -23,7 +23,7 @@ def _load(with_documents: bool):
     url = f"sqlite:///{root}/demo.db"
     upgrade(url)
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench",
-                      "UPLOAD_FOLDER": f"{root}/uploads", "INSTANCE_PATH": root})
+                      "INSTANCE_PATH": root})
     saved = list(runtime._issuers)
     if not with_documents:
         runtime._issuers[:] = []

@@ -28,7 +28,7 @@ def _p50(fn, rounds: int = ROUNDS) -> tuple[float, object, float]:
 
 
 def _receipt_context(tmp: Path):
-    from engine import files, runtime
+    from engine import runtime
     from engine.db import make_engine, make_sessionmaker, upgrade
     from engine.legaltime import TZ
     from forms.issuer import build_context
@@ -41,7 +41,6 @@ def _receipt_context(tmp: Path):
 
     url = f"sqlite:///{tmp / 'bench_forms.db'}"
     upgrade(url)
-    files.configure(tmp / "uploads")
     runtime._issuers.clear()                 # build the case without issuing
     s = make_sessionmaker(make_engine(url))()
     d = build_district(s)

@@ -36,8 +36,7 @@ def run(extra_cases: int = 300) -> list[tuple]:
     url = f"sqlite:///{root}/bench.db"
     upgrade(url)
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "UPLOAD_FOLDER": f"{root}/uploads",
-                      "INSTANCE_PATH": root})
+                      "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": root})
     today = datetime.now(TZ).date()
     with app.app_context():
         s = get_session()

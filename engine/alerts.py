@@ -25,7 +25,7 @@ from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, S
                         UniqueConstraint, func, select)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine import legaltime
+from engine import evidence, legaltime
 from engine.access import Actor
 from engine.models import Base, Deadline, utcnow
 from engine.roles import SUPERVISOR_KIND, role_label
@@ -195,6 +195,11 @@ class Alert(Base):
     acknowledged_at: Mapped[Optional[datetime]] = mapped_column()
     acknowledged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
+    # Who was told what and when, and who signed for it, is evidence; `next_check` is
+    # only the scan's bookmark.
+    __evidence__ = "alert"
+    __evidence_exclude__ = ("next_check",)
+
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
@@ -276,23 +281,53 @@ def unread_count(session: Session, actor: Actor) -> int:
 
 def acknowledge(session: Session, alert_id: int, actor: Actor, *, now: Optional[datetime] = None) -> bool:
     """Sign for an alert on behalf of the actor's organisation. False when it is not
-    the actor's (or does not exist); idempotent. Commits."""
+    the actor's (or does not exist); idempotent (the first signature stands). Commits."""
     alert = session.scalar(visible_alerts(actor).where(Alert.id == alert_id))
     if alert is None or actor.role == "admin" and alert.organisation_id is not None:
         return False
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = now or utcnow()
-        alert.acknowledged_by_id = actor.user_id
-        session.commit()
+    _sign(session, Alert.id == alert.id, actor, now)
     return True
 
 
 def acknowledge_all(session: Session, actor: Actor, *, now: Optional[datetime] = None) -> int:
-    from sqlalchemy import update
     if actor.role == "admin" or not actor.org_id:
         return 0
-    res = session.execute(update(Alert).where(Alert.organisation_id == actor.org_id,
-                                              Alert.acknowledged_at.is_(None))
-                          .values(acknowledged_at=now or utcnow(), acknowledged_by_id=actor.user_id))
+    return _sign(session, Alert.organisation_id == actor.org_id, actor, now)
+
+
+def _sign(session: Session, which, actor: Actor, now: Optional[datetime]) -> int:
+    """Mark the unsigned alerts matching `which` as signed, log each; commits."""
+    t = Alert.__table__
+    try:
+        rows = session.connection().execute(
+            t.update().where(which, t.c.acknowledged_at.is_(None))
+            .values(acknowledged_at=now or utcnow(), acknowledged_by_id=actor.user_id)
+            .returning(*t.columns)).mappings().all()
+        evidence.log_rows(session, Alert, rows)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return len(rows)
+
+
+# -- the administrators ----------------------------------------------------------------
+
+def notify_admins(session: Session, subject: str, body: str, *,
+                  now: Optional[datetime] = None) -> int:
+    """Queue an e-mail to every active administrator about something only they can put
+    right (e.g. a stored file that no longer hashes to what was issued), once per
+    subject and address. Commits; returns how many were queued."""
+    from engine.models import User
+    now = now or utcnow()
+    addrs = [a for a in session.scalars(select(User.email).where(
+        User.role == "admin", User.active.is_(True), User.email.is_not(None)).order_by(User.id))
+        if a]
+    sent = set(session.scalars(select(OutboxMessage.to_addr).where(
+        OutboxMessage.subject == subject[:300], OutboxMessage.to_addr.in_(addrs)))) if addrs else set()
+    rows = [OutboxMessage(alert_id=None, to_addr=a, subject=subject[:300], body=body,
+                          status="pending", attempts=0, next_attempt_at=now, last_error="",
+                          created_at=now) for a in addrs if a not in sent]
+    session.add_all(rows)
     session.commit()
-    return res.rowcount or 0
+    return len(rows)

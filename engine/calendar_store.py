@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import legaltime
+from engine.errors import StaleCase
 from engine.legaltime import Arrangement, Calendar
 from engine.models import Base, Case, Deadline, utcnow
 
@@ -268,13 +269,17 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
     from engine.runtime import note
     rows = list(session.scalars(select(Deadline).where(
         Deadline.status == "open", Deadline.provisional.is_(True)).order_by(Deadline.id)))
-    changes = []
+    from engine.deadlines import log
+    changes, touched = [], []
     for row in rows:
         due = legaltime.compute(row.direction, row.anchor_date, row.amount, row.unit,
                                 calendar=cal)
         if (due.date, due.provisional) == (row.due_date, row.provisional):
-            row.basis = due.basis            # same day, same status: wording only
+            if row.basis != due.basis:
+                row.basis = due.basis        # same day, same status: wording only
+                touched.append(row)
             continue
+        touched.append(row)
         ch = Change(row.case_id, row.id, row.key, row.label, row.due_date, due.date,
                     row.provisional, due.provisional)
         row.due_date, row.ends_at = due.date, due.ends_at
@@ -286,6 +291,7 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
                    "basis": due.basis, "reason": reason}
         note(session, case, "deadline_recomputed", "期限重新计算", payload, now=now)
         changes.append(ch)
+    log(session, touched)
     return len(rows), changes
 
 
@@ -304,7 +310,7 @@ def import_arrangement(session: Session, arr: Arrangement, notice_no: str = "", 
             checked, changes = recompute_provisional(session, cal, now, reason)
             session.commit()
             break
-        except (StaleDataError, OperationalError) as exc:
+        except (StaleDataError, StaleCase, OperationalError) as exc:
             # A case was advanced meanwhile (its optimistic lock moved): start again.
             session.rollback()
             if attempt == attempts or (isinstance(exc, OperationalError)

@@ -15,6 +15,9 @@ MODEL_MODULES = [
     "engine.documents",
     "engine.alerts",
     "engine.apitokens",
+    "engine.evidence",
+    "engine.files",
+    "engine.signin",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

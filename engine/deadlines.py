@@ -2,7 +2,8 @@
 
 Each started period is one `Deadline` row recording the anchor, the rule pack and the
 article it was computed under, so a page or a printed form can always say why a date is
-what it is.
+what it is. Every row written (started, met, cancelled, missed, recomputed) is appended
+to the evidence log as it then stands (`log`), so a row edited afterwards is detected.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import legaltime
+from engine import evidence, legaltime
 from engine.definition import Procedure
 from engine.models import Case, Deadline, Event
 from engine.rulepacks import PACKS
@@ -46,16 +47,17 @@ def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, p
         current = list(session.scalars(
             select(Deadline).where(Deadline.case_id == case.id,
                                    Deadline.status.in_((OPEN, MISSED)))))
+    changed = []
     for d in current:
         if d.key in meets:
             d.status, d.closed_at = MET, now
             d.late = today > d.due_date
+            changed.append(d)
         elif d.status == OPEN and (d.key in cancels or d.key in starts or final):
             # Starting a period again replaces the running one (e.g. after a correction).
             d.status, d.closed_at = CANCELLED, now
+            changed.append(d)
     created = []
-    if starts:
-        session.flush()          # the starting event's id is recorded on each period
     for key in starts:
         spec = defn.deadline(key)
         period = spec.period_for(pack)
@@ -70,10 +72,18 @@ def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, p
                        unit=period.unit, due_date=due.date, ends_at=due.ends_at,
                        provisional=due.provisional, status=OPEN, rulepack=pack,
                        citation=period.citation, basis=due.basis,
-                       started_event_id=ev.id, created_at=now)
+                       started_event_id=ev.id, closed_at=None, late=False, created_at=now)
         session.add(row)
         created.append(row)
+    log(session, changed + created)
     return created
+
+
+def log(session: Session, rows: list[Deadline]) -> None:
+    """Write the rows and append each, as it now stands, to the evidence log."""
+    if rows:
+        session.flush()
+        evidence.log_rows(session, Deadline, rows)
 
 
 def pack_label(pack: str) -> str:

@@ -59,6 +59,7 @@ class Document(Base):
 
     __table_args__ = (UniqueConstraint("issuer_org_id", "serial_year", "serial_no",
                                        name="uq_documents_serial"),)
+    __evidence__ = "document"
 
     @property
     def status_label(self) -> str:

@@ -131,6 +131,12 @@ class Case(Base):
 
     # Optimistic locking: every UPDATE checks the version it read.
     __mapper_args__ = {"version_id_col": lock_version}
+    # The evidence log keeps the case's own facts as opened; its state, data, version
+    # and head are what its events made them (engine.audit replays them).
+    __evidence__ = "case"
+    __evidence_case__ = "id"
+    __evidence_exclude__ = ("state", "data", "updated_at", "lock_version", "event_seq",
+                            "event_head")
 
 
 class Event(Base):
@@ -153,6 +159,8 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    __evidence__ = "event"
 
 
 class Deadline(Base):
@@ -184,10 +192,12 @@ class Deadline(Base):
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
 
+    __evidence__ = "deadline"
+
 
 class Attachment(Base):
-    """A file submitted with a step or a checklist item; bytes live in the instance's
-    upload folder under their SHA-256, so a row never points at changed content."""
+    """A file submitted with a step or a checklist item; the bytes are stored under
+    their SHA-256 (engine.files), so a row never points at changed content."""
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -199,3 +209,5 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __evidence__ = "attachment"

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import deadlines as deadline_rules, files as file_store, machines, registry
+from engine import deadlines as deadline_rules, evidence, files as file_store, machines, registry
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.definition import GuardContext, Opening, Procedure, Transition
@@ -32,6 +32,7 @@ from engine.legaltime import TZ
 from engine.models import Attachment, Case, Estate, Event
 from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
+from engine.schema import today_is
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
            "register_issuer", "SYSTEM", "note", "unit_of_work"]
@@ -78,14 +79,16 @@ def _check_case_access(actor: Actor, case: Case) -> None:
                            else "这不是贵单位的案件，无权查看或办理")
 
 
-def _load_payload(schema_cls, payload: Optional[dict]) -> tuple[dict, dict]:
-    """(typed values for guards, JSON-safe values for storage)."""
+def _load_payload(schema_cls, payload: Optional[dict], today: date) -> tuple[dict, dict]:
+    """(typed values for guards, JSON-safe values for storage); dates are judged
+    plausible against the day of the step."""
     payload = dict(payload or {})
     if schema_cls is None:
         return {}, {}
     schema = schema_cls()
     try:
-        loaded = schema.load(payload)
+        with today_is(today):
+            loaded = schema.load(payload)
     except ValidationError as exc:
         raise PayloadInvalid(exc.normalized_messages()) from None
     return loaded, schema.dump(loaded)
@@ -142,8 +145,11 @@ def _set_committed(obj, **values) -> None:
 
 
 def _write_case(session: Session, case: Case, ev: Event, *, state: str, data: dict,
-                now: datetime) -> None:
-    """The optimistic-lock UPDATE: matches only the version this step read."""
+                now: datetime, opened: bool = False) -> None:
+    """The optimistic-lock UPDATE that moves the case's head to `ev` (it matches only the
+    version this step read), and the event's leaf in the evidence log, which records
+    what the case row must hold after it: state, a digest of its data, its version.
+    When `opened`, the case's own facts (procedure, estate, parties) are logged too."""
     seen = case.lock_version
     res = session.connection().execute(_UPDATE_CASE, {
         "b_id": case.id, "b_seen": seen, "state": state, "data": data, "updated_at": now,
@@ -152,20 +158,26 @@ def _write_case(session: Session, case: Case, ev: Event, *, state: str, data: di
         raise StaleCase()
     _set_committed(case, state=state, data=data, updated_at=now, lock_version=seen + 1,
                    event_seq=ev.seq, event_head=ev.hash)
+    leaves = evidence.entries_for(Event, [ev], extra={"_case": {
+        "state": state, "data": evidence.digest(data), "lock_version": seen + 1}})
+    if opened:
+        leaves += evidence.entries_for(Case, [case])
+    evidence.append_entries(session, leaves)
 
 
 def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> list[Attachment]:
     rows = []
-    if files:
-        session.flush()
     for f in files or ():
-        sha = file_store.store(f.data)
+        ctype = f.content_type
+        sha = file_store.store(session, f.data)
         rows.append(Attachment(case_id=case.id, event_id=ev.id, item=f.item,
-                               filename=f.filename, content_type=f.content_type,
-                               size=len(f.data), sha256=sha, uploaded_by_id=actor.user_id))
-    session.add_all(rows)
+                               filename=file_store.clean_name(f.filename, ctype),
+                               content_type=ctype, size=len(f.data), sha256=sha,
+                               uploaded_by_id=actor.user_id, created_at=ev.created_at))
     if rows:
-        session.flush()          # ids, for the step's effect
+        session.add_all(rows)
+        session.flush()          # ids, for the step's effect and the log
+        evidence.log_rows(session, Attachment, rows)
     return rows
 
 
@@ -189,7 +201,7 @@ def _commit(session: Session) -> None:
 
 def _is_race(exc: BaseException) -> bool:
     """Another writer committed to the same case first."""
-    if isinstance(exc, StaleDataError):
+    if isinstance(exc, (StaleDataError, StaleCase)):
         return True
     msg = str(exc).lower()
     if isinstance(exc, IntegrityError):
@@ -224,9 +236,9 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
         _check_role(op.label, op.roles, actor)
         if not may_see_estate(actor, estate):
             raise NotPermitted("该物业管理区域不在您的管辖范围内")
-    typed, stored = _load_payload(op.schema, data)
-    pack = pack_for_estate(estate).pack
     today = _today(now)
+    typed, stored = _load_payload(op.schema, data, today)
+    pack = pack_for_estate(estate).pack
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today)
     reasons = _run_guards(op.guards, ctx)
@@ -248,7 +260,7 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     session.flush()
     ev = _append_event(session, case, trigger="open", label=op.label, from_state=None,
                        to_state=defn.initial, actor=actor, payload=stored, now=now)
-    case.event_seq, case.event_head = ev.seq, ev.hash
+    _write_case(session, case, ev, state=defn.initial, data=case_data, now=now, opened=True)
     _attach(session, case, ev, actor, files)
     deadline_rules.move(session, defn, case, ev, case_data, pack, today, now,
                         starts=op.starts)
@@ -336,7 +348,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     # 1. authorise
     _check_role(t.label, t.roles, actor)
     # 2. payload
-    typed, stored = _load_payload(t.schema, payload)
+    typed, stored = _load_payload(t.schema, payload, _today(now))
     # 3. state
     if not machines.can_fire(defn, trigger, case.state):
         raise InvalidTransition(_state_refusal(defn, t, case.state))
@@ -392,7 +404,7 @@ def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
     ev = _append_event(session, case, trigger=trigger, label=label,
                        from_state=case.state, to_state=case.state, actor=actor,
                        payload=payload, now=now)
-    case.event_seq, case.event_head = ev.seq, ev.hash
+    _write_case(session, case, ev, state=case.state, data=case.data, now=now)
     _issue(session, case, ev, tuple(issues), actor, now)
     return ev
 

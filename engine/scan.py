@@ -38,12 +38,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import registry
+from engine import evidence, registry
 from engine.alerts import (DUE_SOON, ESCALATED, OVERDUE, Alert, OutboxMessage, Thresholds,
                            compose, due_soon_from, escalation_chain, escalation_days,
                            resolve, thresholds_for, workdays_after)
 from engine.deadlines import MISSED, OPEN
-from engine.errors import NotFound
+from engine.errors import NotFound, StaleCase
 from engine.runtime import _is_race
 from engine.legaltime import TZ
 from engine.models import Case, Deadline, Estate, Organisation, User
@@ -161,9 +161,10 @@ def write_alerts(ctx: _Ctx, rows: list[dict]) -> list[dict]:
         return []
     t = Alert.__table__
     ins = (_insert(ctx, t).on_conflict_do_nothing(index_elements=["deadline_id", "stage"])
-           .returning(t.c.id, t.c.kind, t.c.organisation_id, t.c.title, t.c.body))
+           .returning(*t.columns))
     # Core executemany: compiled once (cached), sent as multi-row batches with RETURNING.
     new = [dict(r._mapping) for r in ctx.session.connection().execute(ins, rows)]
+    evidence.log_rows(ctx.session, Alert, new)
     queue_mail(ctx.session, new, ctx.now)
     return new
 
@@ -231,7 +232,7 @@ def _batches(ctx: _Ctx, counts: dict, fetch, handle, key=lambda r: (r.due_date, 
                 delta = handle(rows)
                 ctx.session.commit()
                 break
-            except (StaleDataError, IntegrityError, OperationalError) as exc:
+            except (StaleDataError, StaleCase, IntegrityError, OperationalError) as exc:
                 ctx.session.rollback()
                 if not _is_race(exc) or attempt == RETRIES - 1:
                     raise
@@ -273,8 +274,11 @@ def _pass_missed(ctx: _Ctx, counts: dict) -> None:
     def handle(rows):
         _estates(ctx, rows)
         ids = [r.id for r in rows]
-        ctx.session.execute(update(Deadline).where(Deadline.id.in_(ids), Deadline.status == OPEN)
-                            .values(status=MISSED))
+        t = Deadline.__table__
+        missed = ctx.session.connection().execute(
+            t.update().where(t.c.id.in_(ids), t.c.status == OPEN).values(status=MISSED)
+            .returning(*t.columns)).mappings().all()
+        evidence.log_rows(ctx.session, Deadline, missed)
         alerts = []
         for r in rows:
             th = thresholds_for(r.procedure, ctx.overrides)

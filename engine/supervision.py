@@ -13,7 +13,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from engine import registry
+from engine import evidence, registry
 from engine.access import Actor, may_see_case
 from engine.alerts import SUPERVISION, Alert, resolve
 from engine.deadlines import MISSED, OPEN
@@ -93,6 +93,7 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
             created_at=now)
         session.add(alert)
         session.flush()
+        evidence.log_rows(session, Alert, [alert])
         from engine.scan import queue_mail
         queue_mail(session, [{"id": alert.id, "organisation_id": alert.organisation_id,
                               "title": alert.title, "body": alert.body}], now)

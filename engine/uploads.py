@@ -3,23 +3,29 @@
 `attach` checks that the actor may see the case, that the file is not empty, not too
 large and of an accepted type (the declared type must agree with the file's first
 bytes, so a renamed executable is not stored as a PDF), stores the bytes
-content-addressed (engine.files), records an `Attachment` and appends an audit event
-with `engine.runtime.note` — all in one commit. The case's state does not move.
+content-addressed (engine.files) under a cleaned name, records an `Attachment` and
+appends an audit event with `engine.runtime.note` — all in one commit. The case's
+state does not move.
+
+An upload carries no lock version: it adds to the case whatever else happens to it, so
+two uploads to one case at the same moment both succeed. The case row is locked for the
+short transaction (FOR UPDATE on PostgreSQL, the write lock on SQLite), and a
+transaction that still loses the race is run again.
 """
 from __future__ import annotations
 
 import os
-import unicodedata
 from datetime import datetime, timezone
 from typing import Optional
 
 from sqlalchemy.orm import Session, joinedload
 
-from engine import files as file_store
+from engine import evidence, files as file_store
 from engine.access import Actor, may_see_case
-from engine.errors import EngineError, NotFound, PayloadInvalid
+from engine.errors import EngineError, NotFound, PayloadInvalid, StaleCase
 from engine.models import Attachment, Case
 from engine.runtime import note, unit_of_work
+from engine.schema import hidden_characters
 
 MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
@@ -30,8 +36,6 @@ TYPES: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "application/ofd": (b"PK\x03\x04",),          # 版式文档 OFD (a zip container)
 }
-EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",),
-              "image/jpeg": (".jpg", ".jpeg"), "application/ofd": (".ofd",)}
 TYPE_NAMES = "PDF、PNG、JPEG、OFD"
 
 
@@ -50,12 +54,6 @@ def sniff(data: bytes) -> Optional[str]:
     return None
 
 
-def _clean_name(name: str) -> str:
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:255] or "附件"
-
-
 def check(f: file_store.FileIn, max_bytes: Optional[int] = None) -> str:
     """The file's content type after checking it; raises a typed refusal."""
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
@@ -72,12 +70,30 @@ def check(f: file_store.FileIn, max_bytes: Optional[int] = None) -> str:
     return actual
 
 
+ATTEMPTS = 5
+
+
 def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
            now: Optional[datetime] = None, *, note_text: str = "") -> Attachment:
     """Store `f` as an attachment of the case with an audit note. Commits once."""
     now = now or datetime.now(timezone.utc)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _attach_once(session, case_id, actor, f, now, note_text)
+        except StaleCase:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _attach_once(session, case_id, actor, f, now, note_text) -> Attachment:
+    if session.in_transaction():
+        session.rollback()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     with unit_of_work(session):
-        case = session.get(Case, case_id, options=[joinedload(Case.estate)])
+        case = session.get(Case, case_id, options=[joinedload(Case.estate)],
+                           with_for_update={"of": Case}, populate_existing=True)
         if case is None or not may_see_case(actor, case):
             # Same answer whether it does not exist or is someone else's.
             raise NotFound("案件不存在")
@@ -85,8 +101,11 @@ def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
         item = (f.item or "").strip() or None
         if item and (len(item) > 60 or not item.isprintable()):
             raise PayloadInvalid({"item": ["应为不超过 60 个字符的条目名"]})
-        filename = _clean_name(f.filename)
-        sha = file_store.store(f.data)
+        note_text = (note_text or "").strip()
+        if hidden_characters(note_text):
+            raise PayloadInvalid({"note": [hidden_characters(note_text)]})
+        filename = file_store.clean_name(f.filename, ctype)
+        sha = file_store.store(session, f.data)
         row = Attachment(case_id=case.id, item=item, filename=filename, content_type=ctype,
                          size=len(f.data), sha256=sha, uploaded_by_id=actor.user_id,
                          created_at=now)
@@ -98,6 +117,7 @@ def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
         if note_text:
             payload["note"] = note_text[:500]
         ev = note(session, case, "attach", "上传附件", payload, actor, now=now)
-        session.flush()
         row.event_id = ev.id
+        session.flush()
+        evidence.log_rows(session, Attachment, [row])
     return row

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import files, registry
+from engine import evidence, files, registry
 from engine.access import Actor
 from engine.documents import (Document, format_code, new_code, next_serial_no,
                               settings_for)
@@ -301,13 +301,15 @@ def _produce(session: Session, case: Case, event: Optional[Event], kind_key: str
         pdf = signing.sign_pdf(pdf, settings.cert_pem, settings.key_pem, signer_name=org.name,
                                reason=f"{k.title} {serial}", location=org.name)
         signed = True
-    sha = files.store(pdf)
+    sha = files.store(session, pdf)
     doc = Document(case_id=case.id, event_id=event.id if event is not None else None,
                    kind=kind_key, title=k.title, serial=serial, serial_year=year, serial_no=no,
                    issuer_org_id=org_id, issuer_name=org.name, issued_by_id=actor.user_id,
                    issued_at=now, sha256=sha, size=len(pdf), signed=signed, code=code,
-                   status="valid")
+                   status="valid", superseded_by_id=None)
     session.add(doc)
+    session.flush()
+    evidence.log_rows(session, Document, [doc])
     return doc
 
 
@@ -322,7 +324,11 @@ def reissue(session: Session, doc: Document, actor: Actor, now: Optional[datetim
     """Issue the document again under a new serial; the old one is marked superseded.
 
     The old PDF is kept untouched (it stays verifiable and says it was superseded). An
-    audit event records the reissue on the case. No commit: the caller commits once."""
+    audit event records the reissue on the case; the case's optimistic lock makes a
+    concurrent reissue of the same document fail with StaleCase (409), and the document
+    row is marked superseded only while it is still valid. No commit: the caller
+    commits once, inside engine.runtime.unit_of_work."""
+    from engine.errors import StaleCase
     from engine.runtime import note
     now = now or datetime.now(timezone.utc)
     if doc.status != "valid":
@@ -330,10 +336,14 @@ def reissue(session: Session, doc: Document, actor: Actor, now: Optional[datetim
     case = session.get(Case, doc.case_id)
     event = session.get(Event, doc.event_id) if doc.event_id else None
     new = _produce(session, case, event, doc.kind, actor, now)
-    session.flush()
-    doc.status = "superseded"
-    doc.superseded_by_id = new.id
     note(session, case, "reissue_document", f"重新出具{doc.title}",
          {"document_id": new.id, "serial": new.serial, "replaces": doc.serial}, actor, now=now)
-    session.flush()
+    t = Document.__table__
+    res = session.connection().execute(
+        t.update().where(t.c.id == doc.id, t.c.status == "valid")
+        .values(status="superseded", superseded_by_id=new.id))
+    if res.rowcount != 1:
+        raise StaleCase()
+    session.expire(doc, ["status", "superseded_by_id"])
+    evidence.log_rows(session, Document, [doc])
     return new

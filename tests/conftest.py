@@ -91,28 +91,28 @@ def district(session):
     return build_district(session)
 
 
-@pytest.fixture
-def upload_dir(tmp_path):
-    from engine import files
-    files.configure(tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
 def at(d, hour: int = 10) -> datetime:
     """A moment on day `d`, Beijing time, as an aware UTC datetime."""
     return datetime.combine(d, time(hour), TZ).astimezone(timezone.utc)
 
 
+@pytest.fixture(scope="session")
+def evidence_key() -> bytes:
+    """The Ed25519 key that signs checkpoints in tests (PEM)."""
+    from engine.evidence import generate_key_pem
+    return generate_key_pem()
+
+
 @pytest.fixture
-def app(db_engine, db_url, tmp_path, upload_dir):
+def app(db_engine, db_url, tmp_path, evidence_key):
     from web import create_app
     wipe(db_engine)
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": db_url,
         "SECRET_KEY": "test",
+        "EVIDENCE_KEY": evidence_key,
         "WTF_CSRF_ENABLED": False,
-        "UPLOAD_FOLDER": str(upload_dir),
         "INSTANCE_PATH": str(tmp_path),
     })
     yield app

@@ -60,7 +60,8 @@ def test_signed_contract_filed_within_15_days_in_henan(session, district):
     trail = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     assert [e.trigger for e in trail] == ["open", "submit", "accept"]
     assert [e.organisation_name for e in trail][-1] == "老城街道办事处"
-    assert verify_all(session) == (1, [])
+    audit = verify_all(session)
+    assert (audit.cases, audit.problems) == (1, [])
 
 
 def test_correction_then_resubmission_then_filing(session, district):
@@ -216,16 +217,16 @@ def test_tampering_with_the_trail_is_detected(session, district, submitted):
     ev = session.scalars(select(Event).where(Event.case_id == submitted.id, Event.seq == 2)).one()
     ev.payload = {"note": "篡改"}
     session.commit()
-    count, problems = verify_all(session)
-    assert problems and "altered" in problems[0]
+    problems = verify_all(session).problems
+    assert "办理记录 event:" in "".join(problems) and "payload 与存证日志不符" in "".join(problems)
 
 
 def test_deleting_the_last_event_is_detected(session, district, submitted):
     ev = session.scalars(select(Event).where(Event.case_id == submitted.id, Event.seq == 2)).one()
     session.delete(ev)
     session.commit()
-    count, problems = verify_all(session)
-    assert any("removed" in p for p in problems)
+    problems = verify_all(session).problems
+    assert any("表中已不存在（被删除）" in p for p in problems)
 
 
 def test_steps_taken_in_fresh_sessions_chain_correctly(session, district, db_engine):
@@ -242,5 +243,6 @@ def test_steps_taken_in_fresh_sessions_chain_correctly(session, district, db_eng
         case = advance(s, cid, "accept", street, {}, now=at(date(2026, 9, 20)))
         assert case.state == "filed"
     with Session() as s:
-        assert verify_all(s) == (1, [])
+        audit = verify_all(s)
+        assert (audit.cases, audit.problems) == (1, [])
         assert s.get(Case, cid).event_seq == 3

@@ -10,9 +10,10 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import files
+from engine.files import StoredFile
 from engine.documents import Document, OrgFormSettings, for_case
 from engine.runtime import advance, open_case
 from tests.conftest import at
@@ -105,8 +106,8 @@ def test_verify_page_for_a_genuine_document(client, receipt):
     assert r.status_code == 302 and r.location.endswith(f"/verify/{receipt.code}")
 
 
-def test_uploading_the_genuine_and_a_modified_pdf(client, receipt):
-    genuine = files.load(receipt.sha256)
+def test_uploading_the_genuine_and_a_modified_pdf(client, session, receipt):
+    genuine = files.load(session, receipt.sha256)
     r = client.post(f"/verify/{receipt.code}", data={"file": (io.BytesIO(genuine), "回执.pdf")},
                     content_type="multipart/form-data")
     assert r.status_code == 200 and "一致：上传的文件与存档原件逐字节相同" in text(r)
@@ -120,10 +121,13 @@ def test_uploading_the_genuine_and_a_modified_pdf(client, receipt):
     assert "请选择要核对的 PDF 文件" in text(r)
 
 
-def test_a_stored_file_that_was_altered_is_reported(client, receipt):
-    path = files.path_of(receipt.sha256)
-    path.write_bytes(path.read_bytes() + b"\n% tampered")
-    assert "异常：存档原件缺失或与登记的哈希值不一致" in text(client.get(f"/verify/{receipt.code}"))
+def test_a_stored_file_that_was_altered_is_reported(client, session, receipt):
+    session.execute(update(StoredFile).where(StoredFile.sha256 == receipt.sha256).values(
+        data=files.load(session, receipt.sha256) + b"\n% tampered"))
+    session.commit()
+    page = text(client.get(f"/verify/{receipt.code}"))
+    assert "异常：存档原件缺失或与登记的哈希值不一致" in page
+    assert "不一致" in page.split("文号")[0] and "现行有效" not in page     # the banner says so
 
 
 def test_unknown_code(client, receipt):
@@ -134,12 +138,12 @@ def test_unknown_code(client, receipt):
     assert r.status_code == 404
 
 
-def test_verify_upload_carries_the_csrf_token(app, receipt):
+def test_verify_upload_carries_the_csrf_token(app, session, receipt):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     page = client.get(f"/verify/{receipt.code}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    data = files.load(receipt.sha256)
+    data = files.load(session, receipt.sha256)
     r = client.post(f"/verify/{receipt.code}", data={"file": (io.BytesIO(data), "a.pdf")},
                     content_type="multipart/form-data")
     assert r.status_code == 400                                   # no token: refused
@@ -203,7 +207,7 @@ def test_admin_sets_prefix_seal_and_demo_certificate(client, session, district, 
     advance(session, case.id, "accept", district.actor("street"), {}, now=at(date(2026, 10, 8)))
     (doc,) = for_case(session, case.id)
     assert doc.serial == "老街办备〔2026〕1号" and doc.signed
-    data = files.load(doc.sha256)
+    data = files.load(session, doc.sha256)
     r = client.post(f"/verify/{doc.code}", data={"file": (io.BytesIO(data), "a.pdf")},
                     content_type="multipart/form-data")
     assert "电子签名有效" in text(r)

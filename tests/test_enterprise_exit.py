@@ -78,7 +78,7 @@ def in_handover(session, district, ended=date(2026, 9, 15)):
                    now=at(date(2026, 9, 16)))
 
 
-def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(session, district, upload_dir, issued):
+def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(session, district, issued):
     committee, community = district.actor("committee"), district.actor("community")
     ent, street, bureau = district.actor("enterprise"), district.actor("street"), district.actor("bureau")
     estate = district.estates["jinxiu"]
@@ -139,7 +139,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     item = case.data["materials"]["premises_keys"]
     assert item["status"] == "submitted" and len(item["attachments"]) == 1
     att = session.get(Attachment, item["attachments"][0])
-    assert att.filename == "钥匙清单.pdf" and load(att.sha256) == b"%PDF-1.4 keys"
+    assert att.filename == "钥匙清单.pdf" and load(session, att.sha256) == b"%PDF-1.4 keys"
     assert session.get(Event, att.event_id).trigger == "submit_item"
 
     err = refused(session, advance, case.id, "reject_item", committee, {"item": "premises_keys"},
@@ -196,7 +196,8 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     trail = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     assert [e.trigger for e in trail][:4] == ["open", "serve_notice", "start_handover", "submit_item"]
     assert trail[-1].organisation_name == "老城街道办事处"
-    assert verify_all(session) == (1, [])
+    audit = verify_all(session)
+    assert (audit.cases, audit.problems) == (1, [])
 
 
 def test_dismissal_vote_refused_with_its_figures(session, district):
@@ -341,7 +342,7 @@ def test_contract_expiry_needs_no_notice_and_handover_overdue_escalates_to_the_b
     assert ("order_rectification", "supervision_notice") in issued
 
 
-def test_item_steps_refuse_what_makes_no_sense(session, district, upload_dir):
+def test_item_steps_refuse_what_makes_no_sense(session, district):
     committee, ent = district.actor("committee"), district.actor("enterprise")
     case = in_handover(session, district)
     err = refused(session, advance, case.id, "submit_item", ent, {"item": "owner_register"}, now=at(date(2026, 9, 17)))

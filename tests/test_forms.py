@@ -33,7 +33,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "forms"
 
 
 @pytest.fixture(autouse=True)
-def issuer(monkeypatch, upload_dir):
+def issuer(monkeypatch):
     """Only the forms issuer, whatever other modules registered."""
     monkeypatch.setattr(runtime, "_issuers", [forms.issue])
 
@@ -63,7 +63,7 @@ PICTURED = {"contract_filing_receipt", "correction_notice", "preparatory_group_n
 def only(session, case_id, kind) -> tuple[Document, bytes, str]:
     rows = docs_of(session, case_id, kind)
     assert len(rows) == 1, [d.kind for d in docs_of(session, case_id)]
-    data = files.load(rows[0].sha256)
+    data = files.load(session, rows[0].sha256)
     if kind in PICTURED:
         save_png(data, kind)
     return rows[0], data, pdf_text(data)
@@ -397,18 +397,18 @@ def test_reissue_gives_a_new_serial_and_supersedes_the_old_one(session, district
     bureau = district.actor("bureau")
     advance(session, case.id, "accept", bureau, {}, now=at(D(2026, 10, 8)))
     old = docs_of(session, case.id)[0]
-    old_bytes = files.load(old.sha256)
+    old_bytes = files.load(session, old.sha256)
     new = forms.reissue(session, old, bureau, at(D(2026, 10, 9)))
     session.commit()
     session.expire_all()
     old, new = session.get(Document, old.id), session.get(Document, new.id)
     assert (old.status, old.superseded_by_id) == ("superseded", new.id)
     assert new.status == "valid" and new.serial == "浉住建备〔2026〕2号" and new.code != old.code
-    assert files.load(old.sha256) == old_bytes                 # the old file never changes
-    assert "2026年10月9日" in pdf_text(files.load(new.sha256))
+    assert files.load(session, old.sha256) == old_bytes                 # the old file never changes
+    assert "2026年10月9日" in pdf_text(files.load(session, new.sha256))
     last = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq.desc())).first()
     assert last.trigger == "reissue_document" and last.payload["replaces"] == old.serial
-    assert verify_all(session)[1] == []          # the audit chain still holds
+    assert verify_all(session).problems == []          # the audit chain still holds
     with pytest.raises(ValueError):
         forms.reissue(session, old, bureau, at(D(2026, 10, 10)))
 
@@ -445,7 +445,7 @@ def test_documents_are_signed_when_a_certificate_is_configured(session, district
     advance(session, contract_case(session, district, contract_kind="assembly").id, "accept",
             district.actor("street"), {}, now=at(D(2026, 10, 8)))
     unsigned = [d for d in session.scalars(select(Document)) if d.issuer_name == "老城街道办事处"][0]
-    assert not unsigned.signed and not signing.check_signature(files.load(unsigned.sha256)).present
+    assert not unsigned.signed and not signing.check_signature(files.load(session, unsigned.sha256)).present
 
 
 # -- templates that survive missing data; seals; fonts -------------------------------------------

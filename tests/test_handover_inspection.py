@@ -108,7 +108,8 @@ def test_inspected_before_delivery_filed_within_30_days_then_published(session, 
     assert case.state == "published" and DEFN.state("published").final
     assert deadline(session, case, "public_notice").status == "met"
     assert issued == [("request_correction", "correction_notice"), ("accept_filing", "inspection_filing_receipt")]
-    assert verify_all(session) == (1, [])
+    audit = verify_all(session)
+    assert (audit.cases, audit.problems) == (1, [])
 
 
 def test_each_deadline_missed_then_met_late(session, district):

@@ -4,7 +4,7 @@ another street office's case, wrong state, bad payload, stale page, CSRF)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -114,15 +114,22 @@ def test_inactive_user_cannot_sign_in(client, district, session):
     assert login(client, "street2").status_code == 401
 
 
-def test_repeated_wrong_passwords_lock_the_name(client, district):
-    from web import auth
-    auth._failures.pop("developer", None)
-    for _ in range(auth.MAX_FAILURES):
+def test_wrong_passwords_make_the_name_wait_even_for_the_right_one(client, session, district):
+    from engine import signin
+    for _ in range(signin.ACCOUNT.free):
         assert login(client, "developer", "nope").status_code == 401
-    r = login(client, "developer")                 # even the right password, for a while
-    assert r.status_code == 429 and "5 分钟后再试" in text(r)
-    auth._failures.pop("developer", None)
+    row = session.get(signin.SigninThrottle, signin.account_key("developer"))
+    assert row.failures == signin.ACCOUNT.free
+    # The next failure starts a delay; during it even the right password is refused.
+    row.blocked_until = datetime.now(timezone.utc) + timedelta(minutes=1)
+    session.commit()
+    r = login(client, "developer")
+    assert r.status_code == 429 and "尝试次数过多" in text(r) and int(r.headers["Retry-After"]) > 0
+    row.blocked_until = None
+    session.commit()
     assert login(client, "developer").status_code == 302
+    session.expire_all()
+    assert session.get(signin.SigninThrottle, signin.account_key("developer")) is None
 
 
 def test_session_cookie_and_headers_are_hardened(client, district):

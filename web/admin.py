@@ -1,13 +1,15 @@
 """Administration (role `admin` only): users and organisations, the rule pack of each
 estate, and the import of an official holiday arrangement.
 
-Passwords are stored hashed (werkzeug's scrypt/pbkdf2); a user's role must match the kind
-of the organisation it acts for (an admin acts for none). The holiday import calls the
+Passwords are stored hashed (werkzeug's scrypt/pbkdf2); resetting one ends the user's
+sessions and revokes its API tokens (engine.signin.set_password); a user's role must match
+the kind of the organisation it acts for (an admin acts for none). The holiday import calls the
 legal-time team's import function, which recomputes provisional deadlines.
 """
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request,
                    url_for)
@@ -15,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from engine import calendar_store
+from engine import calendar_store, signin
 from engine.models import Case, Estate, Organisation, User
 from engine.roles import ORG_KINDS, ROLES
 from engine.rulepacks import PACKS, pack_for_estate
@@ -147,7 +149,8 @@ def user_edit(user_id: int):
             user.email = posted["email"] or None
             user.active = posted["active"]
             if posted["password"]:
-                user.password_hash = generate_password_hash(posted["password"])
+                # Ends the user's sessions and revokes every API token.
+                signin.set_password(s, user, posted["password"], datetime.now(timezone.utc))
             s.commit()
             flash(_("已保存用户 {u}", u=user.username), "ok")
             return redirect(url_for("admin.users"))

@@ -6,39 +6,97 @@ cookies are HttpOnly and SameSite=Lax (Secure when `SESSION_COOKIE_SECURE` is se
 must be behind HTTPS); sessions expire after `PERMANENT_SESSION_LIFETIME`; Flask-Login's
 "strong" protection drops a session whose browser fingerprint changes; a password change
 or a disabled account ends every existing session of that user; pages carry
-no-store and anti-framing headers; repeated wrong passwords for one user name are slowed
-down by a lock-out of a few minutes.
+no-store and anti-framing headers.
+
+Wrong passwords are throttled in the database (engine.signin), shared by every process
+and host: per account name and per client address, with delays that grow, never a
+lock. A browser that has signed in to an account before carries a signed device cookie
+and is counted on its own, so nobody can slow an official down by failing at her name.
+The same throttle guards `POST /api/v1/tokens` (`Throttle.attempt`).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from urllib.parse import urlsplit
+import math
+import secrets
+from datetime import datetime, timezone
 
-from flask import (Blueprint, Flask, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, Flask, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash
 
+from engine import signin
 from engine.access import Actor
 from engine.models import User
 from web.db import get_session
 from web.i18n import _
+from web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
-MAX_FAILURES = 5          # wrong passwords for one user name …
-LOCKOUT_SECONDS = 300     # … lock that name for this long
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
+DEVICE_COOKIE = "wuye_device"
+DEVICE_DAYS = 180
+
+
+class Throttle:
+    """The sign-in throttle of one app (app.extensions["signin_throttle"]): which keys an
+    attempt counts against, and the device cookies that give a known browser its own."""
+
+    def __init__(self, app: Flask):
+        self.devices = URLSafeSerializer(app.secret_key or "", salt="signin-device")
+        self.secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    def device_of(self, username: str) -> str | None:
+        """The device id in this browser's cookie when it was issued for `username`."""
+        raw = request.cookies.get(DEVICE_COOKIE)
+        if not raw:
+            return None
+        try:
+            got = self.devices.loads(raw)
+        except BadSignature:
+            return None
+        if isinstance(got, dict) and got.get("u") == username.strip().casefold():
+            return str(got.get("d") or "") or None
+        return None
+
+    def keys(self, username: str, *, device: bool) -> list[tuple[str, signin.Policy]]:
+        dev = self.device_of(username) if device else None
+        if dev:
+            return [(signin.device_key(dev), signin.DEVICE)]
+        return [(signin.account_key(username), signin.ACCOUNT),
+                (signin.address_key(request.remote_addr), signin.ADDRESS)]
+
+    def attempt(self, username: str, *, device: bool = True):
+        """(seconds to wait, keys): count this attempt, or say how long to wait."""
+        keys = self.keys(username, device=device)
+        return signin.reserve(get_session(), keys, datetime.now(timezone.utc)), keys
+
+    def succeeded(self, keys) -> None:
+        signin.succeeded(get_session(), [k for k, _p in keys if not k.startswith("address:")])
+
+    def remember_device(self, resp, username: str) -> None:
+        if self.device_of(username):
+            return
+        value = self.devices.dumps({"u": username.strip().casefold(), "d": secrets.token_hex(16)})
+        resp.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_DAYS * 86400, httponly=True,
+                        samesite="Lax", secure=self.secure)
+
+
+def throttle() -> Throttle:
+    return current_app.extensions["signin_throttle"]
+
+
+def wait_message(wait: float) -> str:
+    return _("尝试次数过多，请 {n} 秒后再试", n=max(1, math.ceil(wait)))
 
 
 class SessionUser(UserMixin):
@@ -80,48 +138,31 @@ def current_actor() -> Actor:
     return current_user.actor
 
 
-def _locked(username: str) -> bool:
-    now = time.monotonic()
-    with _failures_lock:
-        recent = [t for t in _failures.get(username, []) if now - t < LOCKOUT_SECONDS]
-        _failures[username] = recent
-        return len(recent) >= MAX_FAILURES
-
-
-def _record_failure(username: str) -> None:
-    with _failures_lock:
-        _failures.setdefault(username, []).append(time.monotonic())
-
-
-def _safe_next(nxt: str) -> str:
-    # Only same-site relative targets: never an open redirect.
-    if not nxt.startswith("/") or nxt.startswith("//") or urlsplit(nxt).netloc or "\\" in nxt:
-        return url_for("home.index")
-    return nxt
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        username = (request.form.get("username") or "").strip()
+        username = (request.form.get("username") or "").strip()[:80]
         password = request.form.get("password") or ""
-        if _locked(username):
-            flash(_("登录失败次数过多，请 5 分钟后再试"), "error")
-            return render_template("login.html", username=username), 429
+        wait, keys = throttle().attempt(username)
+        if wait:
+            flash(wait_message(wait), "error")
+            resp = current_app.make_response((render_template("login.html", username=username), 429))
+            resp.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return resp
         user = get_session().scalar(select(User).where(User.username == username))
         if user is None or not user.active or not check_password_hash(user.password_hash, password):
-            _record_failure(username)
             flash(_("用户名或密码不正确"), "error")
             return render_template("login.html", username=username), 401
-        with _failures_lock:
-            _failures.pop(username, None)
+        throttle().succeeded(keys)
         lang = session.get("lang")
         session.clear()                       # a new session: no fixation
         if lang:
             session["lang"] = lang
         session.permanent = True
         login_user(SessionUser(user))
-        return redirect(_safe_next(request.args.get("next") or ""))
+        resp = redirect(safe_next(request.args.get("next"), url_for("home.index")))
+        throttle().remember_device(resp, username)
+        return resp
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     return render_template("login.html", username="")
@@ -166,6 +207,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_NAME", "wuye_session")
+    app.extensions["signin_throttle"] = Throttle(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"

@@ -26,7 +26,7 @@ from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
 from engine.deadlines import STATUS_LABELS, pack_label
 from engine.errors import EngineError, PayloadInvalid
-from engine.files import FileIn
+from engine.files import FileIn, clean_name
 from engine.models import Attachment, Case, Deadline, Estate, Event
 from engine.runtime import advance, available_actions, open_case
 from web.auth import current_actor
@@ -104,7 +104,7 @@ def files_from_request(field: str = "files", item: Optional[str] = None) -> list
     for fs in request.files.getlist(field):
         if not fs or not fs.filename:
             continue
-        name = uploads._clean_name(fs.filename)
+        name = clean_name(fs.filename)
         f = FileIn(name, fs.mimetype or "application/octet-stream", fs.read(), item)
         try:
             ctype = uploads.check(f)
@@ -112,7 +112,7 @@ def files_from_request(field: str = "files", item: Optional[str] = None) -> list
             raise UploadRefused(_("文件为空：{name}", name=name)) from None
         except EngineError as exc:
             raise UploadRefused(f"{name}：{exc.message}", exc.status) from None
-        out.append(FileIn(name, ctype, f.data, item))
+        out.append(FileIn(clean_name(name, ctype), ctype, f.data, item))
     return out
 
 
@@ -472,11 +472,10 @@ def attachment(case_id: int, att_id: int):
     att = get_session().get(Attachment, att_id)
     if att is None or att.case_id != case.id:
         abort(404)
-    from engine import files as store
-    try:
-        data = store.load(att.sha256)
-    except FileNotFoundError:
-        abort(404)
+    from web.documents import stored_file
+    data, refusal = stored_file(att.sha256, f"案件 {case.id} 的附件「{att.filename}」")
+    if refusal:
+        return refusal.page()
     from urllib.parse import quote
     resp = Response(data, mimetype=att.content_type or "application/octet-stream")
     resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(att.filename)}"

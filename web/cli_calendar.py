@@ -37,6 +37,7 @@ def calendar_import(file, now_text):
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm.exc import StaleDataError
     from engine.calendar_store import CalendarFileError, import_arrangement, load_file
+    from engine.errors import StaleCase
     from web.cli import parse_now
     try:
         arr, notice_no = load_file(file)
@@ -45,7 +46,7 @@ def calendar_import(file, now_text):
         sys.exit(2)
     try:
         res = import_arrangement(get_session(), arr, notice_no, now=parse_now(now_text))
-    except (StaleDataError, OperationalError) as exc:
+    except (StaleDataError, StaleCase, OperationalError) as exc:
         click.echo(f"导入未完成：有案件正在办理，数据库繁忙（{type(exc).__name__}），"
                    f"未作任何修改，请稍后重试", err=True)
         sys.exit(1)

@@ -1,6 +1,9 @@
 """The demo district of CONTRACT.md: organisations, accounts, estates and living cases.
 
-`load_demo` is idempotent: it does nothing when the `bureau` account exists already.
+`load_demo` is idempotent: it does nothing when the `bureau` account exists already. It
+is also all or nothing: the whole load runs in one database transaction (the engine's
+commits become savepoints), so a load killed half-way leaves nothing behind and the
+next `flask demo` loads the district whole.
 Cases are opened and advanced through the engine, like any user would, each step dated
 on the past day the officer would have taken it, relative to the day the demo is loaded:
 every procedure appears in several states under both street offices, with deadlines open
@@ -539,9 +542,27 @@ def load_demo(session: Session, today: date | None = None) -> bool:
     """Load the demo district once; returns False when it was there already.
 
     Cases are dated relative to `today` (default: today in Beijing); at the end the
-    deadline scan runs as of that day, so inboxes and dashboards show the overdue work."""
+    deadline scan runs as of that day, so inboxes and dashboards show the overdue work.
+    Everything is written in one transaction of its own (see the module docstring)."""
     if session.scalar(select(User.id).where(User.username == "bureau")):
         return False
+    session.rollback()
+    with session.get_bind().connect() as conn:
+        outer = conn.begin()
+        demo = Session(bind=conn, join_transaction_mode="create_savepoint",
+                       expire_on_commit=False)
+        try:
+            _load(demo, today)
+            demo.close()
+            outer.commit()
+        except BaseException:
+            demo.close()
+            outer.rollback()
+            raise
+    return True
+
+
+def _load(session: Session, today: date | None) -> None:
     from engine.scan import scan
     if today is None:
         now = datetime.now(timezone.utc)
@@ -552,4 +573,3 @@ def load_demo(session: Session, today: date | None = None) -> bool:
     _certificates(session, district)
     build_cases(session, district, today)
     scan(session, now)
-    return True

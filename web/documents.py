@@ -1,21 +1,31 @@
 """Issued documents: download (signed-in, jurisdiction checked), batch printing, the
-public verification page, reissue, and the administrator's seal and certificate settings."""
+public verification page, reissue, and the administrator's seal and certificate settings.
+
+Files served are files issued: every download reads the stored bytes through
+`engine.files.load`, which refuses bytes that no longer hash to what was registered;
+such a download is refused with a page saying so, and the administrators are e-mailed.
+The public /verify page says 现行有效 only for a valid document whose stored file is
+intact and whose row is what the evidence log recorded when it was issued.
+"""
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Optional
 from urllib.parse import quote
 
 from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
                    request, url_for)
 from flask_login import login_required
 
-from engine import files, registry
+from engine import evidence, files, registry
 from engine.access import visible_cases
 from engine.documents import (Document, by_code, format_code, for_case,
                               normalise_code, settings_for)
+from engine.errors import StaleCase
 from engine.models import Case, Organisation
 from web.auth import current_actor
 from web.db import get_session
@@ -47,26 +57,63 @@ def _pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Respons
     return resp
 
 
+@dataclass(frozen=True)
+class Refusal:
+    altered: bool                 # the bytes changed (else: missing)
+    message: str
+
+    def page(self):
+        status = 409 if self.altered else 404
+        return render_template("error.html", status=status, message=self.message), status
+
+
+def stored_or_refuse(doc: Document) -> tuple[Optional[bytes], Optional[Refusal]]:
+    """The document's stored bytes, or why they must not be served (administrators told)."""
+    return stored_file(doc.sha256, f"文书 {doc.serial}（编号 {doc.id}，案件 {doc.case_id}）")
+
+
+def stored_file(sha256: str, what: str) -> tuple[Optional[bytes], Optional[Refusal]]:
+    """The bytes stored under `sha256` or a refusal; `what` names the file for people."""
+    from engine.alerts import notify_admins
+    s = get_session()
+    try:
+        return files.load(s, sha256), None
+    except FileNotFoundError:
+        log.error("%s: stored file %s is missing", what, sha256)
+        notify_admins(s, f"【存档文件缺失】{what}", f"{what}的存档文件（SHA-256 {sha256}）缺失。"
+                      "请从备份恢复，并运行 flask audit verify 核查。")
+        return None, Refusal(False, f"{what}的存档文件缺失，已通知系统管理员；请联系出具机关。")
+    except files.FileAltered as exc:
+        log.error("%s: stored file %s now hashes to %s", what, sha256, exc.actual)
+        notify_admins(s, f"【存档文件被改动】{what}",
+                      f"{what}的存档文件应为 SHA-256 {sha256}，现为 {exc.actual}：文件在存储中被改动。"
+                      "系统已拒绝提供该文件。请从备份恢复，并运行 flask audit verify 核查。")
+        return None, Refusal(True, f"不一致：{what}的存档文件与出具时登记的 SHA-256 不一致，"
+                                   "可能已被改动，系统拒绝提供；已通知系统管理员，请联系出具机关核实。")
+
+
 @bp.route("/documents/<int:doc_id>.pdf")
 @login_required
 def download(doc_id: int):
     doc = _visible_document(doc_id)
-    try:
-        data = files.load(doc.sha256)
-    except FileNotFoundError:
-        log.error("document %s: stored file %s is missing", doc.id, doc.sha256)
-        abort(404)
+    data, refusal = stored_or_refuse(doc)
+    if refusal:
+        return refusal.page()
     return _pdf_response(data, doc.filename, inline=request.args.get("download") != "1")
 
 
-def _merge(docs: list[Document]) -> bytes:
+def _merged(docs: list[Document]):
+    """(one PDF of the documents, None) or (None, the first refusal)."""
     from pypdf import PdfWriter
     w = PdfWriter()
     for d in docs:
-        w.append(io.BytesIO(files.load(d.sha256)))
+        data, refusal = stored_or_refuse(d)
+        if refusal:
+            return None, refusal
+        w.append(io.BytesIO(data))
     out = io.BytesIO()
     w.write(out)
-    return out.getvalue()
+    return out.getvalue(), None
 
 
 @bp.route("/documents/batch.pdf")
@@ -80,7 +127,8 @@ def batch():
     if not ids or len(ids) > 200:
         abort(400)
     docs = [_visible_document(i) for i in dict.fromkeys(ids)]
-    return _pdf_response(_merge(docs), "批量打印.pdf")
+    pdf, refusal = _merged(docs)
+    return refusal.page() if refusal else _pdf_response(pdf, "批量打印.pdf")
 
 
 @bp.route("/cases/<int:case_id>/documents.pdf")
@@ -94,12 +142,14 @@ def case_batch(case_id: int):
     docs = [d for d in for_case(s, case_id) if d.status == "valid"]
     if not docs:
         abort(404)
-    return _pdf_response(_merge(docs), f"案件{case_id}-文书.pdf")
+    pdf, refusal = _merged(docs)
+    return refusal.page() if refusal else _pdf_response(pdf, f"案件{case_id}-文书.pdf")
 
 
 @bp.post("/documents/<int:doc_id>/reissue")
 @login_required
 def reissue(doc_id: int):
+    from engine.runtime import unit_of_work
     from forms.issuer import reissue as do_reissue
     doc = _visible_document(doc_id)
     actor = current_actor()
@@ -107,14 +157,18 @@ def reissue(doc_id: int):
     if actor.role != "admin" and actor.org_id != doc.issuer_org_id:
         flash("只有出具该文书的单位可以重新出具", "error")
         return redirect(url_for("cases.show", case_id=doc.case_id))
+    old_serial, case_id = doc.serial, doc.case_id
     try:
-        new = do_reissue(s, doc, actor, datetime.now(timezone.utc))
-        s.commit()
+        with unit_of_work(s):
+            new = do_reissue(s, doc, actor, datetime.now(timezone.utc))
+    except StaleCase:
+        return render_template("error.html", status=409, message=(
+            "该文书刚刚已由他人重新出具（或案件已有新的办理），本次未出具；"
+            "请返回案件页面查看最新的文书")), 409
     except ValueError as exc:
-        s.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("cases.show", case_id=doc.case_id))
-    flash(f"已重新出具{new.title}，新文号 {new.serial}；原文号 {doc.serial} 已作废", "ok")
+        return redirect(url_for("cases.show", case_id=case_id))
+    flash(f"已重新出具{new.title}，新文号 {new.serial}；原文号 {old_serial} 已作废", "ok")
     return redirect(url_for("cases.show", case_id=doc.case_id))
 
 
@@ -129,13 +183,14 @@ def _verify_view(doc: Document | None, code: str, upload: dict | None = None, st
             title = registry.get(case.procedure, case.version).title
         except Exception:
             title = case.procedure
-        try:
-            stored = files.load(doc.sha256)
-            stored_ok = hashlib.sha256(stored).hexdigest() == doc.sha256
-        except FileNotFoundError:
-            stored, stored_ok = b"", False
+        stored, refusal = stored_or_refuse(doc)
+        stored_ok = refusal is None
+        logged = evidence.latest(s, Document, doc.id, doc.case_id)
+        record_ok = logged is not None and not evidence.differences(
+            logged, evidence.record_of(Document, doc))
         signature = _signature_summary(stored, doc) if doc.signed and stored_ok else ""
-        ctx.update(case=case, procedure_title=title, stored_ok=stored_ok, signature=signature,
+        ctx.update(case=case, procedure_title=title, stored_ok=stored_ok, record_ok=record_ok,
+                   signature=signature,
                    successor=s.get(Document, doc.superseded_by_id) if doc.superseded_by_id else None)
     return render_template("documents/verify.html", **ctx), status
 

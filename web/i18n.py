@@ -11,7 +11,6 @@ Dates are Asia/Shanghai dates; a deadline's last day is written the Chinese way
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel
@@ -183,9 +182,8 @@ def filesize(n) -> str:
 # -- the switch -----------------------------------------------------------------------
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return url_for("home.index")
-    return target
+    from web.redirects import safe_next
+    return safe_next(target, url_for("home.index"))
 
 
 @bp.get("/lang/<code>")

@@ -9,7 +9,7 @@ EN = {
     "工作台": "Workbench", "案件": "Cases", "新建案件": "New case", "系统管理": "Administration",
     "退出": "Sign out", "系统": "System", "登录": "Sign in", "用户名": "User name", "密码": "Password",
     "请先登录": "Please sign in first", "用户名或密码不正确": "Wrong user name or password",
-    "登录失败次数过多，请 5 分钟后再试": "Too many failed sign-ins; try again in 5 minutes",
+    "尝试次数过多，请 {n} 秒后再试": "Too many attempts; try again in {n} seconds",
     "您已退出登录": "You have signed out",
     "找不到该页面": "Page not found", "无权操作": "Not permitted", "文件过大": "File too large",
     "无法完成操作": "Could not complete the request", "返回工作台": "Back to the workbench",

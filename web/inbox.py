@@ -12,6 +12,7 @@ from engine.deadlines import STATUS_LABELS
 from engine.models import Case, Deadline, Estate
 from web.auth import current_actor
 from web.db import get_session
+from web.redirects import safe_next
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 50
@@ -47,10 +48,7 @@ def ack(alert_id: int):
     if not A.acknowledge(get_session(), alert_id, current_actor()):
         abort(404)
     flash("已签收", "ok")
-    nxt = request.form.get("next") or ""
-    if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
-        nxt = url_for("inbox.index")
-    return redirect(nxt)
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.index")))
 
 
 @bp.post("/ack-all")

@@ -64,8 +64,8 @@ def live_app(tmp_path_factory):
     url = f"sqlite:///{root / 'live.db'}"
     upgrade(url)
     app = create_app({
-        "TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "browser-tests",
-        "WTF_CSRF_ENABLED": True, "UPLOAD_FOLDER": str(root / "uploads"),
+        "TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "browser-tests-secret-key",
+        "WTF_CSRF_ENABLED": True, "PUBLIC_URL": "http://127.0.0.1:5000",
         "INSTANCE_PATH": str(root),
     })
 

@@ -21,11 +21,12 @@ from web.api.blueprint import bp, current_actor
 from web.api.errors import ApiError
 from web.db import get_session
 
-E400, E401, E403, E404, E409, E413, E415, E422 = (
+E400, E401, E403, E404, E409, E413, E415, E422, E429 = (
     "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
-    "REQUEST_ENTITY_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNPROCESSABLE_ENTITY")
+    "REQUEST_ENTITY_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "UNPROCESSABLE_ENTITY",
+    "TOO_MANY_REQUESTS")
 _CODE = {E400: 400, E401: 401, E403: 403, E404: 404, E409: 409, E413: 413, E415: 415,
-         E422: 422}
+         E422: 422, E429: 429}
 
 IDEMPOTENCY_PARAM = {
     "in": "header", "name": "Idempotency-Key", "required": False,
@@ -67,17 +68,25 @@ def _visible_case(case_id: int) -> Case:
 @bp.route("/tokens", methods=["POST"])
 @bp.doc(operationId="createToken", security=[], summary="取得访问令牌", description=(
     "以用户名和密码换取访问令牌（Bearer）。令牌只在此处显示一次，服务器仅保存其摘要；"
-    "到期（expires_at）或撤销后失效。"))
+    "到期（expires_at）或撤销后失效，修改密码时全部撤销。错误的密码按账号和来源地址计数："
+    "连续失败后须等待的时间逐次加倍（最长 2 分钟），其间请求一律返回 429 及 Retry-After。"))
 @bp.arguments(S.TokenRequest)
 @bp.response(201, S.TokenOut)
-@errors(E400, E401, E415)
+@errors(E400, E401, E415, E429)
 def create_token(body):
+    from web.auth import throttle, wait_message
     s = get_session()
-    user = s.scalar(select(User).where(User.username == body["username"].strip()))
+    username = body["username"].strip()
+    wait, keys = throttle().attempt(username, device=False)
+    if wait:
+        raise ApiError(429, wait_message(wait), code="too_many_attempts",
+                       headers={"Retry-After": str(max(1, math.ceil(wait)))})
+    user = s.scalar(select(User).where(User.username == username))
     # The same work whether or not the account exists: no user enumeration by timing.
     ok = check_password_hash(user.password_hash if user else _dummy_hash(), body["password"])
     if user is None or not user.active or not ok:
         raise ApiError(401, "用户名或密码不正确", code="bad_credentials")
+    throttle().succeeded(keys)
     ttl = timedelta(hours=float(current_app.config.get("API_TOKEN_TTL_HOURS", 24)))
     secret, tok = apitokens.issue(s, user, ttl=ttl, name=body.get("name", ""))
     return {"token": secret, "token_type": "Bearer", "expires_at": tok.expires_at}
@@ -256,10 +265,9 @@ def _action_body():
         body["lock_version"] = int(v)
     files = []
     for up in request.files.getlist("file"):
-        f = file_store.FileIn((up.filename or "附件").replace("\x00", ""), up.mimetype or "",
-                              up.read())
+        f = file_store.FileIn(up.filename or "", up.mimetype or "", up.read())
         ctype = check(f)
-        files.append(file_store.FileIn(f.filename, ctype, f.data))
+        files.append(file_store.FileIn(file_store.clean_name(f.filename, ctype), ctype, f.data))
     return body, files
 
 
@@ -393,15 +401,16 @@ def document_pdf(doc_id):
     docs = _documents_module()
     if docs is None:
         raise NotFound("文书不存在")
+    from web.documents import stored_or_refuse
     s = get_session()
     doc = s.get(docs.Document, doc_id)
     if doc is None:
         raise NotFound("文书不存在")
     _visible_case(doc.case_id)
-    try:
-        data = file_store.load(doc.sha256)
-    except (FileNotFoundError, TypeError):
-        raise NotFound("文书文件缺失，请联系出具机关") from None
+    data, refusal = stored_or_refuse(doc)
+    if refusal:
+        raise ApiError(409 if data is None and refusal.altered else 404, refusal.message,
+                       code="file_altered" if refusal.altered else "file_missing")
     from io import BytesIO
     name = f"{getattr(doc, 'title', None) or doc.kind}-{doc.id}.pdf"
     return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
