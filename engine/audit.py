@@ -178,11 +178,11 @@ def verify_all(session: Session, public_key=None, saved: Sequence[Mapping] = (),
     rep.log = evidence.verify_log(session, public_key, saved)
     rep.problems += rep.log.problems
     kinds = evidence.tracked()
-    by_kind = {t.kind: t for t in kinds}
     case_kinds = [t for t in kinds if t.case_column]
     hi = max(session.scalar(select(func.max(Case.id))) or 0,
              session.scalar(select(func.max(LogEntry.case_id))) or 0)
-    serials: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    serials: dict[tuple[int, int], set[int]] = defaultdict(set)
+    issuers: dict[int, str] = {}
     wanted_files: set[str] = set()
     for lo in range(1, hi + 1, batch):
         top = lo + batch - 1
@@ -208,11 +208,13 @@ def verify_all(session: Session, public_key=None, saved: Sequence[Mapping] = (),
                     case_rows[m["id"]] = dict(m)
                 if t.kind in ("document", "attachment"):
                     wanted_files.add(m["sha256"])
+                if t.model is Document:
+                    serials[(m["issuer_org_id"], m["serial_year"])].add(m["serial_no"])
             rows[t.kind] = found
             rep.records += len(found)
             rep.problems += compare_rows(t.kind, logged.get(t.kind, {}), found)
         for rec in logged.get("document", {}).values():
-            serials[(rec["issuer_org_id"], rec["serial_year"])][rec["serial_no"]] = rec["issuer_name"]
+            issuers[rec["issuer_org_id"]] = rec["issuer_name"]
         for cid in sorted(set(case_rows) | set(events)):
             evs = sorted(events.get(cid, []), key=lambda e: e["seq"])
             row = case_rows.get(cid)
@@ -233,7 +235,7 @@ def verify_all(session: Session, public_key=None, saved: Sequence[Mapping] = (),
             rep.records += len(found)
             rep.problems += compare_rows(t.kind, logged_g, found)
     rep.problems += _check_files(session, wanted_files, rep)
-    rep.problems += _check_serials(session, serials, SerialCounter, by_kind)
+    rep.problems += _check_serials(session, serials, issuers, SerialCounter)
     return rep
 
 
@@ -253,18 +255,19 @@ def _check_files(session: Session, wanted: set[str], rep: Report) -> list[str]:
     return out
 
 
-def _check_serials(session: Session, logged: Mapping[tuple[int, int], Mapping[int, str]],
-                   SerialCounter, by_kind) -> list[str]:
+def _check_serials(session: Session, numbers: Mapping[tuple[int, int], set[int]],
+                   issuers: Mapping[int, str], SerialCounter) -> list[str]:
     """Every serial number allocated (1..last_no of each organisation and year) must
-    belong to a document in the log: a hole means a document was removed."""
+    belong to a document row: a step that rolls back gives its number back, so a hole
+    means a document was removed."""
     out = []
     counters = {(r.org_id, r.year): r.last_no for r in session.scalars(select(SerialCounter))}
-    for (org, year) in sorted(set(counters) | set(logged)):
-        nos = logged.get((org, year), {})
+    for (org, year) in sorted(set(counters) | set(numbers)):
+        nos = numbers.get((org, year), set())
         last = max(counters.get((org, year), 0), max(nos, default=0))
         missing = [n for n in range(1, last + 1) if n not in nos]
         if missing:
-            name = next(iter(nos.values()), f"单位 {org}")
             shown = "、".join(str(n) for n in missing[:20]) + ("等" if len(missing) > 20 else "")
-            out.append(f"文号缺号：{name} {year} 年第 {shown} 号没有对应的文书（文书被删除）")
+            out.append(f"文号缺号：{issuers.get(org, f'单位 {org}')} {year} 年第 {shown} 号"
+                       "没有对应的文书（文书被删除）")
     return out
