@@ -130,6 +130,54 @@ def test_a_stored_file_that_was_altered_is_reported(client, session, receipt):
     assert "不一致" in page.split("文号")[0] and "现行有效" not in page     # the banner says so
 
 
+def _alter_stored_file(session, doc):
+    session.execute(update(StoredFile).where(StoredFile.sha256 == doc.sha256).values(
+        data=files.load(session, doc.sha256) + b"\n% tampered"))
+    session.commit()
+
+
+def test_an_altered_file_is_never_served_and_the_administrators_are_told(client, session, receipt):
+    from engine.alerts import OutboxMessage
+    _alter_stored_file(session, receipt)
+    login(client, "bureau")
+    for url in (f"/documents/{receipt.id}.pdf", f"/documents/{receipt.id}.pdf?download=1",
+                f"/cases/{receipt.case_id}/documents.pdf", f"/documents/batch.pdf?ids={receipt.id}"):
+        r = client.get(url)
+        assert r.status_code == 409 and r.mimetype == "text/html", url
+        assert "不一致" in text(r) and "拒绝提供" in text(r) and "已通知系统管理员" in text(r)
+    session.rollback()
+    mails = session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == "admin@example.com")).all()
+    assert len(mails) == 1 and receipt.serial in mails[0].subject and "被改动" in mails[0].subject
+    assert receipt.sha256 in mails[0].body
+
+
+def test_the_api_refuses_an_altered_file_too(app, client, session, receipt):
+    _alter_stored_file(session, receipt)
+    r = client.post("/api/v1/tokens", json={"username": "bureau", "password": PASSWORD})
+    token = r.get_json()["token"]
+    r = client.get(f"/api/v1/documents/{receipt.id}.pdf", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 409 and r.get_json()["code"] == "file_altered"
+    assert "不一致" in r.get_json()["message"]
+
+
+def test_a_forged_document_row_is_not_shown_as_valid(client, session, receipt):
+    session.execute(update(Document).where(Document.id == receipt.id).values(
+        serial="浉住建备〔2026〕99号", issuer_name="某某单位"))
+    session.commit()
+    page = text(client.get(f"/verify/{receipt.code}"))
+    assert "现行有效" not in page and "不一致" in page and "存证记录不一致" in page
+
+
+def test_a_superseded_document_read_as_valid_is_not_shown_as_valid(client, session, receipt):
+    login(client, "bureau")
+    client.post(f"/documents/{receipt.id}/reissue")
+    session.rollback()                 # a fresh snapshot
+    session.execute(update(Document).where(Document.id == receipt.id).values(status="valid"))
+    session.commit()
+    page = text(client.get(f"/verify/{receipt.code}"))
+    assert "现行有效" not in page and "不一致" in page
+
+
 def test_unknown_code(client, receipt):
     r = client.get("/verify/ZZZZZ99999")
     assert r.status_code == 404 and "未找到验证码" in text(r) and "不是本系统出具的" in text(r)
@@ -164,7 +212,7 @@ def test_reissue_by_the_issuer_supersedes_and_verify_says_so(client, session, re
     session.rollback()                 # a fresh snapshot
     new = session.scalar(select(Document).where(Document.serial == "浉住建备〔2026〕2号"))
     page = text(client.get(f"/verify/{receipt.code}"))
-    assert "已作废" in page and "浉住建备〔2026〕2号" in page
+    assert "已作废" in page and "浉住建备〔2026〕2号" in page and "现行有效" not in page
     assert "现行有效" in text(client.get(f"/verify/{new.code}"))
 
 
