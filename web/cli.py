@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from web.db import get_session
 
@@ -72,11 +72,6 @@ def public_key():
     return load_public_key(b64) if b64 else None
 
 
-def write_checkpoint(session, now: datetime | None = None) -> dict:
-    from engine.evidence import checkpoint
-    return checkpoint(session, signing_key(), now=now)
-
-
 @audit.command("verify")
 @click.option("--checkpoint", "checkpoint_files", multiple=True,
               type=click.Path(dir_okay=False, exists=True),
@@ -106,9 +101,9 @@ def audit_verify(checkpoint_files):
 @audit.command("checkpoint")
 def audit_checkpoint():
     """Sequence the new leaves and print a signed checkpoint (keep copies elsewhere)."""
-    from engine.evidence import LogError
+    from engine.evidence import LogError, checkpoint
     try:
-        cp = write_checkpoint(get_session())
+        cp = checkpoint(get_session(), signing_key())
     except LogError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -134,6 +129,7 @@ def audit_keygen(file):
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
 def backup(file):
     """Copy the SQLite database, files included, to FILE while the app runs (SQLite's
     online backup). For PostgreSQL use pg_dump (README, "Backup and restore")."""
