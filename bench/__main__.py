@@ -6,7 +6,8 @@ import sys
 import time
 import traceback
 
-MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "web"]
+MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "web",
+           "evidence"]
 
 
 def fmt(v) -> str:

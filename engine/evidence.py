@@ -107,10 +107,13 @@ class LogError(Exception):
 
 # -- canonical records ----------------------------------------------------------------------
 
+_AS_IS = (str, int, bool, type(None), float)
+
+
 def plain(value: Any) -> Any:
     """A JSON value that reads the same whichever database returned the row: aware
     datetimes in UTC with microseconds, dates in ISO, decimals without trailing zeros."""
-    if value is None or isinstance(value, (bool, int, str)):
+    if type(value) in _AS_IS:
         return value
     if isinstance(value, datetime):
         if value.tzinfo is None:          # SQLite keeps no offset; stored in UTC
@@ -120,8 +123,8 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    if isinstance(value, float):
-        return value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -201,7 +204,9 @@ def _get(row, name):
 
 def record_of(model: type, row) -> dict:
     """The meaningful columns of a row (ORM object or mapping) as JSON values."""
-    return {c: plain(_get(row, c)) for c in spec(model).columns}
+    if isinstance(row, Mapping):
+        return {c: plain(row[c]) for c in spec(model).columns}
+    return {c: plain(getattr(row, c)) for c in spec(model).columns}
 
 
 def _insert(session: Session, entries: list[dict]) -> None:
