@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from engine import evidence, registry
 from engine.audit import GENESIS, event_hash, verify_all
@@ -81,6 +81,11 @@ def _populate(url: str) -> None:
             c.execute(insert(Case), cases)
             c.execute(insert(Event), events)
             c.execute(insert(evidence.LogEntry), leaves)
+    if eng.dialect.name == "postgresql":         # ids were given: move the sequences on
+        with eng.begin() as c:
+            for table in ("cases", "events"):
+                c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))"))
     eng.dispose()
 
 

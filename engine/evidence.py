@@ -40,11 +40,19 @@ API (used by every writer; the register's history uses the same calls)
         "case_id"). The key is "<kind>:<id>"; a row written again gets a new leaf, the
         latest leaf of a key is what the row must hold. `extra` adds facts that are
         not columns, under keys starting with "_".
-    `latest(session, kind, id, case_id)`
+    `entries_for(model, rows, extra)` + `append_entries(session, entries)`
+        the same, gathered into one INSERT with other leaves of the step.
+    `latest(session, model, row_id, case_id)`
         the record a row must hold now (for pages that vouch for a row, e.g. /verify).
     `checkpoint(session, private_key, origin=…)` sequence and sign (commits).
     `verify_log(session, public_key, saved=[…])` the log's own integrity.
-    `tracked()` every tracked model (engine.audit compares their rows with the log).
+    `tracked()` every tracked model (engine.audit compares their rows with the log;
+        a model without a case column, such as a register's history, is compared as a
+        whole).
+
+    Write the row first, then its leaf, in the same transaction: the row's lock then
+    orders two writers of one row, so the later leaf of a key (higher id) is always the
+    later write.
 """
 from __future__ import annotations
 
@@ -132,9 +140,13 @@ def plain(value: Any) -> Any:
     raise TypeError(f"cannot record {type(value).__name__} in the evidence log")
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
 def canonical(value: Any) -> str:
-    return json.dumps(plain(value), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"), allow_nan=False)
+    return _dumps(plain(value))
 
 
 def digest(value: Any) -> str:
@@ -154,7 +166,11 @@ def body_prefix(kind: str, key: str, case_id: Optional[int]) -> str:
 
 def entry(kind: str, key: str, record: Mapping[str, Any], case_id: Optional[int] = None) -> dict:
     """The row of one leaf (not yet written)."""
-    body = canonical({"case": case_id, "key": key, "kind": kind, "record": record})
+    return _entry(kind, key, plain(record), case_id)
+
+
+def _entry(kind: str, key: str, record: dict, case_id: Optional[int]) -> dict:
+    body = _dumps({"case": case_id, "key": key, "kind": kind, "record": record})
     return {"kind": kind, "key": key, "case_id": case_id, "body": body,
             "leaf_hash": leaf_hash(body)}
 
@@ -198,10 +214,6 @@ def tracked() -> list[Tracked]:
     return [spec(m) for m in models]
 
 
-def _get(row, name):
-    return row[name] if isinstance(row, Mapping) else getattr(row, name)
-
-
 def record_of(model: type, row) -> dict:
     """The meaningful columns of a row (ORM object or mapping) as JSON values."""
     if isinstance(row, Mapping):
@@ -209,9 +221,12 @@ def record_of(model: type, row) -> dict:
     return {c: plain(getattr(row, c)) for c in spec(model).columns}
 
 
+_INSERT = LogEntry.__table__.insert()
+
+
 def _insert(session: Session, entries: list[dict]) -> None:
     if entries:
-        session.connection().execute(LogEntry.__table__.insert(), entries)
+        session.connection().execute(_INSERT, entries[0] if len(entries) == 1 else entries)
 
 
 def append(session: Session, kind: str, key: str, record: Mapping[str, Any], *,
@@ -226,9 +241,9 @@ def entries_for(model: type, rows: Iterable, extra: Optional[Mapping[str, Any]] 
     for row in rows:
         rec = record_of(model, row)
         if extra:
-            rec.update(extra)
-        out.append(entry(t.kind, t.key(_get(row, "id")), rec,
-                         _get(row, t.case_column) if t.case_column else None))
+            rec.update(plain(extra))
+        out.append(_entry(t.kind, t.key(rec["id"]), rec,
+                          rec[t.case_column] if t.case_column else None))
     return out
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import and_, bindparam, case as sa_case, or_, select, true, update
+from sqlalchemy import and_, bindparam, case as sa_case, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError, OperationalError

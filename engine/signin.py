@@ -20,10 +20,10 @@ used before, is not slowed down by someone else's failures at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Optional, Sequence
 
-from sqlalchemy import DateTime, Integer, String, delete, select, update
+from sqlalchemy import Integer, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import generate_password_hash
@@ -113,7 +113,6 @@ def reserve(session: Session, keys: Sequence[tuple[str, Policy]], now: datetime)
 
 
 def _aware(ts: datetime) -> datetime:
-    from datetime import timezone
     return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
