@@ -115,9 +115,10 @@ def _excess_places(field: fields.Decimal, raw: Any) -> str:
         return ""
     try:
         num = Decimal(str(raw).strip())
+        excess = num.is_finite() and num != num.quantize(field.places)
     except (InvalidOperation, ValueError):
-        return ""                # the field reports what is wrong with it
-    if num.is_finite() and num != num.quantize(field.places):
+        return ""                # not a number it can hold: the field says so
+    if excess:
         n = -field.places.as_tuple().exponent
         return f"最多保留 {n} 位小数（填写的是 {raw}），请核对后重新填写，系统不会自动舍入"
     return ""

@@ -117,6 +117,13 @@ def test_decimals_with_more_places_are_refused_not_rounded(session, district, fe
     assert session.scalar(select(func.count(Case.id))) == 0
 
 
+@pytest.mark.parametrize("fee", ["1e400", 1e308, "NaN", "Infinity", "-0.001"])
+def test_numbers_no_field_can_hold_are_refused_not_crashed_on(api, district, fee):
+    r = api.post("/cases", {"procedure": "contract_filing", "estate_id": district.estates["jinxiu"].id,
+                            "data": contract(fee=fee)}, user="enterprise")
+    assert assert_error(r, 400)["errors"]["data"]["fee"]
+
+
 # -- file names -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sent,kept", [
