@@ -68,7 +68,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
-from sqlalchemy import (BigInteger, Index, Integer, String, Text, bindparam, func, select,
+from sqlalchemy import (BigInteger, Index, Integer, String, Text, func, select,
                         text)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -399,8 +399,13 @@ def _lock(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-_T = LogEntry.__table__
-_SET_SEQ = _T.update().where(_T.c.id == bindparam("b_id")).values(seq=bindparam("b_seq"))
+def _number(session: Session, ids: list[int], base: int) -> None:
+    """seq = base + 1, base + 2, … for `ids` (ascending) in one statement: exactly these
+    rows, whatever committed meanwhile."""
+    t = LogEntry.__table__
+    numbered = (select(t.c.id, (base + func.row_number().over(order_by=t.c.id)).label("n"))
+                .where(t.c.id.in_(ids)).subquery())
+    session.execute(t.update().where(t.c.id == numbered.c.id).values(seq=numbered.c.n))
 
 
 def checkpoint(session: Session, private_key: Ed25519PrivateKey, *, origin: str = ORIGIN,
@@ -424,13 +429,12 @@ def checkpoint(session: Session, private_key: Ed25519PrivateKey, *, origin: str 
                 .order_by(LogEntry.id).limit(_CHUNK)).all()
             if not rows:
                 break
-            updates = []
+            base = tree.size
             for rid, body, lh in rows:
                 if leaf_hash(body) != lh:
                     raise LogError(f"存证日志条目 #{rid} 的内容与其哈希不符，拒绝为其签署检查点")
                 tree.push(bytes.fromhex(lh))
-                updates.append({"b_id": rid, "b_seq": tree.size})
-            session.connection().execute(_SET_SEQ, updates)
+            _number(session, [r[0] for r in rows], base)
             after = rows[-1][0]
         public = private_key.public_key()
         root, stamp = tree.root(), now
