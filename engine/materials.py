@@ -23,6 +23,10 @@ from engine.schema import Choice, PayloadSchema, Text
 PENDING, SUBMITTED, ACCEPTED, REJECTED = "pending", "submitted", "accepted", "rejected"
 STATUS_LABELS = {PENDING: "未提交", SUBMITTED: "已提交", ACCEPTED: "已接收", REJECTED: "退回"}
 KEY = "materials"
+SUBMIT, ACCEPT, REJECT = "submit_item", "accept_item", "reject_item"
+ITEM_TRIGGERS = (SUBMIT, ACCEPT, REJECT)
+# The item statuses each item step acts on: the step is work only while one waits.
+WAITS_IN = {SUBMIT: (PENDING, REJECTED), ACCEPT: (SUBMITTED,), REJECT: (SUBMITTED,)}
 
 
 @dataclass(frozen=True)
@@ -175,13 +179,13 @@ def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
         record_decision(data, ctx.payload["item"], False, ctx.payload["reason"])
 
     return (
-        Transition("submit_item", "提交移交事项", sources, None, submitters,
+        Transition(SUBMIT, "提交移交事项", sources, None, submitters,
                    schema=SubmitItemSchema, guards=(not_yet_accepted, files_or_declaration),
                    effect=submit_effect, label_en="submit an item"),
-        Transition("accept_item", "接收移交事项", sources, None, reviewers,
+        Transition(ACCEPT, "接收移交事项", sources, None, reviewers,
                    schema=AcceptItemSchema, guards=(is_submitted,), effect=accept_effect,
                    label_en="accept an item"),
-        Transition("reject_item", "退回移交事项", sources, None, reviewers,
+        Transition(REJECT, "退回移交事项", sources, None, reviewers,
                    schema=RejectItemSchema, guards=(is_submitted,), effect=reject_effect,
                    label_en="send an item back"),
     )

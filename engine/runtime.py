@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import dataclasses
 from types import SimpleNamespace
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from typing import Callable, Optional, Sequence
 
 from marshmallow import ValidationError
@@ -23,13 +23,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import deadlines as deadline_rules, files as file_store, links, machines, registry
+from engine import clock, deadlines as deadline_rules, files as file_store, links, machines, registry
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.definition import GuardContext, Opening, Procedure, Transition
 from engine.errors import (GuardRefused, InvalidTransition, NotFound, NotPermitted,
                            PayloadInvalid, StaleCase)
-from engine.legaltime import TZ
 from engine.models import Attachment, Case, Estate, Event
 from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
@@ -53,14 +52,6 @@ class ActionInfo:
     allowed: bool
     reason: str
     transition: Transition
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(TZ).date()
 
 
 def _roles_text(roles) -> str:
@@ -232,7 +223,7 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
             raise NotPermitted("该物业管理区域不在您的管辖范围内")
     typed, stored = _load_payload(op.schema, data)
     pack = pack_for_estate(estate).pack
-    today = _today(now)
+    today = clock.today(now)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today, lookup=_lookup(session))
     reasons = _run_guards(op.guards, ctx)
@@ -266,7 +257,7 @@ def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
               data: Optional[dict] = None, *, now: Optional[datetime] = None,
               files: Sequence[file_store.FileIn] = ()) -> Case:
     """Open a case of the current version of `procedure` for an estate."""
-    now = now or _utcnow()
+    now = now or clock.now()
     with unit_of_work(session):
         defn = registry.current(procedure)
         estate = session.get(Estate, estate_id)
@@ -284,7 +275,7 @@ def advance(session: Session, case_id: int, trigger: str, actor: Actor,
             files: Sequence[file_store.FileIn] = ()) -> Case:
     """Take one step of a case. Returns the case after commit; raises an EngineError
     subclass (nothing written) when the step is refused."""
-    now = now or _utcnow()
+    now = now or clock.now()
     with unit_of_work(session):
         case = _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files)
     return case
@@ -349,7 +340,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     # 4. guards
     estate = case.estate
     pack = pack_for_estate(estate).pack
-    today = _today(now)
+    today = clock.today(now)
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today, case=case, files=tuple(files or ()),
                        lookup=_lookup(session))
@@ -395,7 +386,7 @@ def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
     """Append an audit event that does not move the case (a deadline recomputed after a
     holiday arrangement was published, a supervision notice, an upload), issuing the
     named documents. The caller commits, inside `unit_of_work`."""
-    now = now or _utcnow()
+    now = now or clock.now()
     ev = _append_event(session, case, trigger=trigger, label=label,
                        from_state=case.state, to_state=case.state, actor=actor,
                        payload=payload, now=now)
@@ -411,12 +402,12 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     """The steps possible from the case's state, each allowed or not with the reason.
 
     Guards that depend on the payload are checked only when the step is taken."""
-    now = now or _utcnow()
+    now = now or clock.now()
     defn = registry.get(case.procedure, case.version)
     seeing = may_see_case(actor, case)
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
-                       rulepack=pack_for_estate(estate).pack, today=_today(now), case=case,
+                       rulepack=pack_for_estate(estate).pack, today=clock.today(now), case=case,
                        lookup=_lookup(session))
     out = []
     for t in defn.transitions_from(case.state):

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import files, registry
+from engine import files, materials, registry
 from engine.access import Actor
 from engine.documents import (Document, format_code, new_code, next_serial_no,
                               settings_for)
@@ -288,9 +288,7 @@ def _basis(spec: DocumentSpec, pack: str, quoted: list[Deadline], deadline) -> s
 
 def _materials(defn, data: dict) -> list[dict]:
     """Rows of the handover checklist (exit team's case.data["materials"])."""
-    status_labels = {"pending": "未提交", "submitted": "已提交", "accepted": "已接收",
-                     "rejected": "退回"}
-    got = data.get("materials")
+    got = data.get(materials.KEY)
     if not isinstance(got, dict):       # some procedures use "materials" for a text
         got = {}
     rows = []
@@ -302,7 +300,8 @@ def _materials(defn, data: dict) -> list[dict]:
         rows.append(dict(no=i, key=key, label=m.label if m else key,
                          basis=(m.basis if m else "") or "",
                          required=m.required if m else True,
-                         status=status_labels.get(item.get("status", "pending"), "未提交"),
+                         status=materials.STATUS_LABELS.get(item.get("status", materials.PENDING),
+                                                          materials.STATUS_LABELS[materials.PENDING]),
                          declaration=item.get("declaration") or "",
                          reason=item.get("reason") or ""))
     return rows

@@ -149,7 +149,7 @@ def test_each_party_sees_its_own_work_and_only_that(session, quiet):
         assert actors[name].org_id in alerted, name
 
 
-TILE = re.compile(r'<span class="num">(\d+)</span><span>([^<]+)</span>')
+TILE = re.compile(r'<span class="num"[^>]*>(\d+)</span><span>([^<]+)</span>')
 
 
 def test_every_account_finds_work_on_its_first_page(app, db_engine, quiet):

@@ -15,7 +15,15 @@ def init_app(app: Flask) -> None:
     info = {"issuers": [], "public_url": app.config["PUBLIC_URL"].rstrip("/")}
     app.extensions["session_info"] = info
     app.extensions["db_sessionmaker"] = make_sessionmaker(engine, info=info)
+    from engine.alerts import windows
+    app.extensions["alert_windows"] = windows(app.config.get("ALERT_THRESHOLDS"))
     app.teardown_appcontext(_close)
+
+
+def alert_windows():
+    """The procedures' declared alert windows with this deployment's overrides
+    (config ALERT_THRESHOLDS), resolved once when the app starts."""
+    return current_app.extensions["alert_windows"]
 
 
 def get_session():

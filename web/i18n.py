@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel
 
+from engine import clock
 from engine.legaltime import TZ
 from engine.roles import role_label as _zh_role_label
 from engine.timefmt import cn_date
@@ -101,8 +102,8 @@ def action_label(t) -> str:
 # -- dates ---------------------------------------------------------------------------
 
 def today() -> date:
-    """Today in Beijing."""
-    return datetime.now(TZ).date()
+    """Today in Beijing (engine.clock, the one clock)."""
+    return clock.today()
 
 
 def local(ts: datetime) -> datetime:
