@@ -250,8 +250,10 @@ def group_composition(ctx):
 
 
 FILING_AUTHORITY = {
-    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会向街道办事处、乡镇人民政府备案"),
-    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门发给业主委员会备案证明"),
+    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                "向物业所在地街道办事处、乡镇人民政府备案"),
+    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门应当自收到前款规定资料之日起十日内，"
+                                   "对符合条件的发给业主委员会备案证明"),
 }
 
 
@@ -345,7 +347,7 @@ DEADLINES = (
         anchor="elected_on", party="committee",
         rules={"national": Period(7, "day", f"{GUIDELINES}第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议（待核实）"),
                "shandong": Period(7, "day", "《山东省物业管理条例》第三十条第二款：业主委员会应当自选举产生之日起七日内召开首次会议，"
-                                             "推选主任、副主任和执行成员")},
+                                             "在业主委员会成员中推选主任、副主任和执行成员")},
         consequence="逾期未召开的，由街道办事处督促",
         escalate_to=("street_office",)),
     Deadline(
