@@ -52,7 +52,7 @@ def verify_url(code: str) -> str:
 # -- who issues, and the serial number ------------------------------------------------------
 
 def role_org_id(case: Case, role: str) -> Optional[int]:
-    """INTERFACES.md: role → organisation of a case."""
+    """The organisation that plays `role` in a case (the case's party for `enterprise`)."""
     e: Estate = case.estate
     return {
         "enterprise": case.enterprise_id,
@@ -258,7 +258,7 @@ def build_context(session: Session, case: Case, event: Optional[Event], kind: Ki
 
 
 def _materials(defn, data: dict) -> list[dict]:
-    """Rows of the handover checklist (exit team's case.data["materials"])."""
+    """Rows of a materials checklist (case.data["materials"], the shape engine.materials keeps)."""
     status_labels = {"pending": "未提交", "submitted": "已提交", "accepted": "已接收",
                      "rejected": "退回"}
     got = data.get("materials")

@@ -1,4 +1,4 @@
-"""The document kinds (INTERFACES.md) and how each is printed."""
+"""The document kinds a step may issue (`Transition.issues`) and how each is printed."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -53,7 +53,7 @@ def todo_cases(session, actor):
     return out
 
 
-# An item step is work only when some item waits for it (INTERFACES.md statuses).
+# An item step is work only when some item waits for it (engine.materials statuses).
 _ITEM_WAITS_IN = {"submit_item": (materials.PENDING, materials.REJECTED),
                   "accept_item": (materials.SUBMITTED,), "reject_item": (materials.SUBMITTED,)}
 

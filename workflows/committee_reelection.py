@@ -1,4 +1,4 @@
-"""业主委员会换届选举 — re-election of the owners' committee (PROCEDURES.md §3).
+"""业主委员会换届选举 — re-election of the owners' committee (docs/procedures.md §3).
 
 Ahead of the end of its term the committee convenes the owners' assembly to elect the
 next committee (Shandong: 90 days before the term ends, art. 33; Henan: before the term

@@ -1,10 +1,10 @@
-"""物业服务合同备案 — filing of a property-service contract (PROCEDURES.md §6).
+"""物业服务合同备案 — filing of a property-service contract (docs/procedures.md §6).
 
 The enterprise registers the signed contract and submits it for filing within the rule
 pack's period from signing; the reviewing authority accepts it (receipt issued), asks for
 a correction with reasons (the enterprise resubmits) or rejects it.
 
-Who reviews (seed 001 §12, 河南 art. 49): the district housing bureau for pre-phase
+Who reviews (《浉河区物业管理实施细则》第十二条, docs/sources.md; 河南 art. 49): the district housing bureau for pre-phase
 contracts (前期物业服务合同), the street office for contracts chosen by the owners'
 assembly. There is no national filing duty (民法典 art. 938, 物业管理条例 art. 34 only
 require a written contract), so the national pack starts no deadline.

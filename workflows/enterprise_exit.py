@@ -1,4 +1,4 @@
-"""物业服务企业退出与交接 — an enterprise's exit and handover (PROCEDURES.md §7-8).
+"""物业服务企业退出与交接 — an enterprise's exit and handover (docs/procedures.md §7-8).
 
 How an exit starts (the case's `ground`):
 - 业主大会决定解聘: the owners dismiss the provider by a vote under 民法典 art. 278 item
@@ -10,7 +10,7 @@ How an exit starts (the case's `ground`):
 - 合同期满终止: the term ends and the owners have chosen another provider or to manage
   the estate themselves.
 When the case opens, an early-warning notice goes to the community and the street office
-(seed 001 附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
+(《浉河区物业管理实施细则》附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
 
 After the contract ends the enterprise hands over item by item (the materials checklist
 below: 民法典 art. 949, 物业管理条例 arts. 29 and 38, 河南 art. 52, 山东 art. 58); the

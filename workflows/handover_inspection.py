@@ -1,4 +1,4 @@
-"""物业承接查验及备案 — handover inspection of a new estate and its filing (PROCEDURES.md §5).
+"""物业承接查验及备案 — handover inspection of a new estate and its filing (docs/procedures.md §5).
 
 The developer and the pre-phase enterprise jointly inspect the common parts and
 facilities before the enterprise takes the estate over (河南 art. 44; 山东 art. 15), at

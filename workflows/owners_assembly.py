@@ -1,4 +1,4 @@
-"""首次业主大会会议与业主委员会备案 — the first owners' assembly (PROCEDURES.md §2).
+"""首次业主大会会议与业主委员会备案 — the first owners' assembly (docs/procedures.md §2).
 
 The developer applies (or the street office records ten owners' joint application, or
 reports on its own that the conditions are met); the street office forms the
@@ -11,7 +11,7 @@ estate's register (Estate.total_area, Estate.total_owners) by `engine.voting.tal
 (民法典 art. 278). The elected committee holds its first meeting within 7 days and files
 within 30 days of its election; the filing authority issues the filing certificate.
 When an assembly cannot be formed, the street office forms a property management
-committee (物业管理委员会) instead (seed 001, 浉河区细则 §4).
+committee (物业管理委员会) instead (《浉河区物业管理实施细则》第四条, docs/sources.md).
 
 Rule packs: Henan (河南省物业管理条例 arts. 18-21, 29), Shandong (山东省物业管理条例 arts.
 21-22, 30-31), national (物业管理条例 arts. 14, 16; 业主大会和业主委员会指导规则, whose
