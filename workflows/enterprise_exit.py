@@ -17,7 +17,8 @@ below: 民法典 art. 949, 物业管理条例 arts. 29 and 38, 河南 art. 52, �
 committee or the community accepts each item or sends it back with a reason; the
 handover record (交接确认书) can be signed only when every required item is accepted. A
 refusal to hand over or to leave goes to the district housing bureau, which orders a
-correction within a time limit (物业管理条例 art. 58).
+correction within a time limit (物业管理条例 art. 58 for documents not handed over; 河南
+art. 83 also fines an enterprise that does not leave in time).
 
 The handover period: the law says "within the agreed or a reasonable period" (民法典
 art. 949; 山东 art. 58); Henan says from the contract's end (河南 art. 52). The product
