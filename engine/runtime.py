@@ -7,6 +7,7 @@ or failure rolls everything back. Pages, API, CLI and tests all call these funct
 from __future__ import annotations
 
 import copy
+import functools
 from contextlib import contextmanager
 import dataclasses
 from types import SimpleNamespace
@@ -22,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import deadlines as deadline_rules, files as file_store, machines, registry
+from engine import deadlines as deadline_rules, files as file_store, links, machines, registry
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.definition import GuardContext, Opening, Procedure, Transition
@@ -34,16 +35,15 @@ from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "register_issuer", "SYSTEM", "note", "unit_of_work"]
-
-# Documents are rendered outside the engine (forms/); the app registers the issuer.
-# Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit).
-_issuers: list[Callable[..., None]] = []
+           "issuers", "SYSTEM", "note", "unit_of_work"]
 
 
-def register_issuer(fn: Callable[..., None]) -> None:
-    if fn not in _issuers:
-        _issuers.append(fn)
+def issuers(session: Session) -> list[Callable[..., None]]:
+    """The document issuers of this session's application. Documents are rendered
+    outside the engine (forms/); the application puts its issuer in the session's
+    `info` (web.db), so two applications in one process never share one.
+    Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit)."""
+    return session.info.setdefault("issuers", [])
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,11 @@ def _load_payload(schema_cls, payload: Optional[dict]) -> tuple[dict, dict]:
     except ValidationError as exc:
         raise PayloadInvalid(exc.normalized_messages()) from None
     return loaded, schema.dump(loaded)
+
+
+def _lookup(session: Session):
+    """The read-only organisation look-up a declaration's guards and links may use."""
+    return functools.partial(links.organisation, session)
 
 
 def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list[str]:
@@ -170,10 +175,11 @@ def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> lis
 
 
 def _issue(session, case, ev, kinds, actor, now) -> None:
-    if kinds and _issuers:
+    found = issuers(session) if kinds else ()
+    if found:
         session.flush()          # documents refer to the event that issued them
     for kind in kinds:
-        for issuer in _issuers:
+        for issuer in found:
             issuer(session, case, ev, kind, actor, now)
 
 
@@ -228,7 +234,7 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     pack = pack_for_estate(estate).pack
     today = _today(now)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today)
+                       rulepack=pack, today=today, lookup=_lookup(session))
     reasons = _run_guards(op.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -345,7 +351,8 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     pack = pack_for_estate(estate).pack
     today = _today(now)
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today, case=case, files=tuple(files or ()))
+                       rulepack=pack, today=today, case=case, files=tuple(files or ()),
+                       lookup=_lookup(session))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -409,7 +416,8 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     seeing = may_see_case(actor, case)
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
-                       rulepack=pack_for_estate(estate).pack, today=_today(now), case=case)
+                       rulepack=pack_for_estate(estate).pack, today=_today(now), case=case,
+                       lookup=_lookup(session))
     out = []
     for t in defn.transitions_from(case.state):
         reason = ""

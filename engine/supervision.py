@@ -17,6 +17,7 @@ from engine import registry
 from engine.access import Actor, may_see_case
 from engine.alerts import SUPERVISION, Alert, resolve
 from engine.deadlines import MISSED, OPEN
+from engine.definition import DocumentSpec
 from engine.errors import NotFound, NotPermitted, PayloadInvalid
 from engine.legaltime import TZ
 from engine.models import Case, Deadline, Event
@@ -24,10 +25,13 @@ from engine.roles import role_label
 from engine.timefmt import cn_date
 from engine import runtime
 
-KIND = "supervision_notice"
 TRIGGER = "supervision_notice"
 LABEL = "下发逾期督办通知书"
 ROLES = ("housing_bureau", "street_office")
+# Any procedure's overdue deadline may get this notice: it is addressed to the deadline's
+# party and cites the deadline's own article (the forms add it), so it declares no more.
+DOCUMENT = DocumentSpec("supervision_notice", "逾期督办通知书")
+KIND = DOCUMENT.kind
 
 
 def is_overdue(d: Deadline, today: date) -> bool:

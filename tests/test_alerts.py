@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine import runtime
 from engine.alerts import (Alert, acknowledge, acknowledge_all, escalation_chain,
                            thresholds_for, unread_count)
 from engine.errors import NotFound, NotPermitted, PayloadInvalid
@@ -60,9 +59,9 @@ def test_acknowledging_clears_the_unread_count_for_the_whole_office(session, dis
 
 
 @pytest.fixture
-def issued(monkeypatch):
+def issued(monkeypatch, session):
     calls = []
-    monkeypatch.setattr(runtime, "_issuers",
+    monkeypatch.setitem(session.info, "issuers",
                         [lambda s, case, ev, kind, actor, now: calls.append((case.id, ev.id, kind, actor.role))])
     return calls
 

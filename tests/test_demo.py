@@ -30,9 +30,9 @@ DAYS = [date(2026, 11, 21), date(2026, 10, 2), date(2027, 2, 10)]
 
 
 @pytest.fixture
-def quiet(monkeypatch):
+def quiet(monkeypatch, session):
     """No PDFs and no certificates here: the CLI test below renders and signs them."""
-    monkeypatch.setattr(runtime, "_issuers", [])
+    monkeypatch.setitem(session.info, "issuers", [])
     monkeypatch.setattr(demo, "_certificates", lambda session, district: None)
 
 
@@ -193,8 +193,8 @@ def test_flask_demo_prints_the_accounts_and_issues_signed_documents(app, runner,
     rendering = db_engine.dialect.name == "sqlite"
     if not rendering:
         # Rendering and signing the PDFs costs seconds; once (on SQLite) is enough here.
-        # tests/test_documents.py issues documents on both databases.
-        monkeypatch.setattr(runtime, "_issuers", [])
+        # tests/test_forms.py issues documents on both databases.
+        monkeypatch.setitem(app.extensions["session_info"], "issuers", [])
     result = flask_demo(app, runner)
     assert result.exit_code == 0, result.output
     assert "演示数据已载入" in result.output and DEMO_PASSWORD in result.output

@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-change-me"),
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'wuye.db'}",
         UPLOAD_FOLDER=str(instance / "uploads"),
+        PUBLIC_URL=os.environ.get("WUYE_PUBLIC_URL", "http://127.0.0.1:5000"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

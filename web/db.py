@@ -9,7 +9,12 @@ from engine.db import make_engine, make_sessionmaker
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = make_sessionmaker(engine)
+    # What the engine's write path needs from the application travels with each session
+    # (Session.info, copied per session; the lists inside are the app's own): the
+    # document issuers (engine.runtime.issuers) and the public address printed on forms.
+    info = {"issuers": [], "public_url": app.config["PUBLIC_URL"].rstrip("/")}
+    app.extensions["session_info"] = info
+    app.extensions["db_sessionmaker"] = make_sessionmaker(engine, info=info)
     app.teardown_appcontext(_close)
 
 

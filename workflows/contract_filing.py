@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from marshmallow import validates_schema
 
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.roles import role_label
 from engine.schema import Choice, Date, Money, PayloadSchema, Text, ValidationError
@@ -88,7 +88,7 @@ STATES = (
     State("withdrawn", "已撤回", final=True, label_en="withdrawn"),
 )
 
-FILING = Deadline(
+FILING = DeadlineSpec(
     key="filing",
     label="物业服务合同备案期限",
     anchor="signed_on",
@@ -104,6 +104,18 @@ FILING = Deadline(
 
 REVIEWERS = ("housing_bureau", "street_office")
 
+# A filing is a single step for the enterprise: warn three working days ahead.
+ALERTS = AlertWindows(due_soon=3, escalate=(5, 10))
+
+DOCUMENTS = (
+    DocumentSpec("contract_filing_receipt", "物业服务合同备案回执", addressee="enterprise",
+                 basis={"national": "《民法典》第九百三十八条；《物业管理条例》第三十四条", "henan": "", "shandong": ""},
+                 quotes=("filing",)),
+    DocumentSpec("correction_notice", "补正通知书", addressee="enterprise",
+                 basis={"national": "《民法典》第九百三十八条；《物业管理条例》第三十四条", "henan": "", "shandong": ""},
+                 quotes=("filing",)),
+)
+
 DEFINITION = Procedure(
     name="contract_filing",
     version=1,
@@ -111,6 +123,8 @@ DEFINITION = Procedure(
     title_en="Property-service contract filing",
     basis="《河南省物业管理条例》第四十九条；《山东省物业管理条例》第五十七条；《民法典》第九百三十八条",
     summary="物业服务企业自合同签订之日起在规定期限内报送备案；审查机关予以备案、要求补正或不予备案。",
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="registered",
     opening=Opening(roles=("enterprise",), label="登记已签订的物业服务合同",

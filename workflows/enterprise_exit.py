@@ -2,7 +2,7 @@
 
 How an exit starts (the case's `ground`):
 - 业主大会决定解聘: the owners dismiss the provider by a vote under 民法典 art. 278 item
-  (4) (figures checked by `engine.voting.tally` against the estate's register); the
+  (4) (figures checked by `workflows.rules.voting.tally` against the estate's register); the
   provider must be told in writing 60 days ahead (民法典 art. 946);
 - 物业服务企业不再续聘: the provider gives written notice 90 days before the term ends
   (民法典 art. 947); Henan: three months, and a report to the street office
@@ -34,10 +34,11 @@ from decimal import Decimal
 from marshmallow import fields, validates_schema
 
 from engine import materials
-from engine.definition import (Deadline, Material, Opening, Period, Procedure, State,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure, State,
                                Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
+from workflows.rules.voting import VoteInputError, register_missing, tally
 
 DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
 GROUNDS = {
@@ -80,7 +81,7 @@ MATERIALS = (
 
 # -- deadlines ----------------------------------------------------------------------
 
-DISMISSAL_NOTICE = Deadline(
+DISMISSAL_NOTICE = DeadlineSpec(
     key="dismissal_notice",
     label="解聘书面通知期限（合同终止日前六十日）",
     anchor="dismissal_end_on",          # set only when the ground is a dismissal
@@ -91,7 +92,7 @@ DISMISSAL_NOTICE = Deadline(
     escalate_to=("street_office",),
 )
 
-NON_RENEWAL_NOTICE = Deadline(
+NON_RENEWAL_NOTICE = DeadlineSpec(
     key="non_renewal_notice",
     label="不再续聘书面通知期限（合同期限届满前）",
     anchor="non_renewal_term_end",      # set only when the ground is non-renewal
@@ -107,7 +108,7 @@ NON_RENEWAL_NOTICE = Deadline(
 )
 
 _REFERENCE = "“合理期限”本系统暂按十五日计（参照湖南省物业管理条例，参考期限，待核实）；合同约定期限的，以约定为准"
-HANDOVER_PERIOD = Deadline(
+HANDOVER_PERIOD = DeadlineSpec(
     key="handover_period",
     label="退出交接期限（合同终止之日起）",
     anchor="ended_on",
@@ -216,8 +217,6 @@ def ground_fits_role(ctx):
 
 
 def _tally(estate, figures: dict):
-    # The vote rules live in the engine (engine.voting, 民法典 art. 278).
-    from engine.voting import tally
     return tally(DISMISSAL_MATTER, total_area=estate.total_area, total_owners=estate.total_owners,
                  voted_area=figures["voted_area"], voted_owners=figures["voted_owners"],
                  yes_area=figures["yes_area"], yes_owners=figures["yes_owners"])
@@ -227,7 +226,6 @@ def _tally(estate, figures: dict):
 def dismissal_vote_passed(ctx):
     if ctx.payload.get("ground") != DISMISSAL:
         return None
-    from engine.voting import VoteInputError, register_missing
     missing = register_missing(ctx.estate)
     if missing:
         return missing
@@ -355,6 +353,21 @@ STATES = (
 SUPERVISORS = ("committee", "community", "street_office")
 HANDOVER_STATES = ("handover", "escalated")
 
+# Service continues during an exit (民法典 art. 950) and owners are exposed: short
+# warning, fast escalation.
+ALERTS = AlertWindows(due_soon=5, escalate=(2, 5))
+
+DOCUMENTS = (
+    DocumentSpec("handover_checklist", "物业服务企业退出交接清单", addressee="enterprise",
+                 basis={"national": "《民法典》第九百四十九条、第九百五十条；《物业管理条例》第二十九条、第三十八条"},
+                 quotes=("handover_period",)),
+    DocumentSpec("handover_confirmation", "交接确认书", addressee="enterprise",
+                 basis={"national": "《民法典》第九百四十九条；《物业管理条例》第三十八条"}),
+    DocumentSpec("rectification_order", "责令限期改正通知书", addressee="enterprise",
+                 basis={"national": "《物业管理条例》第五十八条；《民法典》第九百四十九条"},
+                 quotes=("handover_period",)),
+)
+
 DEFINITION = Procedure(
     name="enterprise_exit",
     version=1,
@@ -366,6 +379,8 @@ DEFINITION = Procedure(
              "或合同期满时启动，同时向社区居委会和街道办事处预警；合同终止后，物业服务企业逐项移交物业服务用房、设施和资料，"
              "业主委员会或社区居委会逐项接收或退回，全部必交事项接收后签署交接确认书；拒不移交或拒不撤出的，报区住建局责令限期改正。"
              + STILL_SERVING + "。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="notice_period",
     materials=MATERIALS,
@@ -402,7 +417,7 @@ DEFINITION = Procedure(
                    SUPERVISORS, schema=EscalateSchema, effect=escalate_effect,
                    label_en="escalate to the housing bureau"),
         Transition("order_rectification", "责令限期改正", ("escalated",), None, ("housing_bureau",),
-                   schema=OrderSchema, guards=(rectify_in_future,), issues=("supervision_notice",),
+                   schema=OrderSchema, guards=(rectify_in_future,), issues=("rectification_order",),
                    effect=merge, label_en="order correction within a time limit"),
         Transition("resume_handover", "改正后继续交接", ("escalated",), "handover",
                    ("housing_bureau", "street_office"), schema=NoteSchema, effect=merge,

@@ -15,7 +15,7 @@ from datetime import date
 
 from marshmallow import fields
 
-from engine.definition import Deadline, Opening, Period, Procedure, State, Transition, guard
+from engine.definition import AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition, guard
 from engine.schema import Date, PayloadSchema, Text
 
 
@@ -24,7 +24,7 @@ from engine.schema import Date, PayloadSchema, Text
 _MEASURES_15_DAYS = ("《物业承接查验办法》（建房〔2010〕165号）：建设单位应当在物业交付使用15日前，与选聘的物业服务企业"
                      "完成物业共用部位、共用设施设备的承接查验工作（条号待核实）")
 
-INSPECTION = Deadline(
+INSPECTION = DeadlineSpec(
     key="inspection",
     label="承接查验完成期限（交付使用十五日前）",
     anchor="delivery_on",
@@ -37,7 +37,7 @@ INSPECTION = Deadline(
     escalate_to=("housing_bureau",),
 )
 
-FILING = Deadline(
+FILING = DeadlineSpec(
     key="filing",
     label="承接查验备案期限（物业交接后三十日内）",
     anchor="handed_over_on",
@@ -50,7 +50,7 @@ FILING = Deadline(
     escalate_to=("community", "housing_bureau"),
 )
 
-PUBLIC_NOTICE = Deadline(
+PUBLIC_NOTICE = DeadlineSpec(
     key="public_notice",
     label="承接查验结果公示期限（备案后五日内）",
     anchor="filed_on",
@@ -157,6 +157,17 @@ STATES = (
     State("published", "已公示", final=True, label_en="published"),
 )
 
+ALERTS = AlertWindows(due_soon=5, escalate=(3, 10))
+
+DOCUMENTS = (
+    DocumentSpec("correction_notice", "补正通知书", addressee="enterprise",
+                 basis={"national": "《物业管理条例》第二十八条；物业承接查验办法（待核实）", "henan": "", "shandong": ""},
+                 quotes=("filing",)),
+    DocumentSpec("inspection_filing_receipt", "承接查验备案回执", addressee="enterprise",
+                 basis={"national": "《物业管理条例》第二十八条；物业承接查验办法（待核实）", "henan": "", "shandong": ""},
+                 quotes=("filing", "public_notice")),
+)
+
 DEFINITION = Procedure(
     name="handover_inspection",
     version=1,
@@ -165,6 +176,8 @@ DEFINITION = Procedure(
     basis="《河南省物业管理条例》第四十四条、第四十六条；《山东省物业管理条例》第十五条；《物业管理条例》第二十九条；物业承接查验办法（待核实）",
     summary=("建设单位与物业服务企业在物业交付使用十五日前共同完成共用部位、共用设施设备的承接查验（河南须邀请区住建局和业主代表）；"
              "物业交接后三十日内由物业服务企业向区住建局备案，备案后五日内在物业管理区域内公示查验结果（地方实践做法）。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="planned",
     opening=Opening(roles=("developer", "enterprise"), label="登记承接查验计划", schema=PlanSchema,

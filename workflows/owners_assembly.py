@@ -7,7 +7,7 @@ group's steps are taken by the street office — publishes its members, fixes th
 meeting and publishes the preparations 15 days before it; the meeting is held and the
 vote entered as figures: for each matter (rules of procedure, covenant, committee
 election) the participating and consenting area and owners, measured against the
-estate's register (Estate.total_area, Estate.total_owners) by `engine.voting.tally`
+estate's register (Estate.total_area, Estate.total_owners) by `workflows.rules.voting.tally`
 (民法典 art. 278). The elected committee holds its first meeting within 7 days and files
 within 30 days of its election; the filing authority issues the filing certificate.
 When an assembly cannot be formed, the street office forms a property management
@@ -23,12 +23,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.legaltime import latest_before
 from engine.roles import role_label
 from engine.schema import Choice, Count, Date, PayloadSchema, Text
-from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 
 # -- shared helpers (also used by committee_reelection) --------------------------------
 
@@ -292,7 +292,7 @@ STATES = (
 GUIDELINES = "《业主大会和业主委员会指导规则》"
 
 DEADLINES = (
-    Deadline(
+    DeadlineSpec(
         key="developer_documents", label="建设单位报送筹备文件资料期限",
         anchor="conditions_met_on", party="developer",
         rules={"national": None,
@@ -300,7 +300,7 @@ DEADLINES = (
                                            "建设单位应当向物业所在地街道办事处、乡镇人民政府报送下列文件资料")},
         consequence="未及时报送的，由物业管理行政主管部门责令限期改正；逾期不改正的，处五万元以上十五万元以下罚款（河南省物业管理条例第八十条）",
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="group_formation", label="组织成立首次业主大会筹备组期限（自收到申请）",
         anchor="applied_on", party="street_office",
         rules={"national": Period(60, "day", f"{GUIDELINES}：收到业主提出筹备业主大会书面申请后60日内组织成立筹备组（条文序号及内容待核实）"),
@@ -308,7 +308,7 @@ DEADLINES = (
                "shandong": None},
         consequence="逾期未组织成立筹备组的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="group_formation_from_conditions", label="组建业主大会筹备组期限（自符合条件）",
         anchor="conditions_met_on", party="street_office",
         rules={"national": None,
@@ -316,7 +316,7 @@ DEADLINES = (
                                               "街道办事处、乡镇人民政府应当在六十日内组建业主大会筹备组")},
         consequence="逾期未组建筹备组的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="members_notice", label="公告筹备组成员名单和工作职责期限",
         anchor="group_formed_on", party="street_office",
         rules={"national": None,
@@ -324,7 +324,7 @@ DEADLINES = (
                                               "将其成员名单和工作职责在物业服务区域内进行书面公告")},
         consequence="逾期未公告的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="meeting_notice", label="首次业主大会会议公告期限（会议召开十五日前）",
         anchor="meeting_on", direction="before", party="street_office",
         rules={"national": Period(15, "day", f"{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主"),
@@ -334,7 +334,7 @@ DEADLINES = (
                                               "在物业服务区域内公告，并通过书面或者其他方式通知全体业主")},
         consequence="未按期公告的，会议不得如期召开，应另定会议日期",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="first_meeting", label="组织召开首次业主大会会议期限",
         anchor="group_formed_on", party="street_office",
         rules={"national": Period(90, "day", f"{GUIDELINES}：筹备组应当自成立之日起90日内组织召开首次业主大会会议（条文序号及内容待核实）"),
@@ -342,7 +342,7 @@ DEADLINES = (
                "shandong": Period(90, "day", "《山东省物业管理条例》第二十二条第三款：筹备组应当自成立之日起九十日内组织召开首次业主大会会议")},
         consequence="逾期未召开的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="committee_first_meeting", label="业主委员会首次会议期限",
         anchor="elected_on", party="committee",
         rules={"national": Period(7, "day", f"{GUIDELINES}第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议（待核实）"),
@@ -350,7 +350,7 @@ DEADLINES = (
                                              "在业主委员会成员中推选主任、副主任和执行成员")},
         consequence="逾期未召开的，由街道办事处督促",
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="committee_filing", label="业主委员会备案期限",
         anchor="elected_on", party="committee",
         rules={"national": Period(30, "day", "《物业管理条例》第十六条第一款：业主委员会应当自选举产生之日起30日内，"
@@ -361,7 +361,7 @@ DEADLINES = (
                                               "持下列资料向物业主管部门和街道办事处、乡镇人民政府备案")},
         consequence="逾期未备案的，由街道办事处督促限期备案",
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="filing_certificate", label="出具业主委员会备案证明期限",
         anchor="filing_submitted_on", party="housing_bureau",
         rules={"national": None,
@@ -435,6 +435,23 @@ TRANSITIONS = (
                label_en="form a property management committee instead"),
 )
 
+# The assembly's steps are weeks apart: warn a week (five working days) ahead.
+ALERTS = AlertWindows(due_soon=5, escalate=(5, 15))
+
+DOCUMENTS = (
+    DocumentSpec("preparatory_group_notice", "业主大会筹备组成立公告", issuer="street_office", public=True,
+                 basis={"national": f"{GUIDELINES}（待核实）", "henan": "", "shandong": ""},
+                 quotes=("group_formation", "members_notice")),
+    DocumentSpec("first_meeting_notice", "首次业主大会会议公告", issuer="street_office", public=True,
+                 basis={"national": "《物业管理条例》第十四条；《民法典》第二百七十八条"},
+                 quotes=("meeting_notice",)),
+    DocumentSpec("correction_notice", "补正通知书", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("committee_filing",)),
+    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"},
+                 quotes=("committee_filing", "filing_certificate")),
+)
+
 DEFINITION = Procedure(
     name="owners_assembly",
     version=1,
@@ -446,6 +463,8 @@ DEFINITION = Procedure(
     summary=("建设单位申请或业主联名申请后，街道办事处组织成立筹备组、公告成员，会议召开十五日前公告筹备事项，"
              "召开首次业主大会会议依民法典第二百七十八条表决议事规则、管理规约并选举业主委员会；"
              "业主委员会七日内召开首次会议，三十日内备案。不能成立业主大会的，组建物业管理委员会。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="applied",
     opening=Opening(roles=("developer", "street_office"), label="申请成立首次业主大会筹备组",

@@ -21,6 +21,11 @@ from fractions import Fraction
 from numbers import Integral
 from typing import Union
 
+from marshmallow import validates_schema
+
+from engine.definition import Guard
+from engine.schema import PayloadSchema, ValidationError, fields, validate
+
 __all__ = ["tally", "Tally", "Check", "VoteInputError", "Ballot", "vote_schema", "passed_guard",
            "some_failed_guard", "record_tallies", "tally_of", "percent", "MATTERS", "ARTICLE_ITEMS", "MATTER_KEYS", "matter_number",
            "matter_label", "QUORUM", "SPECIAL_MATTERS", "SPECIAL_MAJORITY", "SIMPLE_MAJORITY"]
@@ -376,14 +381,12 @@ class Ballot:
 
 
 def _places(value) -> None:
-    from engine.schema import ValidationError
     if isinstance(value, Decimal) and value.is_finite() and value.normalize().as_tuple().exponent < -4:
         raise ValidationError("面积最多保留四位小数")
 
 
 def vote_fields(ballots) -> dict:
     """marshmallow fields for the figures of each ballot, labelled in Chinese."""
-    from engine.schema import fields, validate
     out = {}
     for b in ballots:
         for key, label, kind in FIGURES:
@@ -402,8 +405,6 @@ def vote_fields(ballots) -> dict:
 def vote_schema(name: str, ballots, base=None, extra: dict | None = None):
     """A payload schema with the figures of `ballots` (plus `extra` fields) that also
     refuses, field by field, a yes-figure larger than the participating one."""
-    from marshmallow import validates_schema
-    from engine.schema import PayloadSchema, ValidationError
     attrs = dict(vote_fields(ballots))
     attrs.update(extra or {})
 
@@ -441,7 +442,6 @@ def tally_of(ctx, ballot: Ballot) -> Tally:
 
 def passed_guard(ballot: Ballot):
     """Guard: the ballot passed under art. 278; a refusal gives tally's reasons."""
-    from engine.definition import Guard
 
     def check(ctx):
         try:
@@ -457,7 +457,6 @@ def passed_guard(ballot: Ballot):
 
 def some_failed_guard(ballots):
     """Guard for recording a failed vote: at least one ballot did not pass."""
-    from engine.definition import Guard
 
     def check(ctx):
         problems, passed = [], []
