@@ -22,7 +22,7 @@ CN = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 CITED = re.compile(r"《(?P<law>[^》]+)》(?P<art>第[零一二三四五六七八九十百千]+条)"
                    r"(?:第(?P<para>[一二三四五六七八九十])款)?"
                    r"(?:第（?[一二三四五六七八九十]+）?项)?"
-                   r"(?:：(?P<quote>[^；（]+))?")
+                   r"(?:：(?P<quote>(?:(?!\n\n)[^；（])+))?")
 
 
 def _quoted_articles(text: str) -> dict[tuple[str, str], list[str]]:
@@ -42,34 +42,28 @@ def _quoted_articles(text: str) -> dict[tuple[str, str], list[str]]:
 ARTICLES = _quoted_articles(PROCEDURES)
 
 
+def _constants(path: Path) -> list[str]:
+    """The string constants of a module (guards' refusals, filing authorities, docstrings)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
 def _strings_of(defn) -> list[str]:
     """Every citation a user can be shown: deadline periods and consequences, materials'
-    bases, the procedure's basis, and the string constants of its module (guards'
-    refusals, filing authorities)."""
+    bases, documents' legal bases, the procedure's basis, and its module's constants."""
     texts = [defn.basis]
     for dl in defn.deadlines:
         texts.append(dl.consequence)
         texts += [p.citation for p in dl.rules.values() if p is not None]
     texts += [m.basis for m in defn.materials]
+    texts += [b for d in defn.documents for b in d.basis.values()]
     module = __import__(f"workflows.{defn.name}", fromlist=["_"])
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    return texts
+    return texts + _constants(Path(module.__file__))
 
 
-def test_every_procedure_step_and_deadline_is_documented():
-    for name, defn in REGISTRY.items():
-        assert f"(`{name}`)" in PROCEDURES, f"docs/procedures.md has no section for {name}"
-        for t in defn.transitions:
-            assert f"(`{t.trigger}`)" in PROCEDURES, f"{name}: step {t.trigger} is not documented"
-        for dl in defn.deadlines:
-            assert f"(`{dl.key}`)" in PROCEDURES, f"{name}: deadline {dl.key} is not documented"
-
-
-@pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_every_cited_article_is_quoted_and_every_quotation_is_its_own_words(name):
+def _problems(texts: list[str]) -> list[str]:
     problems = []
-    for text in _strings_of(REGISTRY[name]):
+    for text in texts:
         for m in CITED.finditer(text):
             law, art = m.group("law"), m.group("art")
             if law not in LOADED:
@@ -84,11 +78,32 @@ def test_every_cited_article_is_quoted_and_every_quotation_is_its_own_words(name
                     problems.append(f"《{law}》{art} has {len(paras)} 款, cited 第{m.group('para')}款")
                     continue
                 paras = [paras[n - 1]]
-            quote = (m.group("quote") or "").strip()
+            quote = re.sub(r"\s*\n\s*", "", m.group("quote") or "").strip()   # a docstring's wrapped lines
             if quote and not any(quote in p for p in paras):
                 problems.append(f"《{law}》{art}{'第' + m.group('para') + '款' if m.group('para') else ''}"
                                 f" does not say 「{quote}」")
-    assert not problems, "\n".join(sorted(set(problems)))
+    return sorted(set(problems))
+
+
+def test_every_procedure_step_and_deadline_is_documented():
+    for name, defn in REGISTRY.items():
+        assert f"(`{name}`)" in PROCEDURES, f"docs/procedures.md has no section for {name}"
+        for t in defn.transitions:
+            assert f"(`{t.trigger}`)" in PROCEDURES, f"{name}: step {t.trigger} is not documented"
+        for dl in defn.deadlines:
+            assert f"(`{dl.key}`)" in PROCEDURES, f"{name}: deadline {dl.key} is not documented"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_cited_article_is_quoted_and_every_quotation_is_its_own_words(name):
+    problems = _problems(_strings_of(REGISTRY[name]))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_rules_beside_the_procedures_quote_their_articles_exactly():
+    texts = [t for path in sorted((ROOT / "workflows" / "rules").glob("*.py")) for t in _constants(path)]
+    problems = _problems(texts)
+    assert not problems, "\n".join(problems)
 
 
 def test_code_points_into_the_repository_only():
