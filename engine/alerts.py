@@ -124,8 +124,8 @@ ROLE_COLUMN = {
 
 
 def org_for_role(role: str, enterprise_id: Optional[int], estate: Mapping[str, Any]) -> Optional[int]:
-    """The organisation that plays `role` in a case (the estate's columns; the case's
-    enterprise for "enterprise")."""
+    """The organisation that plays `role` in a case: the case's party for `enterprise`,
+    the estate's organisation of that kind for every other role."""
     if role == "enterprise":
         return enterprise_id
     col = ROLE_COLUMN.get(role)

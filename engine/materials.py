@@ -2,7 +2,7 @@
 enterprise's handover list), each submitted, then accepted or sent back with a reason.
 
 A procedure declares its items as `engine.definition.Material`; the state of each item
-lives in the case's data (INTERFACES.md):
+lives in the case's data, the one shape pages, forms and the API read:
 
     case.data["materials"] = {item_key: {"status": "pending"|"submitted"|"accepted"|"rejected",
                                          "reason": str, "declaration": str,

@@ -52,7 +52,7 @@ def verify_url(session: Session, code: str) -> str:
 # -- who issues, and the serial number ------------------------------------------------------
 
 def role_org_id(case: Case, role: str) -> Optional[int]:
-    """INTERFACES.md: role → organisation of a case."""
+    """The organisation that plays `role` in a case (the case's party for `enterprise`)."""
     e: Estate = case.estate
     return {
         "enterprise": case.enterprise_id,
@@ -287,7 +287,7 @@ def _basis(spec: DocumentSpec, pack: str, quoted: list[Deadline], deadline) -> s
 
 
 def _materials(defn, data: dict) -> list[dict]:
-    """Rows of the handover checklist (exit team's case.data["materials"])."""
+    """Rows of a materials checklist (case.data["materials"], the shape engine.materials keeps)."""
     got = data.get(materials.KEY)
     if not isinstance(got, dict):       # some procedures use "materials" for a text
         got = {}

@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1, CONTRACT.md): tokens, every endpoint, every error, visibility,
+"""The JSON API (/api/v1, docs/contract.md): tokens, every endpoint, every error, visibility,
 stale versions and idempotency — on SQLite and PostgreSQL (the `app` fixture is
 parametrised by backend)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The demo district (`flask demo`, CONTRACT.md "Demo district"): whatever day it is loaded
+"""The demo district (`flask demo`, docs/contract.md "Demo district"): whatever day it is loaded
 on, a newcomer finds cases of every procedure under both street offices, in various
 states, some overdue and some due soon, with the deadline scan already run so inboxes and
 dashboards show the overdue work; loading twice changes nothing; the audit trail is intact.
@@ -229,7 +229,7 @@ def test_flask_demo_prints_the_accounts_and_issues_signed_documents(app, runner,
 
 
 def test_street_can_take_a_demo_contract_filing_to_filed(session, quiet):
-    """Issue 2's walk-through: sign in as `street` and file a contract on the first day."""
+    """A newcomer's first walk-through: sign in as `street` and file a contract on the first day."""
     load_demo(session, today=date(2026, 11, 21))
     street = Actor.of(user(session, "street"))
     waiting = [c for c in session.scalars(select(Case).where(Case.procedure == "contract_filing",

@@ -1,5 +1,5 @@
 """物业服务企业退出与交接, as a committee, a community, a street office and the housing
-bureau run it (PROCEDURES.md §7-8).
+bureau run it (docs/procedures.md §7-8).
 
 锦绣花园 (河南省) has 86,420.50 m² of exclusive area and 812 owners on its register;
 泰山御园 follows the Shandong rules. Every refusal leaves the database as it was."""

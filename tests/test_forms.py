@@ -300,7 +300,7 @@ def test_handover_checklist_confirmation_and_supervision_notice(session, distric
 
 
 def test_supervision_notice_from_an_overdue_deadline(session, district):
-    """The alerts team's path: engine.supervision.issue_notice appends a note event with
+    """The supervision path: engine.supervision.issue_notice appends a note event with
     deadline_id and requirements and issues "supervision_notice" through the issuer."""
     from engine.supervision import issue_notice
     ent = district.actor("enterprise")

@@ -1,5 +1,5 @@
 """物业承接查验及备案, as a developer, an enterprise and the housing bureau run it
-(PROCEDURES.md §5). 锦绣花园 follows the Henan rules, 泰山御园 the Shandong ones."""
+(docs/procedures.md §5). 锦绣花园 follows the Henan rules, 泰山御园 the Shandong ones."""
 from __future__ import annotations
 
 from datetime import date

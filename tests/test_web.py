@@ -595,7 +595,7 @@ def test_every_page_text_of_the_front_end_has_an_english_translation():
     files = [root / n for n in ("cases.py", "home.py", "admin.py", "materials.py", "auth.py", "i18n.py")]
     for sub in ("", "cases", "admin", "materials"):
         files += sorted((root / "templates" / sub).glob("*.html"))
-    # base.html is shared with other teams (their nav entries); its own texts are checked
+    # base.html also carries other blueprints' nav entries; its own texts are checked
     # by test_english_is_available.
     missing = set()
     for f in (f for f in files if f.name != "base.html"):

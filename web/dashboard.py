@@ -5,7 +5,7 @@
   community; every count is one click from the cases behind it (the case list's filters
   `procedure`, `estate`, `overdue`, or this blueprint's own list for the groupings the case
   list has no filter for);
-- 调度表 (seed 004's progress table: estates by management status) as a page and a CSV
+- 调度表 (the progress table of 「物业管理调度方案」附件5, docs/sources.md: estates by management status) as a page and a CSV
   export (UTF-8 with BOM, so Excel opens it);
 - 逾期督办通知书: a housing bureau or street office issues one from an overdue deadline.
 

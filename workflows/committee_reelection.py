@@ -1,4 +1,4 @@
-"""业主委员会换届选举 — re-election of the owners' committee (PROCEDURES.md §3).
+"""业主委员会换届选举 — re-election of the owners' committee (docs/procedures.md §3).
 
 Ahead of the end of its term the committee convenes the owners' assembly to elect the
 next committee (Shandong: 90 days before the term ends, art. 33; Henan: before the term
@@ -200,7 +200,7 @@ DEADLINES = (
                                              "向物业所在地的区、县人民政府房地产行政主管部门和街道办事处、乡镇人民政府备案"),
                "henan": Period(30, "day", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
                                            "向物业所在地街道办事处、乡镇人民政府备案"),
-               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主委员会成员发生变更的，业主委员会应当"
+               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主大会议事规则、管理规约、业主委员会成员发生变更的，业主委员会应当"
                                               "自变更之日起三十日内书面告知物业主管部门和街道办事处、乡镇人民政府")},
         consequence="逾期未备案的，由街道办事处督促限期备案",
         escalate_to=("street_office", "housing_bureau")),

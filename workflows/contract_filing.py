@@ -1,10 +1,10 @@
-"""物业服务合同备案 — filing of a property-service contract (PROCEDURES.md §6).
+"""物业服务合同备案 — filing of a property-service contract (docs/procedures.md §6).
 
 The enterprise registers the signed contract and submits it for filing within the rule
 pack's period from signing; the reviewing authority accepts it (receipt issued), asks for
 a correction with reasons (the enterprise resubmits) or rejects it.
 
-Who reviews (seed 001 §12, 河南 art. 49): the district housing bureau for pre-phase
+Who reviews (《浉河区物业管理实施细则》第十二条, docs/sources.md; 河南 art. 49): the district housing bureau for pre-phase
 contracts (前期物业服务合同), the street office for contracts chosen by the owners'
 assembly. There is no national filing duty (民法典 art. 938, 物业管理条例 art. 34 only
 require a written contract), so the national pack starts no deadline.
@@ -95,8 +95,8 @@ FILING = DeadlineSpec(
     party="enterprise",
     rules={
         "national": None,
-        "henan": Period(15, "day", "《河南省物业管理条例》第四十九条第三款：物业服务企业应当自物业服务合同签订之日起十五日内报送备案"),
-        "shandong": Period(10, "day", "《山东省物业管理条例》第五十七条第六款：物业服务人应当自签订物业服务合同之日起十日内向物业主管部门备案"),
+        "henan": Period(15, "day", "《河南省物业管理条例》第四十九条第三款：物业服务企业应当自物业服务合同签订之日起十五日内，将服务合同报送物业所在地县（市、区）人民政府物业管理行政主管部门和街道办事处、乡镇人民政府备案"),
+        "shandong": Period(10, "day", "《山东省物业管理条例》第五十七条第六款：物业服务人应当自签订物业服务合同之日起十日内，向物业主管部门备案"),
     },
     consequence="逾期未备案的，由主管部门督促限期备案",
     escalate_to=("street_office", "housing_bureau"),

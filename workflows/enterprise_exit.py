@@ -1,4 +1,4 @@
-"""物业服务企业退出与交接 — an enterprise's exit and handover (PROCEDURES.md §7-8).
+"""物业服务企业退出与交接 — an enterprise's exit and handover (docs/procedures.md §7-8).
 
 How an exit starts (the case's `ground`):
 - 业主大会决定解聘: the owners dismiss the provider by a vote under 民法典 art. 278 item
@@ -10,14 +10,15 @@ How an exit starts (the case's `ground`):
 - 合同期满终止: the term ends and the owners have chosen another provider or to manage
   the estate themselves.
 When the case opens, an early-warning notice goes to the community and the street office
-(seed 001 附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
+(《浉河区物业管理实施细则》附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
 
 After the contract ends the enterprise hands over item by item (the materials checklist
 below: 民法典 art. 949, 物业管理条例 arts. 29 and 38, 河南 art. 52, 山东 art. 58); the
 committee or the community accepts each item or sends it back with a reason; the
 handover record (交接确认书) can be signed only when every required item is accepted. A
 refusal to hand over or to leave goes to the district housing bureau, which orders a
-correction within a time limit (物业管理条例 art. 58).
+correction within a time limit (物业管理条例 art. 58 for documents not handed over; 河南
+art. 83 also fines an enterprise that does not leave in time).
 
 The handover period: the law says "within the agreed or a reasonable period" (民法典
 art. 949; 山东 art. 58); Henan says from the contract's end (河南 art. 52). The product
@@ -113,8 +114,8 @@ HANDOVER_PERIOD = DeadlineSpec(
     anchor="ended_on",
     party="enterprise",
     rules={
-        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域并交还物业服务用房、相关设施和资料；" + _REFERENCE),
-        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域并履行交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
+        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域，将物业服务用房、相关设施、物业服务所必需的相关资料等交还给业主委员会、决定自行管理的业主或者其指定的人；" + _REFERENCE),
+        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域，并向业主委员会或者在业主委员会监督下向新选聘的物业服务企业，履行下列交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
         "shandong": Period(15, "day", "《山东省物业管理条例》第五十八条第二款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域；" + _REFERENCE),
     },
     consequence="逾期不移交的，由区住建局责令限期改正；逾期仍不移交的，予以通报并处一万元以上十万元以下罚款（《物业管理条例》第五十八条）；原物业服务人不得请求业主支付合同终止后的物业费（《民法典》第九百四十九条第二款）",

@@ -1,4 +1,4 @@
-"""首次业主大会会议与业主委员会备案 — the first owners' assembly (PROCEDURES.md §2).
+"""首次业主大会会议与业主委员会备案 — the first owners' assembly (docs/procedures.md §2).
 
 The developer applies (or the street office records ten owners' joint application, or
 reports on its own that the conditions are met); the street office forms the
@@ -11,7 +11,7 @@ estate's register (Estate.total_area, Estate.total_owners) by `workflows.rules.v
 (民法典 art. 278). The elected committee holds its first meeting within 7 days and files
 within 30 days of its election; the filing authority issues the filing certificate.
 When an assembly cannot be formed, the street office forms a property management
-committee (物业管理委员会) instead (seed 001, 浉河区细则 §4).
+committee (物业管理委员会) instead (《浉河区物业管理实施细则》第四条, docs/sources.md).
 
 Rule packs: Henan (河南省物业管理条例 arts. 18-21, 29), Shandong (山东省物业管理条例 arts.
 21-22, 30-31), national (物业管理条例 arts. 14, 16; 业主大会和业主委员会指导规则, whose
@@ -250,8 +250,10 @@ def group_composition(ctx):
 
 
 FILING_AUTHORITY = {
-    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会向街道办事处、乡镇人民政府备案"),
-    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门发给业主委员会备案证明"),
+    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                "向物业所在地街道办事处、乡镇人民政府备案"),
+    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门应当自收到前款规定资料之日起十日内，"
+                                   "对符合条件的发给业主委员会备案证明"),
 }
 
 
@@ -345,7 +347,7 @@ DEADLINES = (
         anchor="elected_on", party="committee",
         rules={"national": Period(7, "day", f"{GUIDELINES}第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议（待核实）"),
                "shandong": Period(7, "day", "《山东省物业管理条例》第三十条第二款：业主委员会应当自选举产生之日起七日内召开首次会议，"
-                                             "推选主任、副主任和执行成员")},
+                                             "在业主委员会成员中推选主任、副主任和执行成员")},
         consequence="逾期未召开的，由街道办事处督促",
         escalate_to=("street_office",)),
     DeadlineSpec(

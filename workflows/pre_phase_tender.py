@@ -1,4 +1,4 @@
-"""前期物业管理招标投标 — pre-phase tendering by the developer (PROCEDURES.md §4).
+"""前期物业管理招标投标 — pre-phase tendering by the developer (docs/procedures.md §4).
 
 A residential developer must choose the first property-service enterprise by tender
 (物业管理条例 art. 24; 河南 art. 42: before applying for the pre-sale permit). The
@@ -10,9 +10,9 @@ has them evaluated by a lawful committee, awards, files the result within 15 day
 signs the pre-phase contract within 30 days of the award notice. Signing opens the
 contract's filing (`contract_filing`, kind "pre_phase") with the winner as its party.
 
-Articles checked against shared/law/招标投标法(2017-12-27).md (arts. 17, 23, 24, 28,
-37, 46, 47) and 物业管理条例(2018-03-19).md (art. 24). The 10-day tender filing comes
-from 前期物业管理招标投标管理暂行办法, not loaded yet: its citation says 待核实.
+The articles (招标投标法 arts. 17, 23, 24, 28, 34, 37, 46, 47; 物业管理条例 art. 24) are
+quoted in docs/procedures.md §4. The 10-day tender filing comes from
+前期物业管理招标投标管理暂行办法, whose text is not loaded: its citation says 待核实.
 """
 from __future__ import annotations
 
@@ -449,7 +449,7 @@ DEFINITION = Procedure(
     version=1,
     title="前期物业管理招标投标",
     title_en="Pre-phase property-management tender",
-    basis=f"{REG_24}；《招标投标法》第十七条、第二十三条、第二十四条、第二十八条、第三十七条、"
+    basis=f"{REG_24}；《招标投标法》第十七条、第二十三条、第二十四条、第二十八条、第三十四条、第三十七条、"
           f"第四十六条、第四十七条；《河南省物业管理条例》第四十二条；{ART_10_DAYS}",
     summary="建设单位通过招投标选聘前期物业服务企业：招标备案、发布公告、投标、开标评标、定标、"
             "中标备案、签订前期物业服务合同；投标人不足三个或规模较小的，经区住建局批准可协议选聘。",

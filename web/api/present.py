@@ -201,7 +201,7 @@ def present_event(ev, attachments: list[Attachment]) -> dict:
 
 
 def present_document(doc) -> dict:
-    g = lambda k: getattr(doc, k, None)  # noqa: E731  (the forms team owns the model)
+    g = lambda k: getattr(doc, k, None)  # noqa: E731  (columns a document row may lack are shown as null)
     code = g("code")
     verify = None
     if code:

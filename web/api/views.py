@@ -1,4 +1,4 @@
-"""The endpoints of the JSON API (docs/contract.md) and a few helpers around them."""
+"""The endpoints of the HTTP API (docs/contract.md) and a few helpers around them."""
 from __future__ import annotations
 
 import hashlib
@@ -359,7 +359,7 @@ def upload_attachment(case_id):
 def _documents_module():
     try:
         from engine import documents
-    except ModuleNotFoundError as exc:       # the forms team's module is not installed
+    except ModuleNotFoundError as exc:       # a build without printed forms: no documents
         if exc.name != "engine.documents":
             raise
         return None

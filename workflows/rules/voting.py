@@ -5,7 +5,9 @@
 表决专有部分面积四分之三以上的业主且参与表决人数四分之三以上的业主同意。决定前款其他
 事项，应当经参与表决专有部分面积过半数的业主且参与表决人数过半数的业主同意。
 
-《民法典》第一千二百五十九条："以上"包括本数 (≥), "过半数" is more than half (>).
+《民法典》第一千二百五十九条：民法所称的“以上”、“以下”、“以内”、“届满”，包括本数；所称的“不满”、
+“超过”、“以外”，不包括本数。So 三分之二以上 and 四分之三以上 are ≥, and 过半数 (more than
+half) is >.
 
 Every figure becomes an exact `Fraction` (areas through `Decimal`); a ratio is decided on
 its exact value and only shown rounded (to 0.01 %, half up). Counting rules (最高人民法院
