@@ -292,7 +292,7 @@ DEFINITION = Procedure(
     opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",
                     schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
                     effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee")),
-                    party="none"),
+                    party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )
