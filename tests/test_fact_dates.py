@@ -16,7 +16,7 @@ from engine.errors import GuardRefused, PayloadInvalid
 from engine.legaltime import period_end
 from engine.models import Case, Deadline, Event
 from engine.runtime import advance, open_case
-from tests.conftest import at
+from tests.helpers import at
 
 D = date
 PROC = "owners_assembly"
@@ -131,7 +131,7 @@ def test_once_the_first_case_has_ended_a_new_one_may_be_opened(session, district
 
 
 def test_the_case_page_offers_the_fact_date_and_the_trail_shows_a_late_entry(client, session, district):
-    from tests.test_web import login
+    from tests.helpers import login
     case = opened(session, district)
     advance(session, case.id, "form_group", district.actor("street"), {**GROUP, "fact_date": "2026-03-10"},
             now=at(D(2026, 3, 20)))
