@@ -41,6 +41,11 @@ class Period:
     unit: str
     citation: str
 
+    @property
+    def article(self) -> str:
+        """The citation without the quoted text: 《…》第…条…, for a sentence that names it."""
+        return self.citation.split("：", 1)[0]
+
 
 @dataclass(frozen=True)
 class AlertWindows:
@@ -244,11 +249,18 @@ class Opening:
 
 @dataclass(frozen=True)
 class Material:
-    """One item of a materials checklist (e.g. the handover list of an exiting enterprise)."""
+    """One item of a materials checklist (e.g. the handover list of an exiting enterprise).
+    `basis` maps a rule pack to the articles requiring the item (a pack missing falls back
+    to "national"), so an estate sees its own province's article and no other's."""
     key: str
     label: str
     required: bool = True
-    basis: str = ""
+    basis: Mapping[str, str] = field(default_factory=dict)
+
+    def basis_for(self, pack: str) -> str:
+        if pack in self.basis:
+            return self.basis[pack]
+        return self.basis.get(NATIONAL, "")
 
 
 @dataclass(frozen=True)
@@ -326,6 +338,9 @@ class Procedure:
         material_keys = [m.key for m in self.materials]
         if len(set(material_keys)) != len(material_keys):
             problems.append("duplicate material keys")
+        for m in self.materials:
+            if not (m.basis.get(NATIONAL) or "").strip():
+                problems.append(f"material {m.key!r}: no national basis")
 
         def check_roles(owner: str, roles):
             if not roles:
@@ -362,6 +377,8 @@ class Procedure:
                 problems.append(f"{owner}: fact date {key!r} is not a date field of its payload")
 
         check_fact("opening", self.opening.fact, self.opening.schema)
+        for m in self.materials:
+            check_packs(f"material {m.key!r}", m.basis)
         check_roles("opening", self.opening.roles)
         if self.opening.party not in ("estate", "none"):
             problems.append(f"opening: party must be 'estate' or 'none', not {self.opening.party!r}")
