@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Mapping, Optional, Sequence
 
@@ -53,6 +53,9 @@ def event_hash(ev: Event) -> str:
         "role": ev.role, "payload": ev.payload, "created_at": _iso(ev.created_at),
         "prev": ev.prev_hash,
     }
+    fact = getattr(ev, "fact_date", None)
+    if fact is not None:
+        body["fact_date"] = fact.isoformat()
     raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -107,7 +110,7 @@ def replay(case_id: int, opened: Optional[dict], events: Sequence[dict],
     mapping, None when missing) with where they lead."""
     from engine import machines, registry
     from engine.errors import NotFound
-    from engine.evidence import digest
+    from engine.evidence import digest, plain
     who = f"案件 {case_id}"
     if row is None:
         return [f"{who}：存证日志中有 {len(events)} 条办理记录，案件表中已不存在（被删除）"] \
@@ -127,7 +130,7 @@ def replay(case_id: int, opened: Optional[dict], events: Sequence[dict],
             break
         if ev["prev_hash"] != prev:
             out.append(f"{step}：与上一步的哈希链接不上")
-        if event_hash(SimpleNamespace(**{**ev, "created_at": datetime.fromisoformat(ev["created_at"])})) != ev["hash"]:
+        if event_hash(_as_event(ev)) != ev["hash"]:
             out.append(f"{step}：内容与其哈希不符")
         if i == 1:
             if ev["trigger"] != "open" or ev["from_state"] is not None or ev["to_state"] != defn.initial:
@@ -160,7 +163,17 @@ def replay(case_id: int, opened: Optional[dict], events: Sequence[dict],
             out.append(f"{who}：案件数据与最后一步办理后的记录不符（被改动）")
         if row["lock_version"] != after.get("lock_version"):
             out.append(f"{who}：版本号为 {row['lock_version']}，最后一步办理后应为 {after.get('lock_version')}")
+        if "fact_date" in after and plain(row.get("fact_date")) != after["fact_date"]:
+            out.append(f"{who}：事实发生日期为 {plain(row.get('fact_date'))}，"
+                       f"按办理记录应为 {after['fact_date']}")
     return out
+
+
+def _as_event(rec: dict) -> SimpleNamespace:
+    """A logged event record with the types event_hash reads."""
+    fact = rec.get("fact_date")
+    return SimpleNamespace(**{**rec, "created_at": datetime.fromisoformat(rec["created_at"]),
+                              "fact_date": date.fromisoformat(fact) if fact else None})
 
 
 def _label(defn, state: Optional[str]) -> str:

@@ -2,7 +2,7 @@
 enterprise's handover list), each submitted, then accepted or sent back with a reason.
 
 A procedure declares its items as `engine.definition.Material`; the state of each item
-lives in the case's data (INTERFACES.md):
+lives in the case's data, the one shape pages, forms and the API read:
 
     case.data["materials"] = {item_key: {"status": "pending"|"submitted"|"accepted"|"rejected",
                                          "reason": str, "declaration": str,
@@ -17,12 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from engine.definition import Guard, GuardContext, Material, Procedure, Transition, guard
+from engine.definition import (NATIONAL, Guard, GuardContext, Material, Procedure, Transition,
+                               guard)
+from engine.rulepacks import pack_for_estate
 from engine.schema import Choice, PayloadSchema, Text
 
 PENDING, SUBMITTED, ACCEPTED, REJECTED = "pending", "submitted", "accepted", "rejected"
 STATUS_LABELS = {PENDING: "未提交", SUBMITTED: "已提交", ACCEPTED: "已接收", REJECTED: "退回"}
 KEY = "materials"
+SUBMIT, ACCEPT, REJECT = "submit_item", "accept_item", "reject_item"
+ITEM_TRIGGERS = (SUBMIT, ACCEPT, REJECT)
+# The item statuses each item step acts on: the step is work only while one waits.
+WAITS_IN = {SUBMIT: (PENDING, REJECTED), ACCEPT: (SUBMITTED,), REJECT: (SUBMITTED,)}
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,22 @@ def _state(data: Mapping, key: str) -> dict:
     return {**_blank(), **((data.get(KEY) or {}).get(key) or {})}
 
 
-def checklist(defn: Procedure, case: Any) -> list[ItemView]:
-    """Every declared item with its current status (`case` may be a Case or its data)."""
+def _pack(case: Any, pack: Optional[str]) -> str:
+    if pack:
+        return pack
+    estate = getattr(case, "estate", None)
+    return pack_for_estate(estate).pack if estate is not None else NATIONAL
+
+
+def checklist(defn: Procedure, case: Any, pack: Optional[str] = None) -> list[ItemView]:
+    """Every declared item with its current status and its basis under the estate's rule
+    pack (`case` may be a Case, or its data with `pack` given)."""
     data = _data_of(case)
+    pack = _pack(case, pack)
     out = []
     for m in defn.materials:
         s = _state(data, m.key)
-        out.append(ItemView(m.key, m.label, m.required, m.basis, s["status"],
+        out.append(ItemView(m.key, m.label, m.required, m.basis_for(pack), s["status"],
                             STATUS_LABELS.get(s["status"], s["status"]), s["reason"] or "",
                             s["declaration"] or "", tuple(s["attachments"] or ())))
     return out
@@ -175,13 +190,13 @@ def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
         record_decision(data, ctx.payload["item"], False, ctx.payload["reason"])
 
     return (
-        Transition("submit_item", "提交移交事项", sources, None, submitters,
+        Transition(SUBMIT, "提交移交事项", sources, None, submitters,
                    schema=SubmitItemSchema, guards=(not_yet_accepted, files_or_declaration),
                    effect=submit_effect, label_en="submit an item"),
-        Transition("accept_item", "接收移交事项", sources, None, reviewers,
+        Transition(ACCEPT, "接收移交事项", sources, None, reviewers,
                    schema=AcceptItemSchema, guards=(is_submitted,), effect=accept_effect,
                    label_en="accept an item"),
-        Transition("reject_item", "退回移交事项", sources, None, reviewers,
+        Transition(REJECT, "退回移交事项", sources, None, reviewers,
                    schema=RejectItemSchema, guards=(is_submitted,), effect=reject_effect,
                    label_en="send an item back"),
     )

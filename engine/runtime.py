@@ -7,12 +7,13 @@ or failure rolls everything back. Pages, API, CLI and tests all call these funct
 from __future__ import annotations
 
 import copy
+import functools
 from contextlib import contextmanager
 import dataclasses
 from types import SimpleNamespace
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Callable, Optional, Sequence
+from datetime import date, datetime
+from typing import Any, Callable, Optional, Sequence
 
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, select
@@ -22,29 +23,28 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import deadlines as deadline_rules, evidence, files as file_store, machines, registry
+from engine import (clock, deadlines as deadline_rules, evidence, files as file_store, links,
+                    machines, registry)
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.definition import GuardContext, Opening, Procedure, Transition
 from engine.errors import (GuardRefused, InvalidTransition, NotFound, NotPermitted,
                            PayloadInvalid, StaleCase)
-from engine.legaltime import TZ
 from engine.models import Attachment, Case, Estate, Event
 from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
 from engine.schema import today_is
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "register_issuer", "SYSTEM", "note", "unit_of_work"]
-
-# Documents are rendered outside the engine (forms/); the app registers the issuer.
-# Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit).
-_issuers: list[Callable[..., None]] = []
+           "issuers", "SYSTEM", "note", "unit_of_work"]
 
 
-def register_issuer(fn: Callable[..., None]) -> None:
-    if fn not in _issuers:
-        _issuers.append(fn)
+def issuers(session: Session) -> list[Callable[..., None]]:
+    """The document issuers of this session's application. Documents are rendered
+    outside the engine (forms/); the application puts its issuer in the session's
+    `info` (web.db), so two applications in one process never share one.
+    Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit)."""
+    return session.info.setdefault("issuers", [])
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,6 @@ class ActionInfo:
     allowed: bool
     reason: str
     transition: Transition
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(TZ).date()
 
 
 def _roles_text(roles) -> str:
@@ -79,9 +71,54 @@ def _check_case_access(actor: Actor, case: Case) -> None:
                            else "这不是贵单位的案件，无权查看或办理")
 
 
+FACT_KEY = "fact_date"
+# The earliest fact date the system accepts: nothing it records happened before the
+# property-management regulations it applies (物业管理条例 2003).
+FACT_FLOOR = date(1990, 1, 1)
+
+
+def _split_fact(payload: Optional[dict]) -> tuple[dict, Any]:
+    """(the step's payload, the `fact_date` it carried, if any)."""
+    payload = dict(payload or {})
+    return payload, payload.pop(FACT_KEY, None)
+
+
+def _fact_date(spec, typed: dict, given: Any, recorded_on: date,
+               previous: Optional[date]) -> date:
+    """The day the step's act happened: the declared payload field, else the `fact_date`
+    given, else the day it is recorded. Refused when in the future or before the
+    previous step's fact (nothing written)."""
+    label = spec.fact_label
+    if spec.fact:
+        fact = typed.get(spec.fact)
+        key = spec.fact
+    else:
+        key = FACT_KEY
+        fact = None
+        if given not in (None, ""):
+            if isinstance(given, date):
+                fact = given
+            else:
+                try:
+                    fact = date.fromisoformat(str(given).strip()[:10])
+                except ValueError:
+                    raise PayloadInvalid({key: ["日期格式不正确，应为 年-月-日（如 2026-10-08）"]}) from None
+    if fact is None:
+        return recorded_on
+    if fact > recorded_on:
+        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 晚于今日（{recorded_on.isoformat()}），"
+                                    "不能登记尚未发生的事实"]})
+    if fact < FACT_FLOOR:
+        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 早于 {FACT_FLOOR.isoformat()}，请核对"]})
+    if previous is not None and fact < previous:
+        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 早于本案上一步骤的发生日期 "
+                                    f"{previous.isoformat()}，请核对"]})
+    return fact
+
+
 def _load_payload(schema_cls, payload: Optional[dict], today: date) -> tuple[dict, dict]:
     """(typed values for guards, JSON-safe values for storage); dates are judged
-    plausible against the day of the step."""
+    plausible against the day the step is recorded."""
     payload = dict(payload or {})
     if schema_cls is None:
         return {}, {}
@@ -92,6 +129,11 @@ def _load_payload(schema_cls, payload: Optional[dict], today: date) -> tuple[dic
     except ValidationError as exc:
         raise PayloadInvalid(exc.normalized_messages()) from None
     return loaded, schema.dump(loaded)
+
+
+def _lookup(session: Session):
+    """The read-only organisation look-up a declaration's guards and links may use."""
+    return functools.partial(links.organisation, session)
 
 
 def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list[str]:
@@ -113,13 +155,13 @@ _UPDATE_CASE = (
     .where(_CASES.c.id == bindparam("b_id"), _CASES.c.lock_version == bindparam("b_seen"))
     .values(state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at"),
             lock_version=bindparam("lock_version"), event_seq=bindparam("event_seq"),
-            event_head=bindparam("event_head"))
+            event_head=bindparam("event_head"), fact_date=bindparam("fact_date"))
 )
 
 
 def _append_event(session: Session, case: Case, *, trigger: str, label: str,
                   from_state: Optional[str], to_state: str, actor: Actor,
-                  payload: dict, now: datetime) -> Event:
+                  payload: dict, now: datetime, fact_date: Optional[date] = None) -> Event:
     """Insert the next event of the case's hash chain and return it as a persistent
     ORM object. The case row carries the chain's head (event_seq, event_head), so no
     read of the last event is needed; the unique (case_id, seq) makes a concurrent
@@ -129,7 +171,7 @@ def _append_event(session: Session, case: Case, *, trigger: str, label: str,
                from_state=from_state, to_state=to_state, actor_id=actor.user_id,
                actor_name=actor.name, organisation_id=actor.org_id,
                organisation_name=actor.org_name, role=actor.role, payload=payload,
-               created_at=now, prev_hash=prev)
+               created_at=now, fact_date=fact_date or clock.today(now), prev_hash=prev)
     row["hash"] = event_hash(SimpleNamespace(**row))
     # Written with Core (the ORM unit of work costs more than the step itself), then
     # attached to the session as the existing row it now is.
@@ -145,21 +187,25 @@ def _set_committed(obj, **values) -> None:
 
 
 def _write_case(session: Session, case: Case, ev: Event, *, state: str, data: dict,
-                now: datetime, opened: bool = False) -> None:
+                now: datetime, opened: bool = False, fact_date: Optional[date] = None) -> None:
     """The optimistic-lock UPDATE that moves the case's head to `ev` (it matches only the
     version this step read), and the event's leaf in the evidence log, which records
-    what the case row must hold after it: state, a digest of its data, its version.
-    When `opened`, the case's own facts (procedure, estate, parties) are logged too."""
+    what the case row must hold after it: state, a digest of its data, its version and
+    its latest fact date (`fact_date`, default the event's). When `opened`, the case's
+    own facts (procedure, estate, parties) are logged too."""
     seen = case.lock_version
+    fact_date = fact_date or ev.fact_date
     res = session.connection().execute(_UPDATE_CASE, {
         "b_id": case.id, "b_seen": seen, "state": state, "data": data, "updated_at": now,
-        "lock_version": seen + 1, "event_seq": ev.seq, "event_head": ev.hash})
+        "lock_version": seen + 1, "event_seq": ev.seq, "event_head": ev.hash,
+        "fact_date": fact_date})
     if res.rowcount != 1:
         raise StaleCase()
     _set_committed(case, state=state, data=data, updated_at=now, lock_version=seen + 1,
-                   event_seq=ev.seq, event_head=ev.hash)
+                   event_seq=ev.seq, event_head=ev.hash, fact_date=fact_date)
     leaves = evidence.entries_for(Event, [ev], extra={"_case": {
-        "state": state, "data": evidence.digest(data), "lock_version": seen + 1}})
+        "state": state, "data": evidence.digest(data), "lock_version": seen + 1,
+        "fact_date": fact_date}})
     if opened:
         leaves += evidence.entries_for(Case, [case])
     evidence.append_entries(session, leaves)
@@ -182,10 +228,11 @@ def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> lis
 
 
 def _issue(session, case, ev, kinds, actor, now) -> None:
-    if kinds and _issuers:
+    found = issuers(session) if kinds else ()
+    if found:
         session.flush()          # documents refer to the event that issued them
     for kind in kinds:
-        for issuer in _issuers:
+        for issuer in found:
             issuer(session, case, ev, kind, actor, now)
 
 
@@ -230,17 +277,23 @@ def unit_of_work(session: Session):
 def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
                 data: Optional[dict], now: datetime, *, check_role: bool = True,
                 parent_case_id: Optional[int] = None,
-                enterprise_id: Optional[int] = None, files=()) -> Case:
+                enterprise_id: Optional[int] = None, files=(),
+                fact_date: Optional[date] = None) -> Case:
     op: Opening = defn.opening
     if check_role:
         _check_role(op.label, op.roles, actor)
         if not may_see_estate(actor, estate):
             raise NotPermitted("该物业管理区域不在您的管辖范围内")
-    today = _today(now)
-    typed, stored = _load_payload(op.schema, data, today)
+    data, given = _split_fact(data)
+    recorded_on = clock.today(now)
+    typed, stored = _load_payload(op.schema, data, recorded_on)
+    if op.exclusive:
+        _refuse_a_second(session, defn, estate)
     pack = pack_for_estate(estate).pack
+    today = fact_date or _fact_date(op, typed, given, recorded_on, None)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today)
+                       rulepack=pack, today=today, recorded_on=recorded_on,
+                       lookup=_lookup(session))
     reasons = _run_guards(op.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -254,12 +307,13 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     case = Case(procedure=defn.name, version=defn.version, estate_id=estate.id,
                 state=defn.initial, data=case_data, enterprise_id=enterprise_id,
                 parent_case_id=parent_case_id, opened_by_id=actor.user_id,
-                created_at=now, updated_at=now)
+                created_at=now, updated_at=now, fact_date=today)
     case.estate = estate
     session.add(case)
     session.flush()
     ev = _append_event(session, case, trigger="open", label=op.label, from_state=None,
-                       to_state=defn.initial, actor=actor, payload=stored, now=now)
+                       to_state=defn.initial, actor=actor, payload=stored, now=now,
+                       fact_date=today)
     _write_case(session, case, ev, state=defn.initial, data=case_data, now=now, opened=True)
     _attach(session, case, ev, actor, files)
     deadline_rules.move(session, defn, case, ev, case_data, pack, today, now,
@@ -268,11 +322,31 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     return case
 
 
+def _refuse_a_second(session: Session, defn: Procedure, estate: Estate) -> None:
+    """An exclusive procedure has at most one running case per estate. The estate's row
+    is locked first (PostgreSQL), so two officers opening at once cannot both pass; on
+    SQLite the single writer does the same."""
+    finals = {s.name for d in registry.all_versions() if d.name == defn.name
+              for s in d.states if s.final}
+    q = select(Estate.id).where(Estate.id == estate.id)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(q.with_for_update())
+    running = session.execute(
+        select(Case.id, Case.version, Case.state).where(
+            Case.procedure == defn.name, Case.estate_id == estate.id,
+            Case.state.notin_(finals)).order_by(Case.id).limit(1)).first()
+    if running is not None:
+        cid, version, state = running
+        label = registry.get(defn.name, version).state(state).label
+        raise GuardRefused([f"{estate.name}已有在办的「{defn.title}」案件（案件 {cid}，{label}），"
+                            "同一物业管理区域不能同时办理两件；请在该案件中继续办理"])
+
+
 def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
               data: Optional[dict] = None, *, now: Optional[datetime] = None,
               files: Sequence[file_store.FileIn] = ()) -> Case:
     """Open a case of the current version of `procedure` for an estate."""
-    now = now or _utcnow()
+    now = now or clock.now()
     with unit_of_work(session):
         defn = registry.current(procedure)
         estate = session.get(Estate, estate_id)
@@ -290,7 +364,7 @@ def advance(session: Session, case_id: int, trigger: str, actor: Actor,
             files: Sequence[file_store.FileIn] = ()) -> Case:
     """Take one step of a case. Returns the case after commit; raises an EngineError
     subclass (nothing written) when the step is refused."""
-    now = now or _utcnow()
+    now = now or clock.now()
     with unit_of_work(session):
         case = _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files)
     return case
@@ -347,17 +421,20 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
         raise NotFound(f"「{defn.title}」没有名为 {trigger} 的操作")
     # 1. authorise
     _check_role(t.label, t.roles, actor)
-    # 2. payload
-    typed, stored = _load_payload(t.schema, payload, _today(now))
+    # 2. payload, and the day the act happened
+    payload, given = _split_fact(payload)
+    recorded_on = clock.today(now)
+    typed, stored = _load_payload(t.schema, payload, recorded_on)
+    today = _fact_date(t, typed, given, recorded_on, case.fact_date)
     # 3. state
     if not machines.can_fire(defn, trigger, case.state):
         raise InvalidTransition(_state_refusal(defn, t, case.state))
     # 4. guards
     estate = case.estate
     pack = pack_for_estate(estate).pack
-    today = _today(now)
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today, case=case, files=tuple(files or ()))
+                       rulepack=pack, today=today, recorded_on=recorded_on, case=case,
+                       files=tuple(files or ()), lookup=_lookup(session))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -366,7 +443,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     after = machines.fire(defn, trigger, before)
     # 6. event, files, data, deadlines, linked cases, documents
     ev = _append_event(session, case, trigger=trigger, label=t.label, from_state=before,
-                       to_state=after, actor=actor, payload=stored, now=now)
+                       to_state=after, actor=actor, payload=stored, now=now, fact_date=today)
     rows = _attach(session, case, ev, actor, files)
     new_data = copy.deepcopy(case.data)
     if t.effect:
@@ -383,7 +460,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
         ent = new_data.get(link.enterprise_key) if link.enterprise_key else None
         _open_in_tx(session, linked_defn, estate, actor, link.data(ctx, new_data), now,
                     check_role=False, parent_case_id=case.id,
-                    enterprise_id=int(ent) if ent else case.enterprise_id)
+                    enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)
     _issue(session, case, ev, t.issues, actor, now)
     return case
 
@@ -400,11 +477,14 @@ def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
     """Append an audit event that does not move the case (a deadline recomputed after a
     holiday arrangement was published, a supervision notice, an upload), issuing the
     named documents. The caller commits, inside `unit_of_work`."""
-    now = now or _utcnow()
+    now = now or clock.now()
     ev = _append_event(session, case, trigger=trigger, label=label,
                        from_state=case.state, to_state=case.state, actor=actor,
                        payload=payload, now=now)
-    _write_case(session, case, ev, state=case.state, data=case.data, now=now)
+    # A note happens on the day it is recorded; the case's latest fact date stays the
+    # latest of its acts.
+    _write_case(session, case, ev, state=case.state, data=case.data, now=now,
+                fact_date=max(filter(None, (case.fact_date, ev.fact_date))))
     _issue(session, case, ev, tuple(issues), actor, now)
     return ev
 
@@ -416,12 +496,13 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     """The steps possible from the case's state, each allowed or not with the reason.
 
     Guards that depend on the payload are checked only when the step is taken."""
-    now = now or _utcnow()
+    now = now or clock.now()
     defn = registry.get(case.procedure, case.version)
     seeing = may_see_case(actor, case)
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
-                       rulepack=pack_for_estate(estate).pack, today=_today(now), case=case)
+                       rulepack=pack_for_estate(estate).pack, today=clock.today(now),
+                       recorded_on=clock.today(now), case=case, lookup=_lookup(session))
     out = []
     for t in defn.transitions_from(case.state):
         reason = ""

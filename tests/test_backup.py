@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from engine import runtime
 from engine.db import make_engine, make_sessionmaker
 from engine.documents import Document
 from engine.models import Case, User
-from tests.test_evidence import record, session  # noqa: F401  (fixtures)
+from tests.test_evidence import record  # noqa: F401  (a fixture)
 from web import create_app, demo
 
 
@@ -72,8 +71,8 @@ def test_backup_refuses_to_overwrite_or_to_copy_postgresql(app, runner, db_url, 
 
 
 def test_a_demo_load_killed_half_way_leaves_nothing_and_the_next_one_completes(
-        app, session, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(runtime, "_issuers", [])
+        app, session, monkeypatch):
+    monkeypatch.setitem(session.info, "issuers", [])
     monkeypatch.setattr(demo, "_certificates", lambda session, district: None)
 
     def killed(*_a, **_k):

@@ -36,16 +36,7 @@ def contract(no: str, signed: date) -> dict:
 
 
 @pytest.fixture
-def session(app, db_engine):
-    from engine.db import make_sessionmaker
-    s = make_sessionmaker(db_engine)()
-    yield s
-    s.rollback()
-    s.close()
-
-
-@pytest.fixture
-def record(session, evidence_key):
+def record(app, session, evidence_key):
     from web.demo import build_district
     d = build_district(session)
     ent, bureau = d.actor("enterprise"), d.actor("bureau")

@@ -8,68 +8,17 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.legaltime import TZ
 from engine.models import Case, Event
-from engine.runtime import advance, open_case
-from tests.conftest import at
-
-TODAY = datetime.now(TZ).date()
-PASSWORD = "demo12345"
+from engine.runtime import advance
+from tests.helpers import PASSWORD, TODAY, at, contract, fresh, lock, login, text  # noqa: F401
 
 
-@pytest.fixture
-def session(app, db_engine):
-    """A session on the database the app fixture has just wiped (no second wipe)."""
-    from engine.db import make_sessionmaker
-    s = make_sessionmaker(db_engine)()
-    yield s
-    s.rollback()
-    s.close()
 
 
-@pytest.fixture
-def district(app, session):
-    """The demo district's organisations, accounts and estates (no cases). The accounts
-    get a cheap password hash: signing in dozens of times must not cost seconds each."""
-    from werkzeug.security import generate_password_hash
-    from web.demo import build_district
-    d = build_district(session)
-    cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
-    for u in d.users.values():
-        u.password_hash = cheap
-    session.commit()
-    return d
 
 
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
 
 
-def text(resp) -> str:
-    html = resp.get_data(as_text=True)
-    html = re.sub(r"<(script|style|svg)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def contract(session, d, *, kind="assembly", estate="jinxiu", user="enterprise",
-             signed_days_ago=3, no="HT-2026-001"):
-    signed = TODAY - timedelta(days=signed_days_ago)
-    return open_case(session, "contract_filing", d.estates[estate].id, d.actor(user), {
-        "contract_kind": kind, "contract_no": no, "client": "锦绣花园业主委员会",
-        "signed_on": signed.isoformat(), "term_start": signed.isoformat(),
-        "term_end": (signed + timedelta(days=365)).isoformat(), "fee": "1.50",
-        "area": "1000.00"}, now=at(signed))
-
-
-def fresh(session) -> None:
-    """Forget what this session read: the next read sees what the app committed."""
-    session.rollback()
-    session.expire_all()
-
-
-def lock(session, case_id) -> int:
-    fresh(session)
-    return session.get(Case, case_id).lock_version
 
 
 def submitted(session, d, **kw):
@@ -173,7 +122,7 @@ def test_home_shows_what_to_act_on_due_soon_and_overdue(client, district, sessio
     assert f"#{soon.id}" not in page                 # another street office's estate
     days = (TODAY - session.get(Case, late.id).deadlines[0].due_date).days
     assert f"逾期 {days} 天" in page
-    assert "逾期案件分布（按社区居委会）" in page and "文化社区居民委员会" in page
+    assert "逾期期限分布（按社区居委会）" in page and "文化社区居民委员会" in page
 
 
 def test_home_for_the_bureau_counts_overdue_per_street_office(client, district, session):
@@ -195,7 +144,7 @@ def test_home_for_a_community_counts_overdue_per_estate(client, district, sessio
     contract(session, district, kind="pre_phase", estate="hudong", signed_days_ago=40, no="QQ-2")
     login(client, "community")
     unit = client.get("/").get_data(as_text=True).split('id="by-unit"')[1]
-    assert "逾期案件分布（按物业管理区域）" in text(client.get("/"))
+    assert "逾期期限分布（按物业管理区域）" in text(client.get("/"))
     assert re.search(r"锦绣花园</td><td class=\"num\"><strong>1<", unit)
     assert "湖东新苑" not in unit                     # another community's estate
 
@@ -602,7 +551,7 @@ def test_every_page_text_of_the_front_end_has_an_english_translation():
     files = [root / n for n in ("cases.py", "home.py", "admin.py", "materials.py", "auth.py", "i18n.py")]
     for sub in ("", "cases", "admin", "materials"):
         files += sorted((root / "templates" / sub).glob("*.html"))
-    # base.html is shared with other teams (their nav entries); its own texts are checked
+    # base.html also carries other blueprints' nav entries; its own texts are checked
     # by test_english_is_available.
     missing = set()
     for f in (f for f in files if f.name != "base.html"):

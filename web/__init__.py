@@ -19,6 +19,7 @@ from flask import Flask
 # Values that are not secrets: examples from documentation and earlier defaults.
 KNOWN_SECRETS = {"dev-only-change-me", "dev", "secret", "change-me", "changeme", "test"}
 MIN_SECRET_LENGTH = 16
+LOCAL_URL = "http://127.0.0.1:5000"
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -45,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     refuse_unsafe_configuration(app)
+    # Developing or testing: the local address stands in for the public one.
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or LOCAL_URL
 
     import workflows  # noqa: F401  (registers and validates every procedure)
     from web import auth, cases, cli, db, i18n
@@ -59,17 +62,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     cases.init_app(app)
-    from web import documents  # printed forms: issuer, download, /verify (issue 7)
+    from web import documents  # printed forms: issuer, download, /verify
     documents.init_app(app)
-    from web import admin, home, materials  # the front end's other pages (issue 5)
+    from web import admin, home, materials  # 工作台, materials checklists, administration
     home.init_app(app)
     materials.init_app(app)
     admin.init_app(app)
-    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard (issue 8)
+    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard
     inbox.init_app(app)
     dashboard.init_app(app)
     cli.init_app(app)
-    from web import api  # JSON API /api/v1 (issue 6): bearer tokens, exempt from CSRF
+    from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)
     from web import cli_calendar
     cli_calendar.init_sync(app)     # holiday arrangements imported by any process

@@ -18,26 +18,26 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, redire
 from flask_login import login_required
 from markupsafe import Markup
 from marshmallow import fields as mfields
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from engine import documents, links, registry, uploads
+from engine import clock, documents, links, materials, queries, registry, uploads
 from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
-from engine.deadlines import STATUS_LABELS, pack_label
+from engine.deadlines import MISSED, OPEN, STATUS_LABELS, pack_label
 from engine.errors import EngineError, PayloadInvalid
 from engine.files import FileIn, clean_name
-from engine.models import Attachment, Case, Deadline, Estate, Event
+from engine.models import Attachment, Case, Estate, Event
 from engine.runtime import advance, available_actions, open_case
 from web.auth import current_actor
 from web.db import get_session
-from web.i18n import _, action_label, proc_title, role_label, state_label, today
+from web.i18n import _, action_label, proc_title, role_label, state_label
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
 
 PER_PAGE = 20
-ITEM_TRIGGERS = ("submit_item", "accept_item", "reject_item")
+ITEM_TRIGGERS = materials.ITEM_TRIGGERS
 # -- payloads from forms ----------------------------------------------------------------
 
 def _field_kind(f) -> str:
@@ -82,6 +82,12 @@ def form_payload(schema_cls, form) -> dict:
     return out
 
 
+def with_fact_date(payload: dict, form) -> dict:
+    """The step's fact date (the day its act happened) as the form sent it."""
+    v = (form.get("fact_date") or "").strip()
+    return {**payload, "fact_date": v} if v else payload
+
+
 def form_values(schema_cls, payload: dict) -> dict:
     """What to put back into the form after a refusal (lists as lines)."""
     out = {}
@@ -117,14 +123,6 @@ def files_from_request(field: str = "files", item: Optional[str] = None) -> list
 
 
 # -- queries ----------------------------------------------------------------------------
-
-def overdue_condition(ref: Optional[date] = None):
-    """Case has a running period whose last day has passed (Beijing date)."""
-    ref = ref or today()
-    return exists().where(Deadline.case_id == Case.id,
-                          Deadline.status.in_(("open", "missed")),
-                          Deadline.due_date < ref)
-
 
 def _truthy(v: Optional[str]) -> bool:
     return (v or "").strip().lower() in ("1", "true", "yes", "on", "y")
@@ -167,7 +165,7 @@ def filtered_cases(actor, f: Filters):
     if f.estate:
         q = q.where(Case.estate_id == f.estate)
     if f.overdue:
-        q = q.where(overdue_condition())
+        q = q.where(queries.overdue_case_condition())
     if f.q:
         import json
         terms = [f.q]
@@ -227,12 +225,8 @@ def index():
                     seen.add(st.name)
                     states.append((st.name, state_label(d, st.name)))
     estates = s.scalars(visible_estates(actor)).all()
-    ref = today()
-    overdue_ids = set()
-    if rows:
-        overdue_ids = set(s.scalars(select(Deadline.case_id).where(
-            Deadline.case_id.in_([c.id for c in rows]), Deadline.status.in_(("open", "missed")),
-            Deadline.due_date < ref)))
+    ref = clock.today()
+    overdue_ids = queries.overdue_case_ids(s, [c.id for c in rows], ref)
     return render_template("cases/index.html", cases=rows, defs=defs, f=f, page=page,
                            pages=pages, total=total, states=states, estates=estates,
                            overdue_ids=overdue_ids, ref=ref, registry=registry)
@@ -258,7 +252,7 @@ def new():
     errors, values, status = {}, {}, 200
     estate_id = request.values.get("estate_id", type=int)
     if request.method == "POST" and name:
-        payload = form_payload(defs[name].opening.schema, request.form)
+        payload = with_fact_date(form_payload(defs[name].opening.schema, request.form), request.form)
         values = form_values(defs[name].opening.schema, payload)
         if not estate_id or estate_id not in {e.id for e in estates}:
             errors = {"estate_id": [_("请选择您有权办理的物业管理区域")]}
@@ -378,17 +372,17 @@ def linked_cases(case: Case) -> dict:
 
 
 def deadline_views(case: Case) -> list[dict]:
-    ref = today()
+    ref = clock.today()
     defn = defn_of(case)
     out = []
     for d in case.deadlines:
-        running = d.status in ("open", "missed")
+        running = d.status in (OPEN, MISSED)
         try:
             consequence = defn.deadline(d.key).consequence
         except KeyError:
             consequence = ""
         out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
-                    "overdue": running and d.due_date < ref,
+                    "overdue": queries.is_overdue(d, ref),
                     "status_label": _(STATUS_LABELS.get(d.status, d.status)),
                     "pack_label": pack_label(d.rulepack),
                     "party_label": role_label(d.party), "consequence": consequence})
@@ -435,7 +429,7 @@ def act(case_id: int, trigger: str):
     t = defn.transition(trigger)
     if t is None:
         abort(404)
-    payload = form_payload(t.schema, request.form)
+    payload = with_fact_date(form_payload(t.schema, request.form), request.form)
     values = form_values(t.schema, payload)
     try:
         files = files_from_request()

@@ -1,4 +1,4 @@
-"""The demo district of CONTRACT.md: organisations, accounts, estates and living cases.
+"""The demo district of docs/contract.md: organisations, accounts, estates and living cases.
 
 `load_demo` is idempotent: it does nothing when the `bureau` account exists already. It
 is also all or nothing: the whole load runs in one database transaction (the engine's
@@ -550,7 +550,7 @@ def load_demo(session: Session, today: date | None = None) -> bool:
     with session.get_bind().connect() as conn:
         outer = conn.begin()
         demo = Session(bind=conn, join_transaction_mode="create_savepoint",
-                       expire_on_commit=False)
+                       expire_on_commit=False, info=dict(session.info))
         try:
             _load(demo, today)
             demo.close()

@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel
 
+from engine import clock
 from engine.legaltime import TZ
 from engine.roles import role_label as _zh_role_label
 from engine.timefmt import cn_date
@@ -100,8 +101,8 @@ def action_label(t) -> str:
 # -- dates ---------------------------------------------------------------------------
 
 def today() -> date:
-    """Today in Beijing."""
-    return datetime.now(TZ).date()
+    """Today in Beijing (engine.clock, the one clock)."""
+    return clock.today()
 
 
 def local(ts: datetime) -> datetime:
@@ -119,6 +120,15 @@ def zh_date(d) -> str:
     if isinstance(d, datetime):
         d = local(d).date()
     return cn_date(d)
+
+
+def local_date(ts) -> date:
+    """The Beijing calendar day of a stored moment."""
+    return local(ts).date()
+
+
+def today_iso() -> str:
+    return clock.today().isoformat()
 
 
 def zh_datetime(ts) -> str:
@@ -198,8 +208,8 @@ def init_app(app: Flask) -> None:
                    locale_selector=_select_locale)
     app.jinja_env.globals.update(_=_, lang=lang, LANGS=LANGS, proc_title=proc_title,
                                  state_label=state_label, action_label=action_label,
-                                 days_text=days_text, days_until=days_until)
+                                 days_text=days_text, days_until=days_until, today_iso=today_iso)
     app.jinja_env.filters.update(zh_date=zh_date, zh_datetime=zh_datetime,
                                  role_label=role_label, show_date=show_date,
-                                 show_datetime=show_datetime, filesize=filesize)
+                                 show_datetime=show_datetime, filesize=filesize, local_date=local_date)
     app.register_blueprint(bp)

@@ -7,11 +7,11 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine import alerts as A
+from engine import alerts as A, queries
 from engine.deadlines import STATUS_LABELS
 from engine.models import Case, Deadline, Estate
 from web.auth import current_actor
-from web.db import get_session
+from web.db import alert_windows, get_session
 from web.redirects import safe_next
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -39,6 +39,7 @@ def index():
     return render_template("inbox/index.html", rows=rows, show=show, total=total, page=page,
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                            unread=A.unread_count(s, actor), status_labels=STATUS_LABELS,
+                           counts=queries.counts(s, actor, alert_windows()),
                            kind_labels=A.KIND_LABELS)
 
 

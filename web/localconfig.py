@@ -15,7 +15,7 @@ import secrets
 import sys
 from pathlib import Path
 
-LOCAL_URL = "http://127.0.0.1:5000"
+from web import LOCAL_URL
 
 
 def ensure(instance: Path) -> list[str]:

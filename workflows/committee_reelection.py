@@ -1,26 +1,25 @@
-"""业主委员会换届选举 — re-election of the owners' committee (PROCEDURES.md §3).
+"""业主委员会换届选举 — re-election of the owners' committee (docs/procedures.md §3).
 
 Ahead of the end of its term the committee convenes the owners' assembly to elect the
 next committee (Shandong: 90 days before the term ends, art. 33; Henan: before the term
 ends, with a written report to the street office, art. 33; national: 3 months before,
 unverified). The committee (or, once it has taken over, the street office) fixes the
 meeting and notifies all owners 15 days ahead; the election is entered as figures and
-checked by `engine.voting.tally` (民法典 art. 278 item 3). The outgoing committee hands
+checked by `workflows.rules.voting.tally` (民法典 art. 278 item 3). The outgoing committee hands
 over archives, seals and the owners' property (Henan: within 10 days of the change,
 art. 33 para. 2) and the change is filed within 30 days. When the committee does not
 organise the election in time, the street office takes over and organises it.
 """
 from __future__ import annotations
 
-from engine import deadlines as deadline_rules
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
-                               guard)
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period,
+                               Procedure, State, Transition, guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
-from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
-from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, filing_authority_guard,
-                                       meeting_date_leaves_notice_time,
-                                       notice_published_15_days_before, notice_still_in_time,
-                                       stamp)
+from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, NoticeGuards,
+                                       filing_authority_guard, stamp)
+
+NOTICE = NoticeGuards(lambda: DEFINITION.deadline("meeting_notice"))
 
 
 class OpenSchema(PayloadSchema):
@@ -108,12 +107,12 @@ def organiser_acts(ctx):
 
 def _reelection_due(ctx):
     """Latest day for the committee to hold the re-election under the estate's pack."""
-    spec = DEFINITION.deadline("reelection")
-    period = spec.period_for(ctx.rulepack)
     ends = ctx.date("term_ends_on")
-    if period is None or ends is None:
+    found = DEFINITION.deadline("reelection").due(ctx.rulepack, ends) if ends else None
+    if found is None:
         return None, None
-    return deadline_rules.compute(spec.direction, ends, period.amount, period.unit).date, period
+    when, period = found
+    return when.date, period
 
 
 @guard("业主委员会逾期未组织换届选举的，街道办事处方可组织")
@@ -159,7 +158,7 @@ STATES = (
 )
 
 DEADLINES = (
-    Deadline(
+    DeadlineSpec(
         key="reelection", label="组织换届选举期限（任期届满前）",
         anchor="term_ends_on", direction="before", party="committee",
         rules={"national": Period(3, "month", f"{GUIDELINES}：业主委员会任期届满前3个月，应当组织召开业主大会会议进行换届选举（条文序号及内容待核实）"),
@@ -169,7 +168,7 @@ DEADLINES = (
                                               "应当召开业主大会会议进行换届选举")},
         consequence="逾期未换届选举的，由街道办事处组织召开业主大会会议进行换届选举（河南省物业管理条例第三十三条第一款）",
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="street_election", label="街道办事处组织换届选举期限",
         anchor="organise_by", party="street_office",
         rules={"national": Period(0, "day", f"由街道办事处确定的期限（业主委员会逾期未组织换届的，由街道办事处组织；"
@@ -180,13 +179,13 @@ DEADLINES = (
                                              "由街道办事处、乡镇人民政府负责组织业主召开业主大会会议（期限由街道办事处确定）")},
         consequence="逾期未组织的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="meeting_notice", label="换届会议公告期限（会议召开十五日前）",
         anchor="meeting_on", direction="before", party="committee",
         rules={"national": Period(15, "day", f"{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主")},
         consequence="未按期公告的，会议不得如期召开，应另定会议日期",
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="handover", label="移交档案资料、印章及财物期限",
         anchor="elected_on", party="committee",
         rules={"national": None,
@@ -194,14 +193,14 @@ DEADLINES = (
                                            "印章及其他属于全体业主所有的财物，移交给新一届业主委员会")},
         consequence="拒不移交的，街道办事处、乡镇人民政府应当督促移交；必要时，公安机关依法协助（河南省物业管理条例第三十三条第二款）",
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="change_filing", label="换届备案（变更告知）期限",
         anchor="elected_on", party="committee",
         rules={"national": Period(30, "day", "《物业管理条例》第十六条第一款：业主委员会应当自选举产生之日起30日内，"
                                              "向物业所在地的区、县人民政府房地产行政主管部门和街道办事处、乡镇人民政府备案"),
                "henan": Period(30, "day", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
                                            "向物业所在地街道办事处、乡镇人民政府备案"),
-               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主委员会成员发生变更的，业主委员会应当"
+               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主大会议事规则、管理规约、业主委员会成员发生变更的，业主委员会应当"
                                               "自变更之日起三十日内书面告知物业主管部门和街道办事处、乡镇人民政府")},
         consequence="逾期未备案的，由街道办事处督促限期备案",
         escalate_to=("street_office", "housing_bureau")),
@@ -220,14 +219,14 @@ TRANSITIONS = (
     Transition("schedule_meeting", "确定换届会议时间、地点和形式",
                ("opened", "street_organising", "meeting_scheduled", "notice_published", "vote_failed"),
                "meeting_scheduled", ORGANISERS, schema=MeetingSchema,
-               guards=(organiser_acts, meeting_date_leaves_notice_time), effect=stamp(),
+               guards=(organiser_acts, NOTICE.leaves_time), effect=stamp(),
                starts=("meeting_notice",), label_en="schedule the meeting"),
     Transition("publish_notice", "公告换届会议并通知全体业主", ("meeting_scheduled",), "notice_published",
-               ORGANISERS, schema=NoticeSchema, guards=(organiser_acts, notice_still_in_time),
+               ORGANISERS, schema=NoticeSchema, guards=(organiser_acts, NOTICE.still_in_time),
                effect=stamp("notice_published_on"), meets=("meeting_notice",),
                label_en="publish the meeting notice"),
     Transition("hold_meeting", "召开换届业主大会会议", ("notice_published",), "meeting_held",
-               ORGANISERS, schema=HeldSchema, guards=(organiser_acts, notice_published_15_days_before),
+               ORGANISERS, schema=HeldSchema, guards=(organiser_acts, NOTICE.published_before),
                effect=stamp("meeting_held_on"), label_en="hold the meeting"),
     Transition("record_vote", "录入换届选举结果（通过）", ("meeting_held",), "elected", ORGANISERS,
                schema=VoteSchema, guards=(organiser_acts,) + tuple(passed_guard(b) for b in BALLOTS),
@@ -243,7 +242,7 @@ TRANSITIONS = (
                meets=("handover",), label_en="hand over seals and archives"),
     Transition("urge_handover", "督促移交", ("elected", "filing_submitted"), None, ("street_office",),
                schema=SuperviseSchema, effect=stamp("handover_urged_on"),
-               issues=("supervision_notice",), label_en="order the hand-over"),
+               issues=("handover_order",), label_en="order the hand-over"),
     Transition("submit_filing", "报送换届备案", ("elected",), "filing_submitted", ("committee",),
                schema=FilingSchema, effect=stamp("filing_submitted_on"), meets=("change_filing",),
                label_en="submit the change filing"),
@@ -257,6 +256,25 @@ TRANSITIONS = (
                issues=("committee_filing_certificate",), label_en="accept the filing"),
 )
 
+# A term ends on a known day months ahead: warn two weeks (ten working days) ahead.
+ALERTS = AlertWindows(due_soon=10, escalate=(5, 15))
+
+DOCUMENTS = (
+    DocumentSpec("handover_order", "督促移交通知书", addressee="committee",
+                 basis={"national": f"{GUIDELINES}（待核实）",
+                        "henan": "《河南省物业管理条例》第三十三条第二款：业主委员会应当自换届之日起十日内，"
+                                 "将其保管的档案资料、印章及其他属于全体业主所有的财物，移交给新一届业主委员会。"
+                                 "拒不移交的，街道办事处、乡镇人民政府应当督促移交",
+                        "shandong": "《山东省物业管理条例》第三十三条第二款：业主委员会应当及时将业主委员会印章、档案资料"
+                                    "以及属于全体业主的财物等移交给新一届业主委员会；不及时移交的，"
+                                    "街道办事处、乡镇人民政府应当协调督促其移交"},
+                 quotes=("handover",)),
+    DocumentSpec("correction_notice", "补正通知书", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("change_filing",)),
+    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("change_filing",)),
+)
+
 DEFINITION = Procedure(
     name="committee_reelection",
     version=1,
@@ -267,12 +285,14 @@ DEFINITION = Procedure(
     summary=("业主委员会在任期届满前（山东九十日前）组织召开业主大会会议换届选举并书面报告街道办事处；"
              "逾期未换届的，由街道办事处组织。新一届选出后，原业主委员会移交档案资料、印章及财物（河南十日内），"
              "三十日内办理备案。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="opened",
     opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",
                     schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
                     effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee")),
-                    party="none"),
+                    party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

@@ -1,8 +1,8 @@
-"""物业服务企业退出与交接 — an enterprise's exit and handover (PROCEDURES.md §7-8).
+"""物业服务企业退出与交接 — an enterprise's exit and handover (docs/procedures.md §7-8).
 
 How an exit starts (the case's `ground`):
 - 业主大会决定解聘: the owners dismiss the provider by a vote under 民法典 art. 278 item
-  (4) (figures checked by `engine.voting.tally` against the estate's register); the
+  (4) (figures checked by `workflows.rules.voting.tally` against the estate's register); the
   provider must be told in writing 60 days ahead (民法典 art. 946);
 - 物业服务企业不再续聘: the provider gives written notice 90 days before the term ends
   (民法典 art. 947); Henan: three months, and a report to the street office
@@ -10,14 +10,15 @@ How an exit starts (the case's `ground`):
 - 合同期满终止: the term ends and the owners have chosen another provider or to manage
   the estate themselves.
 When the case opens, an early-warning notice goes to the community and the street office
-(seed 001 附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
+(《浉河区物业管理实施细则》附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
 
 After the contract ends the enterprise hands over item by item (the materials checklist
 below: 民法典 art. 949, 物业管理条例 arts. 29 and 38, 河南 art. 52, 山东 art. 58); the
 committee or the community accepts each item or sends it back with a reason; the
 handover record (交接确认书) can be signed only when every required item is accepted. A
 refusal to hand over or to leave goes to the district housing bureau, which orders a
-correction within a time limit (物业管理条例 art. 58).
+correction within a time limit (物业管理条例 art. 58 for documents not handed over; 河南
+art. 83 also fines an enterprise that does not leave in time).
 
 The handover period: the law says "within the agreed or a reasonable period" (民法典
 art. 949; 山东 art. 58); Henan says from the contract's end (河南 art. 52). The product
@@ -33,10 +34,11 @@ from decimal import Decimal
 from marshmallow import fields, validates_schema
 
 from engine import materials
-from engine.definition import (Deadline, Material, Opening, Period, Procedure, State,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure, State,
                                Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
+from workflows.rules.voting import VoteInputError, register_missing, tally
 
 DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
 GROUNDS = {
@@ -60,26 +62,45 @@ STILL_SERVING = "在新物业服务人或自行管理的业主接管之前，原
 
 # -- the materials checklist -----------------------------------------------------------
 
+CC_949 = "《民法典》第九百四十九条"
+
+
+def _per_pack(national: str, henan: str = "", shandong: str = "") -> dict:
+    """A checklist item's basis per rule pack: the national articles, plus the province's
+    own where its regulation adds one."""
+    out = {"national": national}
+    if henan:
+        out["henan"] = f"{national}；{henan}"
+    if shandong:
+        out["shandong"] = f"{national}；{shandong}"
+    return out
+
+
 MATERIALS = (
     Material("premises_keys", "物业服务用房及钥匙",
-             basis="《民法典》第九百四十九条；《物业管理条例》第三十八条第一款；《山东省物业管理条例》第五十八条第二款"),
+             basis=_per_pack(f"{CC_949}；《物业管理条例》第三十八条第一款",
+                             shandong="《山东省物业管理条例》第五十八条第二款")),
     Material("common_facilities", "共用部位、共用设施设备",
-             basis="《民法典》第九百四十九条（相关设施）；《河南省物业管理条例》第五十二条第二款第（一）项"),
+             basis=_per_pack(f"{CC_949}（相关设施）",
+                             henan="《河南省物业管理条例》第五十二条第二款第（一）项")),
     Material("inspection_docs", "物业承接查验资料（竣工验收资料、保修和使用说明文件）",
-             basis="《物业管理条例》第二十九条、第三十八条第一款；《河南省物业管理条例》第四十六条第三款、第五十二条第二款第（二）项"),
+             basis=_per_pack("《物业管理条例》第二十九条、第三十八条第一款",
+                             henan="《河南省物业管理条例》第四十六条第三款、第五十二条第二款第（二）项")),
     Material("technical_records", "设施设备技术资料及运行、维护、保养记录",
-             basis="《物业管理条例》第二十九条第一款第（二）项；《河南省物业管理条例》第五十二条第二款第（三）项"),
+             basis=_per_pack("《物业管理条例》第二十九条第一款第（二）项",
+                             henan="《河南省物业管理条例》第五十二条第二款第（三）项")),
     Material("owner_register", "业主名册及物业服务档案",
-             basis="《民法典》第九百四十九条（物业服务所必需的相关资料）；《物业管理条例》第二十九条第一款第（四）项"),
+             basis=_per_pack(f"{CC_949}（物业服务所必需的相关资料）；《物业管理条例》第二十九条第一款第（四）项")),
     Material("fund_and_fees", "专项维修资金账目及预收、代收费用结算",
-             basis="《河南省物业管理条例》第五十二条第二款第（四）项"),
+             basis=_per_pack("合同约定（全国规则未作专门规定）",
+                             henan="《河南省物业管理条例》第五十二条第二款第（四）项")),
     Material("others", "其他应移交事项", required=False,
-             basis="《河南省物业管理条例》第五十二条第二款第（五）项；合同约定"),
+             basis=_per_pack("合同约定", henan="《河南省物业管理条例》第五十二条第二款第（五）项")),
 )
 
 # -- deadlines ----------------------------------------------------------------------
 
-DISMISSAL_NOTICE = Deadline(
+DISMISSAL_NOTICE = DeadlineSpec(
     key="dismissal_notice",
     label="解聘书面通知期限（合同终止日前六十日）",
     anchor="dismissal_end_on",          # set only when the ground is a dismissal
@@ -90,7 +111,7 @@ DISMISSAL_NOTICE = Deadline(
     escalate_to=("street_office",),
 )
 
-NON_RENEWAL_NOTICE = Deadline(
+NON_RENEWAL_NOTICE = DeadlineSpec(
     key="non_renewal_notice",
     label="不再续聘书面通知期限（合同期限届满前）",
     anchor="non_renewal_term_end",      # set only when the ground is non-renewal
@@ -106,14 +127,14 @@ NON_RENEWAL_NOTICE = Deadline(
 )
 
 _REFERENCE = "“合理期限”本系统暂按十五日计（参照湖南省物业管理条例，参考期限，待核实）；合同约定期限的，以约定为准"
-HANDOVER_PERIOD = Deadline(
+HANDOVER_PERIOD = DeadlineSpec(
     key="handover_period",
     label="退出交接期限（合同终止之日起）",
     anchor="ended_on",
     party="enterprise",
     rules={
-        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域并交还物业服务用房、相关设施和资料；" + _REFERENCE),
-        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域并履行交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
+        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域，将物业服务用房、相关设施、物业服务所必需的相关资料等交还给业主委员会、决定自行管理的业主或者其指定的人；" + _REFERENCE),
+        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域，并向业主委员会或者在业主委员会监督下向新选聘的物业服务企业，履行下列交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
         "shandong": Period(15, "day", "《山东省物业管理条例》第五十八条第二款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域；" + _REFERENCE),
     },
     consequence="逾期不移交的，由区住建局责令限期改正；逾期仍不移交的，予以通报并处一万元以上十万元以下罚款（《物业管理条例》第五十八条）；原物业服务人不得请求业主支付合同终止后的物业费（《民法典》第九百四十九条第二款）",
@@ -215,8 +236,6 @@ def ground_fits_role(ctx):
 
 
 def _tally(estate, figures: dict):
-    # The vote rules live in the engine (engine.voting, 民法典 art. 278).
-    from engine.voting import tally
     return tally(DISMISSAL_MATTER, total_area=estate.total_area, total_owners=estate.total_owners,
                  voted_area=figures["voted_area"], voted_owners=figures["voted_owners"],
                  yes_area=figures["yes_area"], yes_owners=figures["yes_owners"])
@@ -226,7 +245,6 @@ def _tally(estate, figures: dict):
 def dismissal_vote_passed(ctx):
     if ctx.payload.get("ground") != DISMISSAL:
         return None
-    from engine.voting import VoteInputError, register_missing
     missing = register_missing(ctx.estate)
     if missing:
         return missing
@@ -354,6 +372,21 @@ STATES = (
 SUPERVISORS = ("committee", "community", "street_office")
 HANDOVER_STATES = ("handover", "escalated")
 
+# Service continues during an exit (民法典 art. 950) and owners are exposed: short
+# warning, fast escalation.
+ALERTS = AlertWindows(due_soon=5, escalate=(2, 5))
+
+DOCUMENTS = (
+    DocumentSpec("handover_checklist", "物业服务企业退出交接清单", addressee="enterprise",
+                 basis={"national": "《民法典》第九百四十九条、第九百五十条；《物业管理条例》第二十九条、第三十八条"},
+                 quotes=("handover_period",)),
+    DocumentSpec("handover_confirmation", "交接确认书", addressee="enterprise",
+                 basis={"national": "《民法典》第九百四十九条；《物业管理条例》第三十八条"}),
+    DocumentSpec("rectification_order", "责令限期改正通知书", addressee="enterprise",
+                 basis={"national": "《物业管理条例》第五十八条；《民法典》第九百四十九条"},
+                 quotes=("handover_period",)),
+)
+
 DEFINITION = Procedure(
     name="enterprise_exit",
     version=1,
@@ -365,6 +398,8 @@ DEFINITION = Procedure(
              "或合同期满时启动，同时向社区居委会和街道办事处预警；合同终止后，物业服务企业逐项移交物业服务用房、设施和资料，"
              "业主委员会或社区居委会逐项接收或退回，全部必交事项接收后签署交接确认书；拒不移交或拒不撤出的，报区住建局责令限期改正。"
              + STILL_SERVING + "。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="notice_period",
     materials=MATERIALS,
@@ -373,7 +408,7 @@ DEFINITION = Procedure(
         schema=OpenSchema,
         guards=(ground_fits_role, dismissal_vote_passed, _not_future("resolved_on", "表决日")),
         starts=("dismissal_notice", "non_renewal_notice"),
-        effect=open_effect),
+        effect=open_effect, exclusive=True),
     transitions=(
         Transition("serve_notice", "送达书面通知", ("notice_period",), "awaiting_end",
                    ("committee", "enterprise", "street_office"), schema=NoticeSchema,
@@ -401,7 +436,7 @@ DEFINITION = Procedure(
                    SUPERVISORS, schema=EscalateSchema, effect=escalate_effect,
                    label_en="escalate to the housing bureau"),
         Transition("order_rectification", "责令限期改正", ("escalated",), None, ("housing_bureau",),
-                   schema=OrderSchema, guards=(rectify_in_future,), issues=("supervision_notice",),
+                   schema=OrderSchema, guards=(rectify_in_future,), issues=("rectification_order",),
                    effect=merge, label_en="order correction within a time limit"),
         Transition("resume_handover", "改正后继续交接", ("escalated",), "handover",
                    ("housing_bureau", "street_office"), schema=NoteSchema, effect=merge,

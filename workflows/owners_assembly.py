@@ -1,4 +1,4 @@
-"""首次业主大会会议与业主委员会备案 — the first owners' assembly (PROCEDURES.md §2).
+"""首次业主大会会议与业主委员会备案 — the first owners' assembly (docs/procedures.md §2).
 
 The developer applies (or the street office records ten owners' joint application, or
 reports on its own that the conditions are met); the street office forms the
@@ -7,11 +7,11 @@ group's steps are taken by the street office — publishes its members, fixes th
 meeting and publishes the preparations 15 days before it; the meeting is held and the
 vote entered as figures: for each matter (rules of procedure, covenant, committee
 election) the participating and consenting area and owners, measured against the
-estate's register (Estate.total_area, Estate.total_owners) by `engine.voting.tally`
+estate's register (Estate.total_area, Estate.total_owners) by `workflows.rules.voting.tally`
 (民法典 art. 278). The elected committee holds its first meeting within 7 days and files
 within 30 days of its election; the filing authority issues the filing certificate.
 When an assembly cannot be formed, the street office forms a property management
-committee (物业管理委员会) instead (seed 001, 浉河区细则 §4).
+committee (物业管理委员会) instead (《浉河区物业管理实施细则》第四条, docs/sources.md).
 
 Rule packs: Henan (河南省物业管理条例 arts. 18-21, 29), Shandong (山东省物业管理条例 arts.
 21-22, 30-31), national (物业管理条例 arts. 14, 16; 业主大会和业主委员会指导规则, whose
@@ -23,12 +23,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.legaltime import latest_before
 from engine.roles import role_label
 from engine.schema import Choice, Count, Date, PayloadSchema, Text
-from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 
 # -- shared helpers (also used by committee_reelection) --------------------------------
 
@@ -61,39 +61,54 @@ def notice_due(meeting_on: date):
 NOTICE_BASIS = "《物业管理条例》第十四条第一款"
 
 
-@guard("会议日期应使十五日的公告期仍可满足", uses_payload=True)
-def meeting_date_leaves_notice_time(ctx):
-    meeting_on = ctx.date("meeting_on")
-    if meeting_on is None:
+class NoticeGuards:
+    """The three checks of the 15-day meeting notice, citing the article that fixes it for
+    the estate's rule pack: the one on the procedure's own `meeting_notice` declaration,
+    which the deadline panel and the printed forms cite too."""
+
+    def __init__(self, spec_of):
+        # spec_of() -> the procedure's meeting_notice DeadlineSpec (declared further down)
+        self._spec_of = spec_of
+        self.leaves_time = guard("会议日期应使十五日的公告期仍可满足", uses_payload=True)(self._leaves_time)
+        self.still_in_time = guard("会议公告应在会议召开十五日前发布")(self._still_in_time)
+        self.published_before = guard("会议召开之日距公告发布之日不少于十五日")(self._published_before)
+
+    def article(self, ctx) -> str:
+        spec = self._spec_of()
+        period = spec.period_for(ctx.rulepack) or spec.period_for("national")
+        return period.article
+
+    def _leaves_time(self, ctx):
+        meeting_on = ctx.date("meeting_on")
+        if meeting_on is None:
+            return None
+        due = notice_due(meeting_on)
+        if due < ctx.today:
+            return (f"会议日期 {meeting_on.isoformat()} 距今不足十五日：会议公告最迟应于 {due.isoformat()} "
+                    f"发布（{self.article(ctx)}：会议召开十五日前公告），请另定会议日期")
         return None
-    due = notice_due(meeting_on)
-    if due < ctx.today:
-        return (f"会议日期 {meeting_on.isoformat()} 距今不足十五日：会议公告最迟应于 {due.isoformat()} "
-                f"发布（{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主），请另定会议日期")
-    return None
 
-
-@guard("会议公告应在会议召开十五日前发布")
-def notice_still_in_time(ctx):
-    meeting_on = ctx.date("meeting_on")
-    if meeting_on is None:
+    def _still_in_time(self, ctx):
+        meeting_on = ctx.date("meeting_on")
+        if meeting_on is None:
+            return None
+        due = notice_due(meeting_on)
+        if ctx.today > due:
+            return (f"已不足会议召开前十五日：会议定于 {meeting_on.isoformat()} 召开，公告最迟应于 "
+                    f"{due.isoformat()} 发布（{self.article(ctx)}），请先改定会议日期")
         return None
-    due = notice_due(meeting_on)
-    if ctx.today > due:
-        return (f"已不足会议召开前十五日：会议定于 {meeting_on.isoformat()} 召开，公告最迟应于 "
-                f"{due.isoformat()} 发布（{NOTICE_BASIS}），请先改定会议日期")
-    return None
+
+    def _published_before(self, ctx):
+        published = ctx.date("notice_published_on")
+        if published is None:
+            return "尚未发布会议公告"
+        if published > notice_due(ctx.today):
+            return (f"会议公告于 {published.isoformat()} 发布，今日召开会议不满十五日的公告期"
+                    f"（{self.article(ctx)}），最早可于 {_earliest_meeting(published).isoformat()} 召开")
+        return None
 
 
-@guard("会议召开之日距公告发布之日不少于十五日")
-def notice_published_15_days_before(ctx):
-    published = ctx.date("notice_published_on")
-    if published is None:
-        return "尚未发布会议公告"
-    if published > notice_due(ctx.today):
-        return (f"会议公告于 {published.isoformat()} 发布，今日召开会议不满十五日的公告期"
-                f"（{NOTICE_BASIS}），最早可于 {_earliest_meeting(published).isoformat()} 召开")
-    return None
+NOTICE = NoticeGuards(lambda: DEFINITION.deadline("meeting_notice"))
 
 
 def _earliest_meeting(published: date) -> date:
@@ -250,8 +265,10 @@ def group_composition(ctx):
 
 
 FILING_AUTHORITY = {
-    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会向街道办事处、乡镇人民政府备案"),
-    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门发给业主委员会备案证明"),
+    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                "向物业所在地街道办事处、乡镇人民政府备案"),
+    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门应当自收到前款规定资料之日起十日内，"
+                                   "对符合条件的发给业主委员会备案证明"),
 }
 
 
@@ -290,7 +307,7 @@ STATES = (
 GUIDELINES = "《业主大会和业主委员会指导规则》"
 
 DEADLINES = (
-    Deadline(
+    DeadlineSpec(
         key="developer_documents", label="建设单位报送筹备文件资料期限",
         anchor="conditions_met_on", party="developer",
         rules={"national": None,
@@ -298,7 +315,7 @@ DEADLINES = (
                                            "建设单位应当向物业所在地街道办事处、乡镇人民政府报送下列文件资料")},
         consequence="未及时报送的，由物业管理行政主管部门责令限期改正；逾期不改正的，处五万元以上十五万元以下罚款（河南省物业管理条例第八十条）",
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="group_formation", label="组织成立首次业主大会筹备组期限（自收到申请）",
         anchor="applied_on", party="street_office",
         rules={"national": Period(60, "day", f"{GUIDELINES}：收到业主提出筹备业主大会书面申请后60日内组织成立筹备组（条文序号及内容待核实）"),
@@ -306,7 +323,7 @@ DEADLINES = (
                "shandong": None},
         consequence="逾期未组织成立筹备组的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="group_formation_from_conditions", label="组建业主大会筹备组期限（自符合条件）",
         anchor="conditions_met_on", party="street_office",
         rules={"national": None,
@@ -314,7 +331,7 @@ DEADLINES = (
                                               "街道办事处、乡镇人民政府应当在六十日内组建业主大会筹备组")},
         consequence="逾期未组建筹备组的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="members_notice", label="公告筹备组成员名单和工作职责期限",
         anchor="group_formed_on", party="street_office",
         rules={"national": None,
@@ -322,7 +339,7 @@ DEADLINES = (
                                               "将其成员名单和工作职责在物业服务区域内进行书面公告")},
         consequence="逾期未公告的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="meeting_notice", label="首次业主大会会议公告期限（会议召开十五日前）",
         anchor="meeting_on", direction="before", party="street_office",
         rules={"national": Period(15, "day", f"{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主"),
@@ -332,7 +349,7 @@ DEADLINES = (
                                               "在物业服务区域内公告，并通过书面或者其他方式通知全体业主")},
         consequence="未按期公告的，会议不得如期召开，应另定会议日期",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="first_meeting", label="组织召开首次业主大会会议期限",
         anchor="group_formed_on", party="street_office",
         rules={"national": Period(90, "day", f"{GUIDELINES}：筹备组应当自成立之日起90日内组织召开首次业主大会会议（条文序号及内容待核实）"),
@@ -340,15 +357,15 @@ DEADLINES = (
                "shandong": Period(90, "day", "《山东省物业管理条例》第二十二条第三款：筹备组应当自成立之日起九十日内组织召开首次业主大会会议")},
         consequence="逾期未召开的，报区住房和城乡建设局督办",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="committee_first_meeting", label="业主委员会首次会议期限",
         anchor="elected_on", party="committee",
         rules={"national": Period(7, "day", f"{GUIDELINES}第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议（待核实）"),
                "shandong": Period(7, "day", "《山东省物业管理条例》第三十条第二款：业主委员会应当自选举产生之日起七日内召开首次会议，"
-                                             "推选主任、副主任和执行成员")},
+                                             "在业主委员会成员中推选主任、副主任和执行成员")},
         consequence="逾期未召开的，由街道办事处督促",
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="committee_filing", label="业主委员会备案期限",
         anchor="elected_on", party="committee",
         rules={"national": Period(30, "day", "《物业管理条例》第十六条第一款：业主委员会应当自选举产生之日起30日内，"
@@ -359,7 +376,7 @@ DEADLINES = (
                                               "持下列资料向物业主管部门和街道办事处、乡镇人民政府备案")},
         consequence="逾期未备案的，由街道办事处督促限期备案",
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="filing_certificate", label="出具业主委员会备案证明期限",
         anchor="filing_submitted_on", party="housing_bureau",
         rules={"national": None,
@@ -375,62 +392,79 @@ TRANSITIONS = (
     Transition("submit_documents", "报送筹备文件资料", ("applied", "group_formed", "members_published"),
                None, ("developer",), schema=DocumentsSchema,
                effect=stamp("documents_submitted_on"), meets=("developer_documents",),
-               label_en="developer submits the preparation documents"),
+               label_en="developer submits the preparation documents", fact_label="报送之日"),
     Transition("form_group", "组织成立首次业主大会筹备组", ("applied",), "group_formed",
                ("street_office",), schema=GroupSchema, guards=(group_composition,),
                effect=stamp("group_formed_on"),
                meets=("group_formation", "group_formation_from_conditions"),
                starts=("members_notice", "first_meeting"),
-               label_en="form the preparatory group"),
+               label_en="form the preparatory group", fact_label="筹备组成立之日"),
     Transition("publish_members", "公告筹备组成员名单和工作职责", ("group_formed",), "members_published",
                ("street_office",), schema=PublishMembersSchema,
                effect=stamp("members_published_on"), meets=("members_notice",),
-               issues=("preparatory_group_notice",), label_en="publish the group's members"),
+               issues=("preparatory_group_notice",), label_en="publish the group's members", fact_label="公告之日"),
     Transition("schedule_meeting", "确定首次业主大会会议时间、地点和形式",
                ("members_published", "meeting_scheduled", "notice_published", "vote_failed"),
                "meeting_scheduled", ("street_office",), schema=MeetingSchema,
-               guards=(meeting_date_leaves_notice_time,), effect=stamp(),
-               starts=("meeting_notice",), label_en="schedule the meeting"),
+               guards=(NOTICE.leaves_time,), effect=stamp(),
+               starts=("meeting_notice",), label_en="schedule the meeting", fact_label="确定会议之日"),
     Transition("publish_notice", "公告筹备事项并通知全体业主", ("meeting_scheduled",), "notice_published",
-               ("street_office",), schema=NoticeSchema, guards=(notice_still_in_time,),
+               ("street_office",), schema=NoticeSchema, guards=(NOTICE.still_in_time,),
                effect=stamp("notice_published_on"), meets=("meeting_notice",),
-               issues=("first_meeting_notice",), label_en="publish the meeting notice"),
+               issues=("first_meeting_notice",), label_en="publish the meeting notice", fact_label="公告发布之日"),
     Transition("hold_meeting", "召开首次业主大会会议", ("notice_published",), "meeting_held",
-               ("street_office",), schema=HeldSchema, guards=(notice_published_15_days_before,),
+               ("street_office",), schema=HeldSchema, guards=(NOTICE.published_before,),
                effect=stamp("meeting_held_on"), meets=("first_meeting",),
-               label_en="hold the meeting"),
+               label_en="hold the meeting", fact_label="会议召开之日"),
     Transition("record_vote", "录入表决结果（表决通过）", ("meeting_held",), "committee_elected",
                ("street_office",), schema=VoteSchema,
                guards=tuple(passed_guard(b) for b in BALLOTS),
                effect=stamp("elected_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
                starts=("committee_first_meeting", "committee_filing"),
-               label_en="enter the vote (passed)"),
+               label_en="enter the vote (passed)", fact_label="选举之日"),
     Transition("record_failed_vote", "录入表决结果（未通过）", ("meeting_held",), "vote_failed",
                ("street_office",), schema=FailedVoteSchema, guards=(some_failed_guard(BALLOTS),),
                effect=stamp("vote_failed_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
-               label_en="enter the vote (failed)"),
+               label_en="enter the vote (failed)", fact_label="表决之日"),
     Transition("first_committee_meeting", "召开业主委员会首次会议，推选主任、副主任",
                ("committee_elected",), "chair_elected", ("committee",), schema=FirstMeetingSchema,
                effect=stamp("first_committee_meeting_on"), meets=("committee_first_meeting",),
-               label_en="committee's first meeting"),
+               label_en="committee's first meeting", fact_label="首次会议召开之日"),
     Transition("submit_filing", "报送业主委员会备案", ("chair_elected",), "filing_submitted",
                ("committee",), schema=FilingSchema, effect=stamp("filing_submitted_on"),
                meets=("committee_filing",), starts=("filing_certificate",),
-               label_en="submit the committee filing"),
+               label_en="submit the committee filing", fact_label="报送之日"),
     Transition("request_correction", "要求补正备案材料", ("filing_submitted",), "chair_elected",
                ("street_office", "housing_bureau"), schema=CorrectionSchema,
                guards=(filing_authority,), effect=stamp("correction_requested_on"),
                cancels=("filing_certificate",), issues=("correction_notice",),
-               label_en="request a correction"),
+               label_en="request a correction", fact_label="通知补正之日"),
     Transition("accept_filing", "予以备案，出具备案证明", ("filing_submitted",), "filed",
                ("street_office", "housing_bureau"), schema=ReviewSchema,
                guards=(filing_authority,), effect=stamp("filed_on"),
                meets=("filing_certificate",), issues=("committee_filing_certificate",),
-               label_en="accept the filing"),
+               label_en="accept the filing", fact_label="备案之日"),
     Transition("form_management_committee", "组建物业管理委员会", BEFORE_ASSEMBLY,
                "management_committee", ("street_office",), schema=ManagementCommitteeSchema,
                effect=stamp("management_committee_on"),
-               label_en="form a property management committee instead"),
+               label_en="form a property management committee instead", fact_label="组建之日"),
+)
+
+# The assembly's steps are weeks apart: warn a week (five working days) ahead.
+ALERTS = AlertWindows(due_soon=5, escalate=(5, 15))
+
+DOCUMENTS = (
+    DocumentSpec("preparatory_group_notice", "业主大会筹备组成立公告", issuer="street_office", public=True,
+                 basis={"national": f"{GUIDELINES}（待核实）", "henan": "", "shandong": ""},
+                 quotes=("group_formation", "members_notice")),
+    DocumentSpec("first_meeting_notice", "首次业主大会会议公告", issuer="street_office", public=True,
+                 basis={"national": "《物业管理条例》第十四条；《民法典》第二百七十八条"},
+                 quotes=("meeting_notice",)),
+    DocumentSpec("correction_notice", "补正通知书", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("committee_filing",)),
+    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"},
+                 quotes=("committee_filing", "filing_certificate")),
 )
 
 DEFINITION = Procedure(
@@ -444,13 +478,15 @@ DEFINITION = Procedure(
     summary=("建设单位申请或业主联名申请后，街道办事处组织成立筹备组、公告成员，会议召开十五日前公告筹备事项，"
              "召开首次业主大会会议依民法典第二百七十八条表决议事规则、管理规约并选举业主委员会；"
              "业主委员会七日内召开首次会议，三十日内备案。不能成立业主大会的，组建物业管理委员会。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="applied",
     opening=Opening(roles=("developer", "street_office"), label="申请成立首次业主大会筹备组",
                     schema=ApplicationSchema,
                     guards=(dates_in_order, applicant_matches_actor, enough_owners_signed),
                     starts=("developer_documents", "group_formation", "group_formation_from_conditions"),
-                    party="none"),
+                    party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

@@ -10,7 +10,7 @@ from marshmallow import fields as mf, validate as mv
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import registry
+from engine import clock, queries, registry
 from engine.access import Actor
 from engine.deadlines import STATUS_LABELS
 from engine.definition import Procedure
@@ -22,7 +22,7 @@ from web.api import schemas as S
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 # -- procedures -----------------------------------------------------------------------
@@ -79,6 +79,17 @@ def field_specs(schema_cls) -> list[dict]:
     return out
 
 
+def step_fields(spec) -> list[dict]:
+    """A step's payload fields plus the optional `fact_date` (the day its act happened,
+    default today) unless the step names a payload date as its fact."""
+    out = field_specs(spec.schema)
+    if not spec.fact:
+        out.append({"name": "fact_date", "type": "date", "required": False,
+                    "label": spec.fact_label, "choices": None, "multiline": False,
+                    "max_length": None, "minimum": None})
+    return out
+
+
 def present_procedure(defn: Procedure) -> dict:
     roles = set(defn.opening.roles) | set(defn.extra_roles)
     for t in defn.transitions:
@@ -94,13 +105,13 @@ def present_procedure(defn: Procedure) -> dict:
                    for s in defn.states],
         "roles": [{"name": r, "label": role_label(r)} for r in ROLES if r in roles],
         "opening": {"label": defn.opening.label, "roles": list(defn.opening.roles),
-                    "payload_fields": field_specs(defn.opening.schema),
+                    "payload_fields": step_fields(defn.opening),
                     "starts": list(defn.opening.starts), "issues": list(defn.opening.issues),
                     "guards": [g.description for g in defn.opening.guards]},
         "transitions": [{
             "trigger": t.trigger, "label": t.label, "label_en": t.label_en,
             "sources": list(t.sources), "dest": t.dest, "roles": list(t.roles),
-            "payload_fields": field_specs(t.schema),
+            "payload_fields": step_fields(t),
             "guards": [g.description for g in t.guards],
             "starts": list(t.starts), "meets": list(t.meets), "cancels": list(t.cancels),
             "issues": list(t.issues)} for t in defn.transitions],
@@ -129,7 +140,7 @@ def _aware(ts: datetime) -> datetime:
 
 
 def is_overdue(d: Deadline, now: datetime) -> bool:
-    return d.status == "missed" or (d.status == "open" and _aware(d.ends_at) <= now)
+    return queries.is_overdue(d, clock.today(now))
 
 
 def present_deadline(d: Deadline, now: datetime) -> dict:
@@ -139,6 +150,13 @@ def present_deadline(d: Deadline, now: datetime) -> dict:
             "status": d.status, "status_label": STATUS_LABELS.get(d.status, d.status),
             "overdue": is_overdue(d, now), "late": bool(d.late), "basis": d.basis or "",
             "citation": d.citation, "rulepack": d.rulepack, "provisional": bool(d.provisional)}
+
+
+def present_work_item(item) -> dict:
+    """A row of the caller's to-do list (engine.queries.worklist), as on the 工作台."""
+    return {**present_case_summary(item.case), "overdue": item.overdue,
+            "next_due": item.next_due,
+            "actions": [{"trigger": a.trigger, "label": a.label} for a in item.actions]}
 
 
 def present_case_summary(case: Case, defn: Optional[Procedure] = None,
@@ -189,12 +207,14 @@ def present_event(ev, attachments: list[Attachment]) -> dict:
             "from_state": ev.from_state, "to_state": ev.to_state, "actor_name": ev.actor_name,
             "organisation_name": ev.organisation_name or "", "role": ev.role,
             "role_label": role_label(ev.role), "payload": ev.payload or {},
-            "created_at": ev.created_at, "prev_hash": ev.prev_hash, "hash": ev.hash,
+            "created_at": ev.created_at,
+            "fact_date": ev.fact_date or clock.today(ev.created_at),
+            "prev_hash": ev.prev_hash, "hash": ev.hash,
             "attachments": [present_attachment(a) for a in attachments]}
 
 
 def present_document(doc) -> dict:
-    g = lambda k: getattr(doc, k, None)  # noqa: E731  (the forms team owns the model)
+    g = lambda k: getattr(doc, k, None)  # noqa: E731  (columns a document row may lack are shown as null)
     code = g("code")
     verify = None
     if code:

@@ -1,13 +1,13 @@
 """evidence log (leaves and signed checkpoints), with the records already written
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -17,7 +17,7 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 # declared by the models' __evidence_exclude__ at this revision).
 TRACKED = {
     "cases": ("case", "id", ("state", "data", "updated_at", "lock_version", "event_seq",
-                             "event_head")),
+                             "event_head", "fact_date")),
     "events": ("event", "case_id", ()),
     "deadlines": ("deadline", "case_id", ()),
     "documents": ("document", "case_id", ()),
@@ -70,9 +70,9 @@ def _backfill(conn) -> None:
                                    .group_by(ev.c.case_id)).all())
     # The last event of each case vouches for the case row as it stands.
     heads = {r.id: {"state": r.state, "data": digest(r.data or {}),
-                    "lock_version": r.lock_version}
+                    "lock_version": r.lock_version, "fact_date": plain(r.fact_date)}
              for r in conn.execute(sa.select(cases.c.id, cases.c.state, cases.c.data,
-                                             cases.c.lock_version))}
+                                             cases.c.lock_version, cases.c.fact_date))}
     for name, (kind, case_col, exclude) in TRACKED.items():
         tbl = meta.tables[name]
         cols = [c.name for c in tbl.columns if c.name not in exclude]

@@ -1,7 +1,7 @@
 """stored files move into the database (content-addressed by SHA-256)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 import hashlib
 import os
@@ -11,8 +11,8 @@ from pathlib import Path
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
