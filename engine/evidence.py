@@ -72,7 +72,8 @@ from sqlalchemy import (BigInteger, Index, Integer, String, Text, func, select,
                         text)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.models import Base, utcnow
+from engine import clock
+from engine.models import Base
 
 ORIGIN = "wuye-evidence-log"
 _ID = BigInteger().with_variant(Integer, "sqlite")
@@ -412,7 +413,7 @@ def checkpoint(session: Session, private_key: Ed25519PrivateKey, *, origin: str 
                now: Optional[datetime] = None) -> dict:
     """Number the committed leaves that have no place yet, extend the tree, sign its size
     and root, store the checkpoint; one commit. Returns the checkpoint as printed."""
-    now = (now or utcnow()).astimezone(timezone.utc)
+    now = (now or clock.now()).astimezone(timezone.utc)
     try:
         _lock(session)
         last = session.scalar(select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Optional
 
@@ -84,8 +84,8 @@ def today_is(day: date) -> Iterator[None]:
 def _current_day() -> date:
     day = _today.get()
     if day is None:
-        from engine.legaltime import TZ
-        day = datetime.now(TZ).date()
+        from engine import clock
+        day = clock.today()
     return day
 
 

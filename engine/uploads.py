@@ -15,12 +15,12 @@ transaction that still loses the race is run again.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy.orm import Session, joinedload
 
-from engine import evidence, files as file_store
+from engine import clock, evidence, files as file_store
 from engine.access import Actor, may_see_case
 from engine.errors import EngineError, NotFound, PayloadInvalid, StaleCase
 from engine.models import Attachment, Case
@@ -76,7 +76,7 @@ ATTEMPTS = 5
 def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
            now: Optional[datetime] = None, *, note_text: str = "") -> Attachment:
     """Store `f` as an attachment of the case with an audit note. Commits once."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return _attach_once(session, case_id, actor, f, now, note_text)

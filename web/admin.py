@@ -9,7 +9,6 @@ through engine.calendar_store, which recomputes provisional deadlines.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request,
                    url_for)
@@ -17,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from engine import calendar_store, signin
+from engine import calendar_store, clock, signin
 from engine.models import Case, Estate, Organisation, User
 from engine.roles import ORG_KINDS, ROLES
 from engine.rulepacks import PACKS, pack_for_estate
@@ -150,7 +149,7 @@ def user_edit(user_id: int):
             user.active = posted["active"]
             if posted["password"]:
                 # Ends the user's sessions and revokes every API token.
-                signin.set_password(s, user, posted["password"], datetime.now(timezone.utc))
+                signin.set_password(s, user, posted["password"], clock.now())
             s.commit()
             flash(_("已保存用户 {u}", u=user.username), "ok")
             return redirect(url_for("admin.users"))

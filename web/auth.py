@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import math
 import secrets
-from datetime import datetime, timezone
 
 from flask import (Blueprint, Flask, current_app, flash, redirect, render_template, request,
                    session, url_for)
@@ -32,7 +31,7 @@ from sqlalchemy import select
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.security import check_password_hash
 
-from engine import signin
+from engine import clock, signin
 from engine.access import Actor
 from engine.models import User
 from web.db import get_session
@@ -78,7 +77,7 @@ class Throttle:
     def attempt(self, username: str, *, device: bool = True):
         """(seconds to wait, keys): count this attempt, or say how long to wait."""
         keys = self.keys(username, device=device)
-        return signin.reserve(get_session(), keys, datetime.now(timezone.utc)), keys
+        return signin.reserve(get_session(), keys, clock.now()), keys
 
     def succeeded(self, keys) -> None:
         signin.succeeded(get_session(), [k for k, _p in keys if not k.startswith("address:")])

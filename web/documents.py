@@ -13,7 +13,6 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import quote
 
@@ -21,7 +20,7 @@ from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_te
                    request, url_for)
 from flask_login import login_required
 
-from engine import evidence, files, registry
+from engine import clock, evidence, files, registry
 from engine.access import visible_cases
 from engine.documents import (Document, by_code, format_code, for_case,
                               normalise_code, settings_for)
@@ -160,7 +159,7 @@ def reissue(doc_id: int):
     old_serial, case_id = doc.serial, doc.case_id
     try:
         with unit_of_work(s):
-            new = do_reissue(s, doc, actor, datetime.now(timezone.utc))
+            new = do_reissue(s, doc, actor, clock.now())
     except StaleCase:
         return render_template("error.html", status=409, message=(
             "该文书刚刚已由他人重新出具（或案件已有新的办理），本次未出具；"
