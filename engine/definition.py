@@ -215,6 +215,7 @@ class Transition:
     meets: tuple[str, ...] = ()
     cancels: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()     # document kinds issued by this step (forms/)
+    voids: tuple[str, ...] = ()      # earlier documents of these kinds become void (已作废)
     effect: Optional[Effect] = None  # default: the payload is merged into the case's data
     label_en: str = ""
     opens: tuple[Link, ...] = ()     # cases of other procedures this step opens
@@ -413,7 +414,7 @@ class Procedure:
                 problems.append(f"{owner}: unknown destination state {t.dest!r}")
             check_roles(owner, t.roles)
             check_deadline_refs(owner, t.starts + t.meets + t.cancels)
-            check_documents(owner, t.issues)
+            check_documents(owner, t.issues + t.voids)
             check_fact(owner, t.fact, t.schema)
         for d in self.deadlines:
             owner = f"deadline {d.key!r}"

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, deadlines as deadline_rules, files as file_store, links, machines, registry
+from engine import clock, deadlines as deadline_rules, documents, files as file_store, links, machines, registry
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.definition import GuardContext, Opening, Procedure, Transition
@@ -439,6 +439,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     deadline_rules.move(session, defn, case, ev, new_data, pack, today, now,
                         starts=t.starts, meets=t.meets, cancels=t.cancels,
                         final=defn.state(after).final)
+    documents.void_earlier(session, case.id, t.voids)
     for link in t.opens:
         linked_defn = registry.current(link.procedure)
         ent = new_data.get(link.enterprise_key) if link.enterprise_key else None

@@ -406,7 +406,7 @@ TRANSITIONS = (
     Transition("schedule_meeting", "确定首次业主大会会议时间、地点和形式",
                ("members_published", "meeting_scheduled", "notice_published", "vote_failed"),
                "meeting_scheduled", ("street_office",), schema=MeetingSchema,
-               guards=(NOTICE.leaves_time,), effect=stamp(),
+               guards=(NOTICE.leaves_time,), effect=stamp(), voids=("first_meeting_notice",),
                starts=("meeting_notice",), label_en="schedule the meeting", fact_label="确定会议之日"),
     Transition("publish_notice", "公告筹备事项并通知全体业主", ("meeting_scheduled",), "notice_published",
                ("street_office",), schema=NoticeSchema, guards=(NOTICE.still_in_time,),
