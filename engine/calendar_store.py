@@ -265,7 +265,7 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
                           reason: str = "") -> tuple[int, list[Change]]:
     """Recompute every open provisional deadline on `cal`; note each change in its case's
     audit trail. No commit. Returns (rows checked, changes)."""
-    from engine.runtime import note
+    from engine.runtime import NOTES, note
     rows = list(session.scalars(select(Deadline).where(
         Deadline.status == "open", Deadline.provisional.is_(True)).order_by(Deadline.id)))
     changes = []
@@ -284,7 +284,7 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
                    "old_due": ch.old_due.isoformat(), "new_due": ch.new_due.isoformat(),
                    "old_provisional": ch.old_provisional, "provisional": ch.new_provisional,
                    "basis": due.basis, "reason": reason}
-        note(session, case, "deadline_recomputed", "期限重新计算", payload, now=now)
+        note(session, case, "deadline_recomputed", NOTES["deadline_recomputed"], payload, now=now)
         changes.append(ch)
     return len(rows), changes
 

@@ -13,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import legaltime
+from engine.bilingual import Bi
 from engine.definition import Procedure
 from engine.models import Case, Deadline, Event
 from engine.rulepacks import PACKS
 
 OPEN, MET, MISSED, CANCELLED = "open", "met", "missed", "cancelled"
-STATUS_LABELS = {OPEN: "进行中", MET: "已履行", MISSED: "已逾期", CANCELLED: "已取消"}
+STATUS_LABELS = {OPEN: Bi("进行中", "running"), MET: Bi("已履行", "met"),
+                 MISSED: Bi("已逾期", "overdue"), CANCELLED: Bi("已取消", "cancelled")}
 
 
 def anchor_date(anchor: str, data: dict, today: date) -> Optional[date]:

@@ -58,6 +58,8 @@ class Deadline:
     direction: str = "after"
     consequence: str = ""           # what happens if it is missed, in words
     escalate_to: tuple[str, ...] = ()   # supervisors' roles, in order
+    label_en: str = ""
+    consequence_en: str = ""
 
     def period_for(self, pack: str) -> Optional[Period]:
         if pack in self.rules:
@@ -159,6 +161,7 @@ class Opening:
     issues: tuple[str, ...] = ()
     effect: Optional[Effect] = None
     party: str = "estate"
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ class Material:
     key: str
     label: str
     required: bool = True
-    basis: str = ""
+    basis: str = ""                # the article it rests on (quoted in Chinese)
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class Procedure:
     materials: tuple[Material, ...] = ()
     title_en: str = ""
     summary: str = ""
+    summary_en: str = ""
     extra_roles: tuple[str, ...] = field(default=())
 
     # -- look-ups -------------------------------------------------------------------

@@ -22,9 +22,11 @@ from sqlalchemy import (BigInteger, ForeignKey, Integer, LargeBinary, String, Te
                         select, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from engine.bilingual import Bi
 from engine.models import Base, Case, Organisation, utcnow
 
-STATUS_LABELS = {"valid": "有效", "superseded": "已被重新出具的文书替代"}
+STATUS_LABELS = {"valid": Bi("有效", "valid"),
+                 "superseded": Bi("已被重新出具的文书替代", "superseded by a reissued document")}
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L): easy to read off paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
