@@ -45,6 +45,7 @@ def login(client, username):
 def text(resp) -> str:
     html = resp.get_data(as_text=True)
     html = re.sub(r"<(script|style|svg)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?span[^>]*>", "", html)        # inline: no break in the text
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

@@ -18,7 +18,7 @@ from engine.runtime import available_actions
 from web.auth import current_actor
 from web.cases import ITEM_TRIGGERS, overdue_condition
 from web.db import get_session
-from web.i18n import today
+from web.i18n import N_, today
 
 bp = Blueprint("home", __name__)
 
@@ -103,10 +103,10 @@ def procedure_counts(session, actor):
 
 SUPERVISED_BY = {
     # the supervisor's role → the estate column whose organisations it supervises
-    "housing_bureau": ("street_office_id", "街道办事处"),
-    "admin": ("street_office_id", "街道办事处"),
-    "street_office": ("community_id", "社区居委会"),
-    "community": ("id", "物业管理区域"),       # a community follows its estates
+    "housing_bureau": ("street_office_id", N_("街道办事处")),
+    "admin": ("street_office_id", N_("街道办事处")),
+    "street_office": ("community_id", N_("社区居委会")),
+    "community": ("id", N_("物业管理区域")),       # a community follows its estates
 }
 
 
