@@ -1,7 +1,7 @@
 # make run   — install what is missing, migrate the SQLite database in instance/, load the
 #              demo once, print the demo accounts, serve http://127.0.0.1:5000
-# make test  — the same bootstrap, then the whole suite on SQLite, and on PostgreSQL too
-#              when TEST_DATABASE_URL is set
+# make test  — the same bootstrap, the layer contracts (import-linter), then the whole suite
+#              on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set
 # make bench — the benchmark table (figures and ratios)
 # make translations — extract the web's texts and update the English catalog
 #              (docs/translations.md); the catalog is compiled when the app starts
@@ -24,6 +24,7 @@ run: bootstrap-run
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: bootstrap-test
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: bootstrap-test

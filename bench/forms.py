@@ -42,8 +42,7 @@ def _receipt_context(tmp: Path):
     url = f"sqlite:///{tmp / 'bench_forms.db'}"
     upgrade(url)
     files.configure(tmp / "uploads")
-    runtime._issuers.clear()                 # build the case without issuing
-    s = make_sessionmaker(make_engine(url))()
+    s = make_sessionmaker(make_engine(url))()    # no issuers: build the case only
     d = build_district(s)
     ent = d.actor("enterprise")
     case = runtime.open_case(s, "contract_filing", d.estates["jinxiu"].id, ent, {

@@ -1,4 +1,4 @@
-"""Vote tallies per second (engine.voting.tally, in process, no database): exact
+"""Vote tallies per second (workflows.rules.voting.tally, in process, no database): exact
 Fraction arithmetic on register-sized figures, the four Chinese reasons included."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 import time
 from decimal import Decimal
 
-from engine.voting import tally
+from workflows.rules.voting import tally
 
 
 def _cases(n: int, seed: int = 278):

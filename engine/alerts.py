@@ -11,12 +11,12 @@ supervisors one level up at a time), with which words, and keeps two tables:
 - `OutboxMessage`: one e-mail per (alert, address), written in the same transaction as
   its alert and sent later by engine.mailer (claimed before sending, marked after).
 
-Thresholds are per procedure, declared once in `THRESHOLDS` below (working days, counted
-with engine.legaltime's calendar, so a holiday never eats the warning period).
+The windows (due soon, escalation) are declared on each procedure
+(`engine.definition.AlertWindows`), in working days counted on engine.legaltime's
+calendar, so a holiday never eats the warning period.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional
@@ -25,9 +25,10 @@ from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, S
                         UniqueConstraint, func, select)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine import legaltime
+from engine import legaltime, registry
 from engine.access import Actor
 from engine.bilingual import Bi, embed, english, join
+from engine.definition import AlertWindows
 from engine.models import Base, Deadline, utcnow
 from engine.roles import SUPERVISOR_KIND, role_label
 from engine.timefmt import cn_date
@@ -40,41 +41,28 @@ KIND_LABELS = {DUE_SOON: Bi("即将到期", "due soon"), OVERDUE: Bi("已逾期"
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
 
-# -- thresholds ------------------------------------------------------------------------
+# -- windows ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Thresholds:
-    """`due_soon`: the warning starts this many working days before the last day.
-    `escalate`: working days overdue after which the 1st, 2nd… supervisor is told
-    (the alert is written on that working day). An empty tuple: never escalated."""
-    due_soon: int = 3
-    escalate: tuple[int, ...] = (3, 10)
-
-
-DEFAULT_THRESHOLDS = Thresholds()
-
-# The one place where the alerting rhythm of each procedure is declared. Deployments may
-# override any entry with the app config ALERT_THRESHOLDS = {"procedure": {"due_soon": 5,
-# "escalate": [5, 15]}}.
-THRESHOLDS: dict[str, Thresholds] = {
-    "contract_filing": Thresholds(due_soon=3, escalate=(5, 10)),
-    "owners_assembly": Thresholds(due_soon=5, escalate=(5, 15)),
-    "committee_reelection": Thresholds(due_soon=10, escalate=(5, 15)),
-    "enterprise_exit": Thresholds(due_soon=5, escalate=(2, 5)),
-    "pre_phase_tender": Thresholds(due_soon=5, escalate=(3, 10)),
-    "handover_inspection": Thresholds(due_soon=5, escalate=(3, 10)),
-}
+def windows(overrides: Optional[Mapping[str, Any]] = None) -> dict[str, AlertWindows]:
+    """Each registered procedure's alert windows as declared on it (workflows/), with a
+    deployment's overrides applied: app config ALERT_THRESHOLDS =
+    {"procedure": {"due_soon": 5, "escalate": [5, 15]}}."""
+    out = {}
+    for name, defn in registry.all_current().items():
+        base = defn.alerts
+        over = (overrides or {}).get(name)
+        if isinstance(over, AlertWindows):
+            base = over
+        elif over:
+            base = AlertWindows(int(over.get("due_soon", base.due_soon)),
+                                tuple(int(x) for x in over.get("escalate", base.escalate)),
+                                base.basis)
+        out[name] = base
+    return out
 
 
-def thresholds_for(procedure: str, overrides: Optional[Mapping[str, Any]] = None) -> Thresholds:
-    base = THRESHOLDS.get(procedure, DEFAULT_THRESHOLDS)
-    over = (overrides or {}).get(procedure)
-    if isinstance(over, Thresholds):
-        return over
-    if over:
-        return Thresholds(int(over.get("due_soon", base.due_soon)),
-                          tuple(int(x) for x in over.get("escalate", base.escalate)))
-    return base
+def window_for(wins: Mapping[str, AlertWindows], procedure: str) -> AlertWindows:
+    return wins.get(procedure) or AlertWindows()
 
 
 # -- working days ----------------------------------------------------------------------
@@ -118,12 +106,13 @@ def workdays_after(d: date, n: int) -> date:
     return _workdays_after(_calendar(), d, n)
 
 
-def due_soon_from(due: date, th: Thresholds) -> date:
-    """First day of the warning period for a deadline whose last day is `due`."""
-    return workdays_before(due, th.due_soon)
+def due_soon_until(today: date, w: AlertWindows) -> date:
+    """The last day of deadlines that are "due soon" today: the one definition, used by
+    every page, the API and the scan (engine.queries)."""
+    return workdays_after(today, w.due_soon)
 
 
-def escalation_days(due: date, th: Thresholds) -> list[date]:
+def escalation_days(due: date, th: AlertWindows) -> list[date]:
     """The day each escalation level becomes due."""
     return [workdays_after(due, n) for n in th.escalate]
 
@@ -137,7 +126,8 @@ ROLE_COLUMN = {
 
 
 def org_for_role(role: str, enterprise_id: Optional[int], estate: Mapping[str, Any]) -> Optional[int]:
-    """INTERFACES.md: the organisation that plays `role` in a case."""
+    """The organisation that plays `role` in a case: the case's party for `enterprise`,
+    the estate's organisation of that kind for every other role."""
     if role == "enterprise":
         return enterprise_id
     col = ROLE_COLUMN.get(role)

@@ -59,8 +59,8 @@ def make_engine(url: str, **kw) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kw)
 
 
-def make_sessionmaker(eng: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=eng, expire_on_commit=False)
+def make_sessionmaker(eng: Engine, info: dict | None = None) -> sessionmaker[Session]:
+    return sessionmaker(bind=eng, expire_on_commit=False, info=info or {})
 
 
 def alembic_config(url: str):

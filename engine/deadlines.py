@@ -12,7 +12,6 @@ from typing import Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import legaltime
 from engine.bilingual import Bi
 from engine.definition import Procedure
 from engine.models import Case, Deadline, Event
@@ -30,12 +29,6 @@ def anchor_date(anchor: str, data: dict, today: date) -> Optional[date]:
     if not v:
         return None
     return v if isinstance(v, date) else date.fromisoformat(str(v)[:10])
-
-
-def compute(direction: str, anchor: date, amount: int, unit: str) -> legaltime.LegalDate:
-    if direction == "before":
-        return legaltime.latest_before(anchor, amount, unit)
-    return legaltime.period_end(anchor, amount, unit)
 
 
 def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, pack: str,
@@ -60,13 +53,11 @@ def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, p
         session.flush()          # the starting event's id is recorded on each period
     for key in starts:
         spec = defn.deadline(key)
-        period = spec.period_for(pack)
-        if period is None:
-            continue            # no such duty under this rule pack
         anchor = anchor_date(spec.anchor, data, today)
-        if anchor is None:
-            continue
-        due = compute(spec.direction, anchor, period.amount, period.unit)
+        found = spec.due(pack, anchor) if anchor is not None else None
+        if found is None:
+            continue            # no such duty under this rule pack, or nothing to run from
+        due, period = found
         row = Deadline(case_id=case.id, key=key, label=spec.label, party=spec.party,
                        direction=spec.direction, anchor_date=anchor, amount=period.amount,
                        unit=period.unit, due_date=due.date, ends_at=due.ends_at,

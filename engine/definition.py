@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
 from marshmallow import Schema
 
+from engine import legaltime
 from engine.errors import DefinitionError
 from engine.roles import ROLES
+from engine.rulepacks import PACKS as RULE_PACKS
 
 UNITS = ("day", "workday", "month", "year")
 NATIONAL = "national"
@@ -40,8 +43,24 @@ class Period:
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """A legal period that a step starts and a later step meets.
+class AlertWindows:
+    """The alerting rhythm of a procedure's deadlines, in working days (a holiday never
+    eats a warning period). `due_soon`: a deadline is "due soon" from this many working
+    days before its last day, on every page, in the API and in the scan alike.
+    `escalate`: working days overdue after which the 1st, 2nd… supervisor is told (the
+    alert is written on that working day); an empty tuple: never escalated.
+
+    These windows are administrative practice, not law: `basis` says so on the record.
+    """
+    due_soon: int = 3
+    escalate: tuple[int, ...] = (3, 10)
+    basis: str = "督办预警设置（非法定期限，可由部署配置调整）"
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """A legal period that a step starts and a later step meets (the declaration; the
+    running period of a case is the database row `engine.models.Deadline`).
 
     `anchor` names the date the period runs from: a key of the case's data (e.g.
     "signed_on") or "@event" for the day the starting step was taken. `direction`
@@ -66,6 +85,45 @@ class Deadline:
             return self.rules[pack]
         return self.rules.get(NATIONAL)
 
+    def due(self, pack: str, anchor: date):
+        """(engine.legaltime.LegalDate, Period) of this period run from `anchor` under
+        `pack`, or None when the pack has no such duty."""
+        period = self.period_for(pack)
+        if period is None:
+            return None
+        if self.direction == "before":
+            when = legaltime.latest_before(anchor, period.amount, period.unit)
+        else:
+            when = legaltime.period_end(anchor, period.amount, period.unit)
+        return when, period
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A document a procedure issues: to whom it is addressed and on what legal basis.
+
+    `kind` names the printed layout (forms/). `addressee` is the role of the case the
+    document is addressed to ("" for a public notice to all owners, posted in the
+    estate). `issuer` is the role that issues it whoever takes the step ("" for the
+    acting organisation). `basis` maps a rule pack to the articles the form cites (a pack
+    missing here falls back to "national"); `quotes` names the procedure's deadlines
+    whose citation and last day the form also quotes, so each article is written once,
+    on its declaration, and never into a template.
+    """
+    kind: str
+    title: str
+    addressee: str = ""
+    title_en: str = ""
+    basis: Mapping[str, str] = field(default_factory=dict)
+    quotes: tuple[str, ...] = ()
+    issuer: str = ""
+    public: bool = False       # a public notice (公告), posted in the estate for all owners
+
+    def basis_for(self, pack: str) -> str:
+        if pack in self.basis:
+            return self.basis[pack]
+        return self.basis.get(NATIONAL, "")
+
 
 @dataclass(frozen=True)
 class GuardContext:
@@ -85,6 +143,16 @@ class GuardContext:
     case: Any = None
     files: tuple = ()          # the step's uploads (engine.files.FileIn), as submitted
     attachments: tuple = ()    # their stored Attachment rows (with ids), seen by effects
+    # Read-only look-up of an organisation, supplied by the runtime so that declarations
+    # never touch the database themselves: lookup(org_id=None, name="", kind="").
+    lookup: Optional[Callable[..., Any]] = None
+
+    def organisation(self, org_id: Any = None, *, name: str = "", kind: str = "") -> Any:
+        """The organisation with this id, or else with exactly this name (and kind);
+        None when there is none, the name is ambiguous, or nothing to look in."""
+        if self.lookup is None:
+            return None
+        return self.lookup(org_id=org_id, name=name, kind=kind)
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.payload:
@@ -184,12 +252,14 @@ class Procedure:
     initial: str
     opening: Opening
     transitions: tuple[Transition, ...]
-    deadlines: tuple[Deadline, ...] = ()
+    deadlines: tuple[DeadlineSpec, ...] = ()
     materials: tuple[Material, ...] = ()
     title_en: str = ""
     summary: str = ""
     summary_en: str = ""
     extra_roles: tuple[str, ...] = field(default=())
+    alerts: AlertWindows = field(default_factory=AlertWindows)
+    documents: tuple[DocumentSpec, ...] = ()
 
     # -- look-ups -------------------------------------------------------------------
     @property
@@ -205,11 +275,17 @@ class Procedure:
     def transition(self, trigger: str) -> Optional[Transition]:
         return self._by_trigger().get(trigger)
 
-    def deadline(self, key: str) -> Deadline:
+    def deadline(self, key: str) -> DeadlineSpec:
         for d in self.deadlines:
             if d.key == key:
                 return d
         raise KeyError(key)
+
+    def document(self, kind: str) -> DocumentSpec:
+        for d in self.documents:
+            if d.kind == kind:
+                return d
+        raise KeyError(kind)
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
@@ -255,10 +331,42 @@ class Procedure:
                 if k not in deadline_keys:
                     problems.append(f"{owner}: unknown deadline {k!r}")
 
+        document_kinds = [d.kind for d in self.documents]
+        if len(set(document_kinds)) != len(document_kinds):
+            problems.append("duplicate document kinds")
+
+        def check_documents(owner: str, kinds):
+            for k in kinds:
+                if k not in document_kinds:
+                    problems.append(f"{owner}: issues {k!r}, which the procedure does not declare "
+                                    f"(declared: {', '.join(document_kinds) or 'none'})")
+
+        def check_packs(owner: str, packs):
+            for pack in packs:
+                if pack not in RULE_PACKS:
+                    problems.append(f"{owner}: unknown rule pack {pack!r} (known: {', '.join(RULE_PACKS)})")
+
         check_roles("opening", self.opening.roles)
         if self.opening.party not in ("estate", "none"):
             problems.append(f"opening: party must be 'estate' or 'none', not {self.opening.party!r}")
         check_deadline_refs("opening", self.opening.starts)
+        check_documents("opening", self.opening.issues)
+        for doc in self.documents:
+            owner = f"document {doc.kind!r}"
+            if doc.addressee and doc.addressee not in ROLES:
+                problems.append(f"{owner}: unknown addressee role {doc.addressee!r}")
+            if doc.issuer and doc.issuer not in ROLES:
+                problems.append(f"{owner}: unknown issuer role {doc.issuer!r}")
+            if not (doc.basis.get(NATIONAL) or "").strip():
+                problems.append(f"{owner}: no national legal basis")
+            check_packs(owner, doc.basis)
+            check_deadline_refs(owner, doc.quotes)
+            if not any(doc.kind in t.issues for t in self.transitions) and doc.kind not in self.opening.issues:
+                problems.append(f"{owner}: no step issues it")
+        a = self.alerts
+        if not isinstance(a.due_soon, int) or a.due_soon < 0 or any(
+                not isinstance(n, int) or n < 0 for n in a.escalate) or list(a.escalate) != sorted(a.escalate):
+            problems.append("alerts: windows must be non-negative whole working days, escalations in order")
         for t in self.transitions:
             owner = f"transition {t.trigger!r}"
             if not t.sources:
@@ -272,6 +380,7 @@ class Procedure:
                 problems.append(f"{owner}: unknown destination state {t.dest!r}")
             check_roles(owner, t.roles)
             check_deadline_refs(owner, t.starts + t.meets + t.cancels)
+            check_documents(owner, t.issues)
         for d in self.deadlines:
             owner = f"deadline {d.key!r}"
             if d.direction not in ("after", "before"):
@@ -283,6 +392,7 @@ class Procedure:
                     problems.append(f"{owner}: unknown escalation role {r!r}")
             if NATIONAL not in d.rules:
                 problems.append(f"{owner}: no national rule (map it to None if there is no national duty)")
+            check_packs(owner, d.rules)
             for pack, p in d.rules.items():
                 if p is None:
                     continue

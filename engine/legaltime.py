@@ -4,7 +4,7 @@
     due = period_end(date(2026, 9, 16), 15, "day")    # units: day, workday, month, year
     due.date, due.ends_at, due.provisional, due.basis
 
-Rules (PROCEDURES.md §0):
+Rules (docs/procedures.md §0):
 
 * art. 201: the day of the triggering event is not counted; counting starts the next day.
 * art. 202: a period in months or years ends on the corresponding day of the last month,
@@ -48,8 +48,8 @@ WEEKDAYS = "一二三四五六日"
 # A year's notice can move days of the previous late December (the 2019 notice made
 # Saturday 29 Dec 2018 a working day). Setting this to a day of December makes every
 # result that consults a day from then on provisional until the next notice is in.
-# Off: the product's rule is "provisional exactly when a consulted day lies in a year
-# whose arrangement is unpublished" (issue 3), and a published year's days are final.
+# Off: a result is provisional exactly when a day it consulted lies in a year whose
+# arrangement is unpublished; a published year's days are taken as final.
 NEXT_NOTICE_FROM: Optional[int] = None
 
 ART_201 = "民法典第二百零一条"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from engine import registry
 from engine.access import Actor, may_see_case
@@ -57,16 +57,12 @@ def describe(case: Case) -> LinkedCase:
     return LinkedCase(case.id, case.procedure, defn.title, case.state, st.label, st.final)
 
 
-def organisation(ctx: Any, org_id: Any = None, *, name: str = "",
+def organisation(session: Session, org_id: Any = None, *, name: str = "",
                  kind: str = "") -> Optional[Organisation]:
-    """The organisation with this id, or else with exactly this name (and kind), read
-    through the session of the guard context's case: for guards and links that name a
-    party (e.g. a tender's winner). None when there is no case, no such organisation, or
-    the name is ambiguous."""
-    case = getattr(ctx, "case", None)
-    session = object_session(case) if case is not None else None
-    if session is None:
-        return None
+    """The organisation with this id, or else with exactly this name (and kind): what a
+    guard or a link that names a party (e.g. a tender's winner) looks up, through
+    `GuardContext.organisation`. None when there is no such organisation or the name is
+    ambiguous."""
     if org_id not in (None, ""):
         try:
             org = session.get(Organisation, int(org_id))

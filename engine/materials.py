@@ -2,7 +2,7 @@
 enterprise's handover list), each submitted, then accepted or sent back with a reason.
 
 A procedure declares its items as `engine.definition.Material`; the state of each item
-lives in the case's data (INTERFACES.md):
+lives in the case's data, the one shape pages, forms and the API read:
 
     case.data["materials"] = {item_key: {"status": "pending"|"submitted"|"accepted"|"rejected",
                                          "reason": str, "declaration": str,
@@ -25,6 +25,10 @@ PENDING, SUBMITTED, ACCEPTED, REJECTED = "pending", "submitted", "accepted", "re
 STATUS_LABELS = {PENDING: Bi("未提交", "not submitted"), SUBMITTED: Bi("已提交", "submitted"),
                  ACCEPTED: Bi("已接收", "accepted"), REJECTED: Bi("退回", "returned")}
 KEY = "materials"
+SUBMIT, ACCEPT, REJECT = "submit_item", "accept_item", "reject_item"
+ITEM_TRIGGERS = (SUBMIT, ACCEPT, REJECT)
+# The item statuses each item step acts on: the step is work only while one waits.
+WAITS_IN = {SUBMIT: (PENDING, REJECTED), ACCEPT: (SUBMITTED,), REJECT: (SUBMITTED,)}
 
 
 @dataclass(frozen=True)
@@ -187,13 +191,13 @@ def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
         record_decision(data, ctx.payload["item"], False, ctx.payload["reason"])
 
     return (
-        Transition("submit_item", "提交移交事项", sources, None, submitters,
+        Transition(SUBMIT, "提交移交事项", sources, None, submitters,
                    schema=SubmitItemSchema, guards=(not_yet_accepted, files_or_declaration),
                    effect=submit_effect, label_en="submit an item"),
-        Transition("accept_item", "接收移交事项", sources, None, reviewers,
+        Transition(ACCEPT, "接收移交事项", sources, None, reviewers,
                    schema=AcceptItemSchema, guards=(is_submitted,), effect=accept_effect,
                    label_en="accept an item"),
-        Transition("reject_item", "退回移交事项", sources, None, reviewers,
+        Transition(REJECT, "退回移交事项", sources, None, reviewers,
                    schema=RejectItemSchema, guards=(is_submitted,), effect=reject_effect,
                    label_en="send an item back"),
     )

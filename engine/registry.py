@@ -51,3 +51,28 @@ def get(name: str, version: int) -> Procedure:
 def all_current() -> dict[str, Procedure]:
     _ensure_loaded()
     return dict(_current)
+
+
+def all_versions() -> list[Procedure]:
+    """Every registered definition, every version (running cases keep theirs)."""
+    _ensure_loaded()
+    return list(_by_key.values())
+
+
+_finals: dict[tuple[str, int, str], bool] = {}
+
+
+def is_final(name: str, version: int, state: str) -> bool:
+    """Whether a case of this procedure version in this state is finished; an unknown
+    procedure, version or state counts as running (a page still shows it)."""
+    key = (name, version, state)
+    if key not in _finals:
+        defn = _by_key.get((name, version))
+        if defn is None:
+            _ensure_loaded()
+            defn = _by_key.get((name, version))
+        try:
+            _finals[key] = bool(defn and defn.state(state).final)
+        except KeyError:
+            _finals[key] = False
+    return _finals[key]

@@ -7,11 +7,12 @@ or failure rolls everything back. Pages, API, CLI and tests all call these funct
 from __future__ import annotations
 
 import copy
+import functools
 from contextlib import contextmanager
 import dataclasses
 from types import SimpleNamespace
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from typing import Callable, Optional, Sequence
 
 from marshmallow import ValidationError
@@ -22,29 +23,27 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import deadlines as deadline_rules, files as file_store, machines, registry
+from engine import clock, deadlines as deadline_rules, files as file_store, links, machines, registry
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.bilingual import Bi, join, labelled
 from engine.definition import GuardContext, Opening, Procedure, Transition
 from engine.errors import (GuardRefused, InvalidTransition, NotFound, NotPermitted,
                            PayloadInvalid, StaleCase)
-from engine.legaltime import TZ
 from engine.models import Attachment, Case, Estate, Event
 from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "register_issuer", "SYSTEM", "note", "unit_of_work"]
-
-# Documents are rendered outside the engine (forms/); the app registers the issuer.
-# Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit).
-_issuers: list[Callable[..., None]] = []
+           "issuers", "SYSTEM", "note", "unit_of_work"]
 
 
-def register_issuer(fn: Callable[..., None]) -> None:
-    if fn not in _issuers:
-        _issuers.append(fn)
+def issuers(session: Session) -> list[Callable[..., None]]:
+    """The document issuers of this session's application. Documents are rendered
+    outside the engine (forms/); the application puts its issuer in the session's
+    `info` (web.db), so two applications in one process never share one.
+    Signature: issuer(session, case, event, kind, actor, now) -> None (adds rows, no commit)."""
+    return session.info.setdefault("issuers", [])
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,6 @@ class ActionInfo:
     allowed: bool
     reason: str
     transition: Transition
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(TZ).date()
 
 
 def _roles_text(roles) -> Bi:
@@ -112,6 +103,11 @@ def _load_payload(schema_cls, payload: Optional[dict]) -> tuple[dict, dict]:
     except ValidationError as exc:
         raise PayloadInvalid(exc.normalized_messages()) from None
     return loaded, schema.dump(loaded)
+
+
+def _lookup(session: Session):
+    """The read-only organisation look-up a declaration's guards and links may use."""
+    return functools.partial(links.organisation, session)
 
 
 def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list[str]:
@@ -193,10 +189,11 @@ def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> lis
 
 
 def _issue(session, case, ev, kinds, actor, now) -> None:
-    if kinds and _issuers:
+    found = issuers(session) if kinds else ()
+    if found:
         session.flush()          # documents refer to the event that issued them
     for kind in kinds:
-        for issuer in _issuers:
+        for issuer in found:
             issuer(session, case, ev, kind, actor, now)
 
 
@@ -250,9 +247,9 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
                                   "This estate is outside your jurisdiction"))
     typed, stored = _load_payload(op.schema, data)
     pack = pack_for_estate(estate).pack
-    today = _today(now)
+    today = clock.today(now)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today)
+                       rulepack=pack, today=today, lookup=_lookup(session))
     reasons = _run_guards(op.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -284,7 +281,7 @@ def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
               data: Optional[dict] = None, *, now: Optional[datetime] = None,
               files: Sequence[file_store.FileIn] = ()) -> Case:
     """Open a case of the current version of `procedure` for an estate."""
-    now = now or _utcnow()
+    now = now or clock.now()
     with unit_of_work(session):
         defn = registry.current(procedure)
         estate = session.get(Estate, estate_id)
@@ -302,7 +299,7 @@ def advance(session: Session, case_id: int, trigger: str, actor: Actor,
             files: Sequence[file_store.FileIn] = ()) -> Case:
     """Take one step of a case. Returns the case after commit; raises an EngineError
     subclass (nothing written) when the step is refused."""
-    now = now or _utcnow()
+    now = now or clock.now()
     with unit_of_work(session):
         case = _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files)
     return case
@@ -368,9 +365,10 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     # 4. guards
     estate = case.estate
     pack = pack_for_estate(estate).pack
-    today = _today(now)
+    today = clock.today(now)
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today, case=case, files=tuple(files or ()))
+                       rulepack=pack, today=today, case=case, files=tuple(files or ()),
+                       lookup=_lookup(session))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -416,7 +414,7 @@ def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
     """Append an audit event that does not move the case (a deadline recomputed after a
     holiday arrangement was published, a supervision notice, an upload), issuing the
     named documents. The caller commits, inside `unit_of_work`."""
-    now = now or _utcnow()
+    now = now or clock.now()
     ev = _append_event(session, case, trigger=trigger, label=label,
                        from_state=case.state, to_state=case.state, actor=actor,
                        payload=payload, now=now)
@@ -432,12 +430,13 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     """The steps possible from the case's state, each allowed or not with the reason.
 
     Guards that depend on the payload are checked only when the step is taken."""
-    now = now or _utcnow()
+    now = now or clock.now()
     defn = registry.get(case.procedure, case.version)
     seeing = may_see_case(actor, case)
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
-                       rulepack=pack_for_estate(estate).pack, today=_today(now), case=case)
+                       rulepack=pack_for_estate(estate).pack, today=clock.today(now), case=case,
+                       lookup=_lookup(session))
     out = []
     for t in defn.transitions_from(case.state):
         reason = ""

@@ -32,20 +32,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import and_, bindparam, case as sa_case, or_, select, true, update
+from sqlalchemy import and_, bindparam, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import registry
-from engine.alerts import (DUE_SOON, ESCALATED, OVERDUE, Alert, OutboxMessage, Thresholds,
-                           compose, due_soon_from, escalation_chain, escalation_days,
-                           resolve, thresholds_for, workdays_after)
+from engine import clock, registry
+from engine.queries import due_soon_condition
+from engine.alerts import (DUE_SOON, ESCALATED, OVERDUE, Alert, OutboxMessage, compose,
+                           due_soon_until, escalation_chain, escalation_days, resolve,
+                           window_for, windows as alert_windows)
+from engine.definition import AlertWindows
 from engine.deadlines import MISSED, OPEN
 from engine.errors import NotFound
 from engine.runtime import _is_race
-from engine.legaltime import TZ
 from engine.models import Case, Deadline, Estate, Organisation, User
 
 BATCH = 500
@@ -65,7 +66,7 @@ class _Ctx:
     session: Session
     now: datetime
     today: date
-    overrides: Optional[Mapping[str, Any]]
+    windows: Mapping[str, AlertWindows]
     postgres: bool
     batch: int
     estates: dict = field(default_factory=dict)
@@ -150,7 +151,7 @@ def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dic
                 due_date=row.due_date, created_at=ctx.now, next_check=None)
 
 
-def _chain(row, th: Thresholds) -> list[str]:
+def _chain(row, th: AlertWindows) -> list[str]:
     _, spec = _spec(row.procedure, row.version, row.key)
     return escalation_chain(row.party, spec.escalate_to if spec else (), len(th.escalate))
 
@@ -240,21 +241,7 @@ def _batches(ctx: _Ctx, counts: dict, fetch, handle, key=lambda r: (r.due_date, 
         cursor = key(rows[-1])
 
 
-def _all_thresholds(ctx: _Ctx) -> list[Thresholds]:
-    from engine.alerts import DEFAULT_THRESHOLDS, THRESHOLDS
-    names = set(THRESHOLDS) | set(ctx.overrides or {})
-    return [DEFAULT_THRESHOLDS] + [thresholds_for(n, ctx.overrides) for n in names]
-
-
-def _per_procedure(ctx: _Ctx, day_for):
-    """SQL CASE giving each procedure its own date bound (day_for(thresholds) → date)."""
-    from engine.alerts import DEFAULT_THRESHOLDS, THRESHOLDS
-    names = sorted(set(THRESHOLDS) | set(ctx.overrides or {}))
-    whens = [(Case.procedure == n, day_for(thresholds_for(n, ctx.overrides))) for n in names]
-    return sa_case(*whens, else_=day_for(DEFAULT_THRESHOLDS))
-
-
-def _next_escalation(ctx: _Ctx, row, th: Thresholds, chain: list[str]) -> Optional[date]:
+def _next_escalation(ctx: _Ctx, row, th: AlertWindows, chain: list[str]) -> Optional[date]:
     """The first escalation day still ahead of today (None when none is left)."""
     for day in escalation_days(row.due_date, th)[:len(chain)]:
         if day > ctx.today:
@@ -277,7 +264,7 @@ def _pass_missed(ctx: _Ctx, counts: dict) -> None:
                             .values(status=MISSED))
         alerts = []
         for r in rows:
-            th = thresholds_for(r.procedure, ctx.overrides)
+            th = window_for(ctx.windows, r.procedure)
             chain = _chain(r, th)
             a = _alert(ctx, r, OVERDUE, 0, r.party, final=not chain)
             # The escalation pass picks it up from its first escalation day on (today
@@ -295,8 +282,10 @@ def _pass_missed(ctx: _Ctx, counts: dict) -> None:
 # -- pass 2: open deadlines inside their warning period ------------------------------------
 
 def q_due_soon(ctx: _Ctx, cursor):
-    ends = [workdays_after(ctx.today, t.due_soon) for t in _all_thresholds(ctx)]
-    own_end = _per_procedure(ctx, lambda th: workdays_after(ctx.today, th.due_soon))
+    # The read side's definition (engine.queries.due_soon_condition); the plain bound on
+    # the widest window first lets the planner walk the (status, due_date) index.
+    widest = max([w.due_soon for w in ctx.windows.values()] + [AlertWindows().due_soon])
+    ends = due_soon_until(ctx.today, AlertWindows(due_soon=widest))
     # "No due-soon alert yet" as a scalar subquery, not NOT EXISTS: PostgreSQL turns NOT
     # EXISTS into an anti-join whose plan depends on the alerts table's statistics, and
     # right after a scan has written many alerts (before autovacuum analyses them) it
@@ -305,15 +294,13 @@ def q_due_soon(ctx: _Ctx, cursor):
     already = (select(Alert.id).where(Alert.deadline_id == Deadline.id, Alert.stage == DUE_SOON)
                .limit(1).scalar_subquery())
     return _locked(ctx, _base(ctx, cursor).where(
-        Deadline.status == OPEN, Deadline.due_date >= ctx.today,
-        Deadline.due_date <= max(ends), Deadline.due_date <= own_end, already.is_(None)))
+        Deadline.due_date <= ends, due_soon_condition(ctx.today, ctx.windows), already.is_(None)))
 
 
 def _pass_due_soon(ctx: _Ctx, counts: dict) -> None:
     def handle(rows):
         _estates(ctx, rows)
-        alerts = [_alert(ctx, r, DUE_SOON, 0, r.party, final=False) for r in rows
-                  if due_soon_from(r.due_date, thresholds_for(r.procedure, ctx.overrides)) <= ctx.today]
+        alerts = [_alert(ctx, r, DUE_SOON, 0, r.party, final=False) for r in rows]
         return {DUE_SOON: len(write_alerts(ctx, alerts))}
 
     _batches(ctx, counts, q_due_soon, handle)
@@ -345,7 +332,7 @@ def _pass_escalate(ctx: _Ctx, counts: dict) -> None:
             if r.status != MISSED:           # met late or cancelled meanwhile: no more
                 nexts.append({"aid": r.alert_id, "nc": None})
                 continue
-            th = thresholds_for(r.procedure, ctx.overrides)
+            th = window_for(ctx.windows, r.procedure)
             chain = _chain(r, th)
             for level, (role, day) in enumerate(zip(chain, escalation_days(r.due_date, th)), 1):
                 if ctx.today >= day:
@@ -364,7 +351,7 @@ def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, A
     engine.mailer.SMTPConfig) the queued e-mails are sent afterwards."""
     if now.tzinfo is None:
         raise ValueError("naive datetime: pass an aware datetime")
-    ctx = _Ctx(session, now, now.astimezone(TZ).date(), thresholds,
+    ctx = _Ctx(session, now, clock.today(now), alert_windows(thresholds),
                session.get_bind().dialect.name == "postgresql", batch)
     counts = {"missed": 0, OVERDUE: 0, DUE_SOON: 0, ESCALATED: 0}
     _pass_missed(ctx, counts)

@@ -8,32 +8,31 @@ issuers (forms/), and puts a notice in the inbox of the party that must act. One
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from engine import registry
+from engine import clock, queries, registry
 from engine.access import Actor, may_see_case
 from engine.alerts import SUPERVISION, Alert, resolve
 from engine.bilingual import Bi, embed, english, labelled
-from engine.deadlines import MISSED, OPEN
+from engine.deadlines import OPEN
+from engine.definition import DocumentSpec
 from engine.errors import NotFound, NotPermitted, PayloadInvalid
 from engine.runtime import CASE_NOT_FOUND, OUTSIDE_JURISDICTION
-from engine.legaltime import TZ
 from engine.models import Case, Deadline, Event
 from engine.roles import role_label
 from engine.timefmt import cn_date
 from engine import runtime
 
-KIND = "supervision_notice"
 TRIGGER = "supervision_notice"
 LABEL = runtime.NOTES[TRIGGER]
 ROLES = ("housing_bureau", "street_office")
-
-
-def is_overdue(d: Deadline, today: date) -> bool:
-    return d.status == MISSED or (d.status == OPEN and d.due_date < today)
+# Any procedure's overdue deadline may get this notice: it is addressed to the deadline's
+# party and cites the deadline's own article (the forms add it), so it declares no more.
+DOCUMENT = DocumentSpec("supervision_notice", "逾期督办通知书", title_en="Overdue supervision notice")
+KIND = DOCUMENT.kind
 
 
 def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
@@ -41,8 +40,8 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
                  now: Optional[datetime] = None) -> Event:
     """Issue a supervision notice on an overdue deadline; returns the event. Raises
     NotPermitted / NotFound / PayloadInvalid (nothing written)."""
-    now = now or datetime.now(timezone.utc)
-    today = now.astimezone(TZ).date()
+    now = now or clock.now()
+    today = clock.today(now)
     with runtime.unit_of_work(session):
         if actor.role not in ROLES:
             raise NotPermitted(Bi("逾期督办通知书只能由区住房和城乡建设局或街道办事处下发",
@@ -61,7 +60,7 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
             title, label = labelled(defn, "title"), _deadline_label(defn, d)
         except NotFound:
             title, label = Bi(case.procedure, case.procedure), Bi(d.label, d.label)
-        if not is_overdue(d, today):
+        if not queries.is_overdue(d, today):
             why = {OPEN: Bi(f"尚未逾期（{cn_date(d.due_date)}届满）",
                             f"is not overdue (it ends on {d.due_date.isoformat()})"),
                    "met": Bi("已履行", "is met"),

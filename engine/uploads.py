@@ -1,4 +1,4 @@
-"""Attaching a file to a case outside a step (INTERFACES.md "Uploads outside a step").
+"""Attaching a file to a case outside a step (an upload that moves no state).
 
 `attach` checks that the actor may see the case, that the file is not empty, not too
 large and of an accepted type (the declared type must agree with the file's first

@@ -2,8 +2,8 @@
 verification codes, PAdES signatures.
 
 Entry points:
-- `forms.issuer.issue` — the engine's issuer hook (register with
-  `engine.runtime.register_issuer(forms.issue)`);
+- `forms.issuer.issue` — the engine's issuer hook (an application puts it in its
+  sessions' `info["issuers"]`, see web.db and engine.runtime.issuers);
 - `forms.issuer.reissue(session, doc, actor, now)`;
 - `forms.signing.ensure_demo_certificate(session, org)`;
 - `forms.fonts.environment_problems()` — what is missing for fast CJK forms.
@@ -11,4 +11,4 @@ Entry points:
 from __future__ import annotations
 
 from forms.fonts import environment_problems  # noqa: F401
-from forms.issuer import issue, reissue, set_public_url  # noqa: F401
+from forms.issuer import issue, reissue  # noqa: F401

@@ -1,6 +1,6 @@
 """Issuing documents inside a step's transaction.
 
-`issue` is registered with `engine.runtime.register_issuer` and called by the engine as
+`issue` is one of the session's issuers (engine.runtime.issuers) and called by the engine as
 `issue(session, case, event, kind, actor, now)` after the step's event is flushed. It
 picks the issuing organisation, allocates the serial number (文号), renders the PDF,
 signs it when the organisation has a certificate, stores the final bytes under their
@@ -10,7 +10,6 @@ document exist, or nothing does.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -20,8 +19,8 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import files, materials, registry
 from engine.bilingual import Bi
-from engine import files, registry
 from engine.access import Actor
 from engine.documents import (Document, format_code, new_code, next_serial_no,
                               settings_for)
@@ -29,31 +28,32 @@ from engine.legaltime import TZ
 from engine.models import Case, Deadline, Estate, Event, Organisation
 from engine.roles import SUPERVISOR_KIND, role_label
 from forms import render, seal, signing
-from forms.kinds import Kind, addressee_role, kind as kind_of
+from engine.definition import DocumentSpec
+from engine.rulepacks import pack_for_estate
+from engine import supervision
+from forms.kinds import Kind, kind as kind_of
 
 log = logging.getLogger(__name__)
 
-_public_url = os.environ.get("WUYE_PUBLIC_URL", "http://127.0.0.1:5000")
+LOCAL_URL = "http://127.0.0.1:5000"
 
-# Public notices of the preparatory group are posted under the street office's name.
-STREET_OFFICE_KINDS = ("preparatory_group_notice", "first_meeting_notice")
 AUTHORITIES = ("housing_bureau", "street_office", "community")
 
 
-def set_public_url(url: str) -> None:
-    """Base address printed in QR codes (e.g. https://wuye.example.gov.cn)."""
-    global _public_url
-    _public_url = url.rstrip("/")
+def public_url(session: Session) -> str:
+    """Base address printed in QR codes (e.g. https://wuye.example.gov.cn): the
+    application's PUBLIC_URL, carried in its sessions' info (web.db)."""
+    return (session.info.get("public_url") or LOCAL_URL).rstrip("/")
 
 
-def verify_url(code: str) -> str:
-    return f"{_public_url}/verify/{code}"
+def verify_url(session: Session, code: str) -> str:
+    return f"{public_url(session)}/verify/{code}"
 
 
 # -- who issues, and the serial number ------------------------------------------------------
 
 def role_org_id(case: Case, role: str) -> Optional[int]:
-    """INTERFACES.md: role → organisation of a case."""
+    """The organisation that plays `role` in a case (the case's party for `enterprise`)."""
     e: Estate = case.estate
     return {
         "enterprise": case.enterprise_id,
@@ -73,14 +73,25 @@ def _deadline_of(session: Session, event: Optional[Event]) -> Optional[Deadline]
         return None
 
 
+def document_spec(case: Case, kind_key: str) -> DocumentSpec:
+    """What the law says about this document: declared on the case's procedure, or the
+    engine's own overdue supervision notice, which any procedure's deadline may get."""
+    if kind_key == supervision.DOCUMENT.kind:
+        return supervision.DOCUMENT
+    return registry.get(case.procedure, case.version).document(kind_key)
+
+
 def issuing_org_id(session: Session, case: Case, kind_key: str, actor: Actor,
                    event: Optional[Event] = None) -> int:
-    if kind_key in STREET_OFFICE_KINDS:
-        return case.estate.street_office_id
+    spec = document_spec(case, kind_key)
+    if spec.issuer:
+        oid = role_org_id(case, spec.issuer)
+        if oid:
+            return oid
     if actor.org_id and actor.role not in ("admin", "system"):
         return actor.org_id
     # The system (e.g. the alert scan) or an administrator acts: the competent authority.
-    if kind_key == "supervision_notice":
+    if kind_key == supervision.DOCUMENT.kind:
         dl = _deadline_of(session, event)
         if dl is not None:
             defn = registry.get(case.procedure, case.version)
@@ -215,31 +226,32 @@ def build_context(session: Session, case: Case, event: Optional[Event], kind: Ki
     for d in deadlines:
         if d.citation and d.citation not in citations:
             citations.append(d.citation)
-    dl = _deadline_of(session, event) if kind.key == "supervision_notice" else None
+    spec = document_spec(case, kind.key)
+    dl = _deadline_of(session, event) if spec is supervision.DOCUMENT else None
     dl_def = None
     if dl is not None and defn is not None:
         try:
             dl_def = defn.deadline(dl.key)
         except KeyError:
             dl_def = None
-    role = addressee_role(kind.key, case.procedure)
-    if kind.key == "supervision_notice" and dl is not None:
-        role = dl.party
+    role = spec.addressee or (dl.party if dl is not None else None)
+    quoted = _quoted(deadlines, spec.quotes)
+    basis = _basis(spec, pack_for_estate(estate).pack, quoted, dl)
     addressee = _org(session, role_org_id(case, role)) if role else None
     settings = settings_for(session, org.id)
     font_family = render.fonts.font_family()
     local = issued_at.astimezone(TZ)
     return dict(
-        kind=kind, title=kind.title, serial=serial, code=code, code_display=format_code(code),
-        verify_url=verify_url(code), verify_base=f"{_public_url}/verify",
-        qr_src=render.qr_src(verify_url(code)),
+        kind=kind, spec=spec, title=spec.title, serial=serial, code=code, code_display=format_code(code),
+        verify_url=verify_url(session, code), verify_base=f"{public_url(session)}/verify",
+        qr_src=render.qr_src(verify_url(session, code)),
         seal_src=seal.seal_src(org.name, font_family,
                                settings.seal_image if settings else None,
                                settings.seal_content_type if settings else None),
         issuer=org, issued_on=render.zh_date(local.date()), issued_at=issued_at,
         case=case, case_no=str(case.id), defn=defn,
         procedure_title=defn.title if defn else case.procedure,
-        basis=defn.basis if defn else "", estate=estate,
+        basis=basis, quoted=quoted, estate=estate,
         street_office=_org(session, estate.street_office_id),
         community=_org(session, estate.community_id),
         bureau=_org(session, estate.bureau_id),
@@ -258,11 +270,26 @@ def build_context(session: Session, case: Case, event: Optional[Event], kind: Ki
     )
 
 
+def _quoted(deadlines: list[Deadline], keys) -> list[Deadline]:
+    """The case's latest period for each quoted deadline key, in the declared order."""
+    latest = {d.key: d for d in deadlines}          # rows come in id order
+    return [latest[k] for k in keys if k in latest]
+
+
+def _basis(spec: DocumentSpec, pack: str, quoted: list[Deadline], deadline) -> str:
+    """The form's 法律依据: the declaration's articles for the estate's rule pack, then
+    the citation of each deadline it quotes (each article once)."""
+    parts: list[str] = []
+    for text in [spec.basis_for(pack)] + [d.citation for d in quoted] + (
+            [deadline.citation] if deadline is not None else []):
+        if text and text not in parts:
+            parts.append(text)
+    return "；".join(parts)
+
+
 def _materials(defn, data: dict) -> list[dict]:
-    """Rows of the handover checklist (exit team's case.data["materials"])."""
-    status_labels = {"pending": "未提交", "submitted": "已提交", "accepted": "已接收",
-                     "rejected": "退回"}
-    got = data.get("materials")
+    """Rows of a materials checklist (case.data["materials"], the shape engine.materials keeps)."""
+    got = data.get(materials.KEY)
     if not isinstance(got, dict):       # some procedures use "materials" for a text
         got = {}
     rows = []
@@ -274,7 +301,8 @@ def _materials(defn, data: dict) -> list[dict]:
         rows.append(dict(no=i, key=key, label=m.label if m else key,
                          basis=(m.basis if m else "") or "",
                          required=m.required if m else True,
-                         status=status_labels.get(item.get("status", "pending"), "未提交"),
+                         status=materials.STATUS_LABELS.get(item.get("status", materials.PENDING),
+                                                          materials.STATUS_LABELS[materials.PENDING]),
                          declaration=item.get("declaration") or "",
                          reason=item.get("reason") or ""))
     return rows
@@ -285,6 +313,7 @@ def _materials(defn, data: dict) -> list[dict]:
 def _produce(session: Session, case: Case, event: Optional[Event], kind_key: str,
              actor: Actor, now: datetime) -> Document:
     k = kind_of(kind_key)
+    title = document_spec(case, kind_key).title
     org_id = issuing_org_id(session, case, kind_key, actor, event)
     org = session.get(Organisation, org_id)
     settings = settings_for(session, org_id)
@@ -300,11 +329,11 @@ def _produce(session: Session, case: Case, event: Optional[Event], kind_key: str
     signed = False
     if settings and settings.cert_pem and settings.key_pem:
         pdf = signing.sign_pdf(pdf, settings.cert_pem, settings.key_pem, signer_name=org.name,
-                               reason=f"{k.title} {serial}", location=org.name)
+                               reason=f"{title} {serial}", location=org.name)
         signed = True
     sha = files.store(pdf)
     doc = Document(case_id=case.id, event_id=event.id if event is not None else None,
-                   kind=kind_key, title=k.title, serial=serial, serial_year=year, serial_no=no,
+                   kind=kind_key, title=title, serial=serial, serial_year=year, serial_no=no,
                    issuer_org_id=org_id, issuer_name=org.name, issued_by_id=actor.user_id,
                    issued_at=now, sha256=sha, size=len(pdf), signed=signed, code=code,
                    status="valid")
@@ -314,7 +343,7 @@ def _produce(session: Session, case: Case, event: Optional[Event], kind_key: str
 
 def issue(session: Session, case: Case, event: Event, kind: str, actor: Actor,
           now: datetime) -> None:
-    """The engine's issuer hook (engine.runtime.register_issuer)."""
+    """The engine's issuer hook (engine.runtime.issuers)."""
     _produce(session, case, event, kind, actor, now)
 
 

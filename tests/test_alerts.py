@@ -6,9 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine import runtime
 from engine.alerts import (Alert, acknowledge, acknowledge_all, escalation_chain,
-                           thresholds_for, unread_count)
+                           unread_count, window_for, windows)
 from engine.errors import NotFound, NotPermitted, PayloadInvalid
 from engine.models import Deadline, Event
 from engine.runtime import advance, open_case
@@ -37,9 +36,18 @@ def test_escalation_chain_follows_the_definition_or_the_supervisors():
     assert escalation_chain("community", (), 2) == ["street_office", "housing_bureau"]
     assert escalation_chain("enterprise", (), 3) == ["community", "street_office", "housing_bureau"]
     assert escalation_chain("enterprise", (), 1) == ["community"]
-    assert thresholds_for("contract_filing").due_soon == 3
-    assert thresholds_for("no_such_procedure").escalate == (3, 10)
-    assert thresholds_for("contract_filing", {"contract_filing": {"escalate": [1, 2]}}).escalate == (1, 2)
+
+
+
+def test_alert_windows_are_the_declared_ones_unless_the_deployment_overrides_them():
+    from workflows import REGISTRY
+    declared = windows()
+    assert declared.keys() == REGISTRY.keys()
+    assert all(declared[n] == d.alerts for n, d in REGISTRY.items())
+    assert window_for(declared, "contract_filing").due_soon == 3
+    assert window_for(declared, "no_such_procedure").escalate == (3, 10)
+    over = windows({"contract_filing": {"escalate": [1, 2]}})
+    assert over["contract_filing"].escalate == (1, 2) and over["contract_filing"].due_soon == 3
 
 
 def test_acknowledging_clears_the_unread_count_for_the_whole_office(session, district):
@@ -60,9 +68,9 @@ def test_acknowledging_clears_the_unread_count_for_the_whole_office(session, dis
 
 
 @pytest.fixture
-def issued(monkeypatch):
+def issued(monkeypatch, session):
     calls = []
-    monkeypatch.setattr(runtime, "_issuers",
+    monkeypatch.setitem(session.info, "issuers",
                         [lambda s, case, ev, kind, actor, now: calls.append((case.id, ev.id, kind, actor.role))])
     return calls
 

@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1, CONTRACT.md): tokens, every endpoint, every error, visibility,
+"""The JSON API (/api/v1, docs/contract.md): tokens, every endpoint, every error, visibility,
 stale versions and idempotency — on SQLite and PostgreSQL (the `app` fixture is
 parametrised by backend)."""
 from __future__ import annotations
@@ -655,7 +655,7 @@ def test_deadlines_list_by_status_with_visibility(demo_cases):
     cid = d["case_id"]
     assert [x["case_id"] for x in api.get(f"/deadlines?case_id={cid}", user="bureau")
             .get_json()["items"]] == [cid]
-    body = assert_error(api.get("/deadlines?status=late", user="bureau"), 400)
+    body = assert_error(api.get("/deadlines?status=soon", user="bureau"), 400)
     assert "status" in body["errors"]
 
 

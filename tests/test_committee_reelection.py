@@ -157,7 +157,7 @@ def test_hand_over_missed_then_urged(session, district, issued):
                   {"order": "x"})
     case = advance(session, case.id, "urge_handover", street,
                    {"order": "限原业主委员会于8月5日前移交印章及档案资料"}, now=at(D(2026, 7, 30)))
-    assert case.state == "elected" and issued == [("urge_handover", "supervision_notice")]
+    assert case.state == "elected" and issued == [("urge_handover", "handover_order")]
     advance(session, case.id, "hand_over", district.actor("committee"),
             {"items": "印章两枚、档案资料", "received_by": "郑某"}, now=at(D(2026, 8, 3)))
     dl = deadlines(session, case.id)["handover"]

@@ -1,4 +1,4 @@
-"""物业服务合同备案, as a street office and the housing bureau run it (PROCEDURES.md §6).
+"""物业服务合同备案, as a street office and the housing bureau run it (docs/procedures.md §6).
 
 Every refusal must leave the database exactly as it was."""
 from __future__ import annotations

@@ -86,11 +86,11 @@ def test_bureau_dashboard_counts_by_street_office_and_links_to_the_cases(app, cl
     assert 'id="total-overdue">3<' in html
     assert "<svg" in html and "老城街道办事处" in html and "湖东街道办事处" in html
     assert "cdn" not in html.lower()
-    # Estate counts link to the web team's case list filtered by estate and overdue.
+    # Estate counts link to the deadlines behind them, each linking its case.
     jinxiu = district.estates["jinxiu"].id
     from flask import url_for
     with app.test_request_context():
-        url = url_for("cases.index", estate=jinxiu, overdue=1)
+        url = url_for("dashboard.cases", which="overdue", estate=jinxiu)
     assert f'href="{url.replace("&", "&amp;")}"' in html
     listing = client.get(url).data.decode()
     assert f'#{late_cases["od1"].id}' in listing or f'/cases/{late_cases["od1"].id}"' in listing

@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from engine import machines
-from engine.definition import Deadline, Opening, Period, Procedure, State, Transition
+from engine.definition import DeadlineSpec, Opening, Period, Procedure, State, Transition
 from engine.errors import DefinitionError
 from workflows import REGISTRY
 
@@ -21,7 +21,7 @@ def make(**over) -> Procedure:
             Transition("go", "前进", ("a",), "b", ("street_office",)),
             Transition("finish", "完成", ("b",), "done", ("street_office",), meets=("d",)),
         ),
-        deadlines=(Deadline("d", "期限", "@event", {"national": Period(5, "day", "某法第一条")},
+        deadlines=(DeadlineSpec("d", "期限", "@event", {"national": Period(5, "day", "某法第一条")},
                             party="street_office"),),
     )
     base.update(over)
@@ -58,7 +58,7 @@ def test_non_final_state_without_a_way_out_is_an_error():
 
 
 def test_deadline_without_citation_is_an_error():
-    d = Deadline("d", "期限", "@event", {"national": Period(5, "day", "  ")}, party="street_office")
+    d = DeadlineSpec("d", "期限", "@event", {"national": Period(5, "day", "  ")}, party="street_office")
     expect("no citation", deadlines=(d,))
 
 
@@ -72,13 +72,13 @@ def test_unknown_deadline_reference_and_unit_are_errors():
     t = make().transitions
     bad = (dataclasses.replace(t[0], meets=("nope",)), t[1])
     expect("unknown deadline 'nope'", transitions=bad)
-    d = Deadline("d", "期限", "@event", {"national": Period(5, "fortnight", "某法")}, party="street_office")
+    d = DeadlineSpec("d", "期限", "@event", {"national": Period(5, "fortnight", "某法")}, party="street_office")
     expect("unit 'fortnight'", deadlines=(d,))
 
 
 def test_all_problems_are_reported_at_once():
     states = make().states + (State("orphan", "孤立"),)
-    d = Deadline("d", "期限", "@event", {"national": Period(5, "day", "")}, party="mayor")
+    d = DeadlineSpec("d", "期限", "@event", {"national": Period(5, "day", "")}, party="mayor")
     msg = expect("orphan", states=states, deadlines=(d,))
     assert "no citation" in msg and "unknown party role 'mayor'" in msg
 

@@ -1,4 +1,4 @@
-"""The demo district (`flask demo`, CONTRACT.md "Demo district"): whatever day it is loaded
+"""The demo district (`flask demo`, docs/contract.md "Demo district"): whatever day it is loaded
 on, a newcomer finds cases of every procedure under both street offices, in various
 states, some overdue and some due soon, with the deadline scan already run so inboxes and
 dashboards show the overdue work; loading twice changes nothing; the audit trail is intact.
@@ -30,9 +30,9 @@ DAYS = [date(2026, 11, 21), date(2026, 10, 2), date(2027, 2, 10)]
 
 
 @pytest.fixture
-def quiet(monkeypatch):
+def quiet(monkeypatch, session):
     """No PDFs and no certificates here: the CLI test below renders and signs them."""
-    monkeypatch.setattr(runtime, "_issuers", [])
+    monkeypatch.setitem(session.info, "issuers", [])
     monkeypatch.setattr(demo, "_certificates", lambda session, district: None)
 
 
@@ -149,7 +149,7 @@ def test_each_party_sees_its_own_work_and_only_that(session, quiet):
         assert actors[name].org_id in alerted, name
 
 
-TILE = re.compile(r'<span class="num">(\d+)</span><span>([^<]+)</span>')
+TILE = re.compile(r'<span class="num"[^>]*>(\d+)</span><span>([^<]+)</span>')
 
 
 def test_every_account_finds_work_on_its_first_page(app, db_engine, quiet):
@@ -193,8 +193,8 @@ def test_flask_demo_prints_the_accounts_and_issues_signed_documents(app, runner,
     rendering = db_engine.dialect.name == "sqlite"
     if not rendering:
         # Rendering and signing the PDFs costs seconds; once (on SQLite) is enough here.
-        # The forms team's tests issue documents on both databases.
-        monkeypatch.setattr(runtime, "_issuers", [])
+        # tests/test_forms.py issues documents on both databases.
+        monkeypatch.setitem(app.extensions["session_info"], "issuers", [])
     result = flask_demo(app, runner)
     assert result.exit_code == 0, result.output
     assert "演示数据已载入" in result.output and DEMO_PASSWORD in result.output
@@ -229,7 +229,7 @@ def test_flask_demo_prints_the_accounts_and_issues_signed_documents(app, runner,
 
 
 def test_street_can_take_a_demo_contract_filing_to_filed(session, quiet):
-    """Issue 2's walk-through: sign in as `street` and file a contract on the first day."""
+    """A newcomer's first walk-through: sign in as `street` and file a contract on the first day."""
     load_demo(session, today=date(2026, 11, 21))
     street = Actor.of(user(session, "street"))
     waiting = [c for c in session.scalars(select(Case).where(Case.procedure == "contract_filing",

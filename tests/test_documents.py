@@ -24,7 +24,7 @@ PASSWORD = "demo12345"
 def session(app, db_engine):
     """A session on the database the app fixture has just wiped (no second wipe)."""
     from engine.db import make_sessionmaker
-    s = make_sessionmaker(db_engine)()
+    s = make_sessionmaker(db_engine, info=app.extensions["session_info"])()
     yield s
     s.rollback()
     s.close()

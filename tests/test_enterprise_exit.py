@@ -1,5 +1,5 @@
 """物业服务企业退出与交接, as a committee, a community, a street office and the housing
-bureau run it (PROCEDURES.md §7-8).
+bureau run it (docs/procedures.md §7-8).
 
 锦绣花园 (河南省) has 86,420.50 m² of exclusive area and 812 owners on its register;
 泰山御园 follows the Shandong rules. Every refusal leaves the database as it was."""
@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine import runtime
 from engine.audit import verify_all
 from engine.errors import GuardRefused, InvalidTransition, NotPermitted, PayloadInvalid
 from engine.files import FileIn, load
@@ -58,10 +57,10 @@ def refused(session, fn, *args, **kw):
 
 
 @pytest.fixture
-def issued(monkeypatch):
+def issued(monkeypatch, session):
     """Record the documents each step asks the forms layer to issue."""
     kinds = []
-    monkeypatch.setattr(runtime, "_issuers",
+    monkeypatch.setitem(session.info, "issuers",
                         [lambda session, case, event, kind, actor, now: kinds.append((event.trigger, kind))])
     return kinds
 
@@ -338,7 +337,7 @@ def test_contract_expiry_needs_no_notice_and_handover_overdue_escalates_to_the_b
                    now=at(date(2026, 10, 20)))
     case = advance(session, case.id, "confirm_departure", street, {"left_on": "2026-10-25"}, now=at(date(2026, 10, 25)))
     assert case.state == "closed"
-    assert ("order_rectification", "supervision_notice") in issued
+    assert ("order_rectification", "rectification_order") in issued
 
 
 def test_item_steps_refuse_what_makes_no_sense(session, district, upload_dir):
@@ -375,7 +374,7 @@ def test_definition_declares_its_checklist_documents_and_citations():
     assert [m.key for m in DEFN.materials if not m.required] == ["others"]
     issues = {t.trigger: t.issues for t in DEFN.transitions if t.issues}
     assert issues == {"start_handover": ("handover_checklist",), "sign_handover": ("handover_confirmation",),
-                      "order_rectification": ("supervision_notice",)}
+                      "order_rectification": ("rectification_order",)}
     assert {t.trigger for t in DEFN.transitions if t.dest is None} == {
         "submit_item", "accept_item", "reject_item", "order_rectification"}
     # The handover period's "reasonable period" is a declared reference, marked unverified.

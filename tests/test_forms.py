@@ -25,7 +25,7 @@ from engine.models import Deadline, Event
 from engine.runtime import advance, open_case
 from forms import fonts, render, seal, signing
 from forms.issuer import build_context, default_prefix
-from forms.kinds import KINDS, kind as kind_of
+from forms.kinds import kind as kind_of, missing_layouts
 from tests.conftest import at
 
 D = date
@@ -33,9 +33,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "forms"
 
 
 @pytest.fixture(autouse=True)
-def issuer(monkeypatch, upload_dir):
-    """Only the forms issuer, whatever other modules registered."""
-    monkeypatch.setattr(runtime, "_issuers", [forms.issue])
+def issuer(monkeypatch, session, upload_dir):
+    """Only the forms issuer."""
+    monkeypatch.setitem(session.info, "issuers", [forms.issue])
 
 
 def pdf_text(data: bytes) -> str:
@@ -278,8 +278,8 @@ def test_handover_checklist_confirmation_and_supervision_notice(session, distric
             {"refusal": "refuse_handover", "facts": "拒不交出物业服务用房钥匙"}, now=at(D(2026, 10, 9)))
     advance(session, case.id, "order_rectification", bureau,
             {"rectify_by": "2026-10-20", "order": "责令十日内移交全部资料及用房"}, now=at(D(2026, 10, 10)))
-    doc, data, text = only(session, case.id, "supervision_notice")
-    for fact in ("逾期督办通知书", "信阳安居物业服务有限公司：", "拒不交出物业服务用房钥匙",
+    doc, data, text = only(session, case.id, "rectification_order")
+    for fact in ("责令限期改正通知书", "信阳安居物业服务有限公司：", "拒不交出物业服务用房钥匙",
                  "责令十日内移交全部资料及用房", "2026年10月20日", "《物业管理条例》第五十八条",
                  "浉住建督〔2026〕1号"):
         assert fact in text, fact
@@ -300,7 +300,7 @@ def test_handover_checklist_confirmation_and_supervision_notice(session, distric
 
 
 def test_supervision_notice_from_an_overdue_deadline(session, district):
-    """The alerts team's path: engine.supervision.issue_notice appends a note event with
+    """The supervision path: engine.supervision.issue_notice appends a note event with
     deadline_id and requirements and issues "supervision_notice" through the issuer."""
     from engine.supervision import issue_notice
     ent = district.actor("enterprise")
@@ -456,24 +456,38 @@ def fake_case(district, procedure):
                            enterprise_id=None)
 
 
+def declared_documents():
+    """(procedure, DocumentSpec) for every document any procedure declares, and the
+    engine's overdue supervision notice (on a contract filing)."""
+    from engine.supervision import DOCUMENT
+    from workflows import REGISTRY
+    return [(name, spec) for name, defn in sorted(REGISTRY.items()) for spec in defn.documents] + [
+        ("contract_filing", DOCUMENT)]
+
+
+def test_every_declared_document_has_a_layout_and_an_unknown_kind_is_refused():
+    assert missing_layouts(spec.kind for _, spec in declared_documents()) == []
+    with pytest.raises(KeyError, match="not_yet_designed"):
+        kind_of("not_yet_designed")
+
+
 def test_every_template_prints_with_no_data_at_all(session, district):
     """Procedures are written independently of the forms: a missing key prints "—"."""
-    case = fake_case(district, "contract_filing")
     ev = SimpleNamespace(payload={}, label="某步骤", created_at=datetime(2026, 10, 8, tzinfo=timezone.utc),
                          id=None)
-    for kind_key in sorted(KINDS) + ["not_yet_designed"]:
-        k = kind_of(kind_key)
+    for procedure, spec in declared_documents():
+        case = fake_case(district, procedure)
+        k = kind_of(spec.kind)
         ctx = build_context(session, case, ev, k, org=district.orgs["street"],
                             serial="老城街字〔2026〕9号", code="ABCDE23456",
                             issued_at=datetime(2026, 10, 8, 2, tzinfo=timezone.utc),
                             actor=district.actor("street"))
         html = render.render_html(k.template, ctx)
-        assert "Undefined" not in html and "None" not in html, kind_key
-        if kind_key in KINDS:
-            assert "—" in html, kind_key          # missing facts print as a dash
+        assert "Undefined" not in html and "None" not in html, spec.kind
+        assert "—" in html, spec.kind          # missing facts print as a dash
         text = pdf_text(render.html_to_pdf(html))
-        for fact in (k.title, "老城街字〔2026〕9号", "2026年10月8日", "ABCDE-23456", "老城街道办事处"):
-            assert fact in text, (kind_key, fact)
+        for fact in (spec.title, "老城街字〔2026〕9号", "2026年10月8日", "ABCDE-23456", "老城街道办事处"):
+            assert fact in text, (spec.kind, fact)
 
 
 def test_seal_is_drawn_from_the_name_with_a_star():

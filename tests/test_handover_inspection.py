@@ -1,5 +1,5 @@
 """物业承接查验及备案, as a developer, an enterprise and the housing bureau run it
-(PROCEDURES.md §5). 锦绣花园 follows the Henan rules, 泰山御园 the Shandong ones."""
+(docs/procedures.md §5). 锦绣花园 follows the Henan rules, 泰山御园 the Shandong ones."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine import runtime
 from engine.audit import verify_all
 from engine.errors import GuardRefused, InvalidTransition, NotPermitted, PayloadInvalid
 from engine.models import Case, Deadline, Event
@@ -42,9 +41,9 @@ def deadline(session, case, key):
 
 
 @pytest.fixture
-def issued(monkeypatch):
+def issued(monkeypatch, session):
     kinds = []
-    monkeypatch.setattr(runtime, "_issuers",
+    monkeypatch.setitem(session.info, "issuers",
                         [lambda session, case, event, kind, actor, now: kinds.append((event.trigger, kind))])
     return kinds
 

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine import runtime
 from engine.errors import GuardRefused, NotPermitted, PayloadInvalid
 from engine.models import Case, Deadline, Estate, Event
 from engine.runtime import advance, available_actions, open_case
@@ -22,11 +21,11 @@ PROC = "owners_assembly"
 
 
 @pytest.fixture(autouse=True)
-def issued(monkeypatch):
+def issued(monkeypatch, session):
     """The documents each step asks the forms layer to issue, in order. (Rendering the
     PDFs is the forms tests' business; here the steps only have to ask for them.)"""
     log: list[tuple[str, str]] = []
-    monkeypatch.setattr(runtime, "_issuers",
+    monkeypatch.setitem(session.info, "issuers",
                         [lambda session, case, ev, kind, actor, now: log.append((ev.trigger, kind))])
     return log
 
@@ -185,10 +184,6 @@ def test_first_assembly_from_application_to_filed_committee_in_henan(session, di
     assert [e.role for e in trail] == ["developer"] * 2 + ["street_office"] * 6 + ["committee"] * 2 + ["street_office"]
 
 
-KINDS = {"contract_filing_receipt", "correction_notice", "preparatory_group_notice",
-         "first_meeting_notice", "committee_filing_certificate", "inspection_filing_receipt",
-         "handover_checklist", "handover_confirmation", "tender_filing_receipt",
-         "award_filing_receipt", "supervision_notice"}
 
 
 @pytest.mark.parametrize("name", [PROC, "committee_reelection"])
@@ -197,7 +192,9 @@ def test_every_step_names_its_roles_and_documents_and_every_deadline_its_article
     defn = REGISTRY[name]
     assert defn.opening.roles
     for t in defn.transitions:
-        assert t.roles and t.label and set(t.issues) <= KINDS
+        assert t.roles and t.label and set(t.issues) <= {d.kind for d in defn.documents}
+    for doc in defn.documents:
+        assert "《" in doc.basis["national"] and doc.title, doc.kind
     for d in defn.deadlines:
         assert d.rules.keys() <= {"national", "henan", "shandong"}
         for pack, p in d.rules.items():
@@ -537,8 +534,8 @@ def test_the_vote_and_the_filing_through_the_pages(client, session, district, is
     acceptance issues the filing certificate."""
     from datetime import datetime, timedelta
 
-    # Only the recorder: the app registered the PDF issuer, whose rendering is tested elsewhere.
-    runtime._issuers[:] = [fn for fn in runtime._issuers if getattr(fn, "__module__", "") == __name__]
+    # The recorder instead of the PDFs, whose rendering is tested in tests/test_forms.py.
+    client.application.extensions["session_info"]["issuers"][:] = session.info["issuers"]
 
     from engine.legaltime import TZ
     today = datetime.now(TZ).date()

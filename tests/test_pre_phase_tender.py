@@ -1,5 +1,5 @@
 """前期物业管理招标投标, as the developer and the district housing bureau run it
-(PROCEDURES.md §4): a tender for 滨河湾小区 (河南省), whose winner becomes the party of
+(docs/procedures.md §4): a tender for 滨河湾小区 (河南省), whose winner becomes the party of
 the pre-phase contract's filing.
 
 Every refusal must say why in words, with the figures, and leave nothing written.

@@ -120,6 +120,8 @@ def _missing_english(defn) -> list[str]:
         need(not d.consequence or d.consequence_en, f"deadline {d.key} consequence_en")
     for m in defn.materials:
         need(m.label_en, f"material {m.key}")
+    for doc in defn.documents:
+        need(doc.title_en, f"document {doc.kind}")
     for owner, schema_cls in schemas:
         for name, f in _fields(schema_cls):
             if f.dump_only:
@@ -144,15 +146,18 @@ def test_every_declaration_shown_on_pages_has_its_english():
 
 def test_the_engines_labels_are_bilingual():
     from engine import alerts, deadlines, documents, materials, roles, rulepacks, runtime
+    from workflows.rules import estate_status
+    statuses = dict(enumerate(estate_status.STATUSES))
     for table in (roles.ROLES, deadlines.STATUS_LABELS, materials.STATUS_LABELS,
-                  documents.STATUS_LABELS, alerts.KIND_LABELS, rulepacks.PACKS, runtime.NOTES):
+                  documents.STATUS_LABELS, alerts.KIND_LABELS, rulepacks.PACKS, runtime.NOTES,
+                  statuses):
         for key, label in table.items():
             assert isinstance(label, Bi) and label.en and not CJK.search(label.en), (key, label)
 
 
-def test_every_document_kind_has_an_english_name():
-    from forms.kinds import KINDS
-    assert all(k.title_en and not CJK.search(k.title_en) for k in KINDS.values())
+def test_the_engines_own_document_has_an_english_name():
+    from engine.supervision import DOCUMENT
+    assert DOCUMENT.title_en and not CJK.search(DOCUMENT.title_en)
 
 
 # -- Bi -------------------------------------------------------------------------------------

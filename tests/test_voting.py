@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from engine.voting import MATTERS, VoteInputError, matter_number, percent, tally
+from workflows.rules.voting import MATTERS, VoteInputError, matter_number, percent, tally
 
 
 def test_the_contract_example_passes_an_election():

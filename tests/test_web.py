@@ -167,7 +167,7 @@ def test_home_shows_what_to_act_on_due_soon_and_overdue(client, district, sessio
     assert f"#{soon.id}" not in page                 # another street office's estate
     days = (TODAY - session.get(Case, late.id).deadlines[0].due_date).days
     assert f"逾期 {days} 天" in page
-    assert "逾期案件分布（按社区居委会）" in page and "文化社区居民委员会" in page
+    assert "逾期期限分布（按社区居委会）" in page and "文化社区居民委员会" in page
 
 
 def test_home_for_the_bureau_counts_overdue_per_street_office(client, district, session):
@@ -189,7 +189,7 @@ def test_home_for_a_community_counts_overdue_per_estate(client, district, sessio
     contract(session, district, kind="pre_phase", estate="hudong", signed_days_ago=40, no="QQ-2")
     login(client, "community")
     unit = client.get("/").get_data(as_text=True).split('id="by-unit"')[1]
-    assert "逾期案件分布（按物业管理区域）" in text(client.get("/"))
+    assert "逾期期限分布（按物业管理区域）" in text(client.get("/"))
     assert re.search(r"锦绣花园</td><td class=\"num\"><strong>1<", unit)
     assert "湖东新苑" not in unit                     # another community's estate
 

@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-change-me"),
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'wuye.db'}",
         UPLOAD_FOLDER=str(instance / "uploads"),
+        PUBLIC_URL=os.environ.get("WUYE_PUBLIC_URL", "http://127.0.0.1:5000"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -40,17 +41,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     cases.init_app(app)
-    from web import documents  # printed forms: issuer, download, /verify (issue 7)
+    from web import documents  # printed forms: issuer, download, /verify
     documents.init_app(app)
-    from web import admin, home, materials  # the front end's other pages (issue 5)
+    from web import admin, home, materials  # 工作台, materials checklists, administration
     home.init_app(app)
     materials.init_app(app)
     admin.init_app(app)
-    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard (issue 8)
+    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard
     inbox.init_app(app)
     dashboard.init_app(app)
     cli.init_app(app)
-    from web import api  # JSON API /api/v1 (issue 6): bearer tokens, exempt from CSRF
+    from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)
     from web import cli_calendar
     cli_calendar.init_sync(app)     # holiday arrangements imported by any process

@@ -2,8 +2,8 @@
 estate, and the import of an official holiday arrangement.
 
 Passwords are stored hashed (werkzeug's scrypt/pbkdf2); a user's role must match the kind
-of the organisation it acts for (an admin acts for none). The holiday import calls the
-legal-time team's import function, which recomputes provisional deadlines.
+of the organisation it acts for (an admin acts for none). The holiday import goes through
+engine.calendar_store, which recomputes provisional deadlines.
 """
 from __future__ import annotations
 

@@ -18,28 +18,28 @@ from flask import (Blueprint, Flask, Response, abort, current_app, flash, redire
 from flask_login import login_required
 from markupsafe import Markup
 from marshmallow import fields as mfields
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from engine import documents, links, registry, uploads
+from engine import clock, documents, links, materials, queries, registry, uploads
 from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
-from engine.deadlines import STATUS_LABELS, pack_label
+from engine.deadlines import MISSED, OPEN, STATUS_LABELS, pack_label
 from engine.errors import EngineError, PayloadInvalid
 from engine.files import FileIn
-from engine.models import Attachment, Case, Deadline, Estate, Event
+from engine.models import Attachment, Case, Estate, Event
 from engine.runtime import NOTES as NOTE_LABELS, advance, available_actions, open_case
 from web.auth import current_actor
 from web.db import get_session
 from web.i18n import (_, action_label, datum, deadline_consequence, deadline_label,
-                      document_title, field_label, label_of, lang,
-                      proc_title, role_label, show_date, state_label, today, tr)
+                      document_title, field_label, label_of, lang, proc_title, role_label,
+                      show_date, state_label, tr)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
 
 PER_PAGE = 20
-ITEM_TRIGGERS = ("submit_item", "accept_item", "reject_item")
+ITEM_TRIGGERS = materials.ITEM_TRIGGERS
 # -- payloads from forms ----------------------------------------------------------------
 
 def _field_kind(f) -> str:
@@ -121,14 +121,6 @@ def files_from_request(field: str = "files", item: Optional[str] = None) -> list
 
 # -- queries ----------------------------------------------------------------------------
 
-def overdue_condition(ref: Optional[date] = None):
-    """Case has a running period whose last day has passed (Beijing date)."""
-    ref = ref or today()
-    return exists().where(Deadline.case_id == Case.id,
-                          Deadline.status.in_(("open", "missed")),
-                          Deadline.due_date < ref)
-
-
 def _truthy(v: Optional[str]) -> bool:
     return (v or "").strip().lower() in ("1", "true", "yes", "on", "y")
 
@@ -170,7 +162,7 @@ def filtered_cases(actor, f: Filters):
     if f.estate:
         q = q.where(Case.estate_id == f.estate)
     if f.overdue:
-        q = q.where(overdue_condition())
+        q = q.where(queries.overdue_case_condition())
     if f.q:
         import json
         terms = [f.q]
@@ -231,12 +223,8 @@ def index():
                     seen.add(st.name)
                     states.append((st.name, state_label(d, st.name)))
     estates = s.scalars(visible_estates(actor)).all()
-    ref = today()
-    overdue_ids = set()
-    if rows:
-        overdue_ids = set(s.scalars(select(Deadline.case_id).where(
-            Deadline.case_id.in_([c.id for c in rows]), Deadline.status.in_(("open", "missed")),
-            Deadline.due_date < ref)))
+    ref = clock.today()
+    overdue_ids = queries.overdue_case_ids(s, [c.id for c in rows], ref)
     return render_template("cases/index.html", cases=rows, defs=defs, f=f, page=page,
                            pages=pages, total=total, states=states, estates=estates,
                            overdue_ids=overdue_ids, ref=ref, registry=registry)
@@ -437,13 +425,13 @@ def linked_cases(case: Case) -> dict:
 
 
 def deadline_views(case: Case) -> list[dict]:
-    ref = today()
+    ref = clock.today()
     defn = defn_of(case)
     out = []
     for d in case.deadlines:
-        running = d.status in ("open", "missed")
+        running = d.status in (OPEN, MISSED)
         out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
-                    "overdue": running and d.due_date < ref,
+                    "overdue": queries.is_overdue(d, ref),
                     "label": deadline_label(defn, d.key, d.label),
                     "status_label": tr(STATUS_LABELS.get(d.status, d.status)),
                     "pack_label": tr(pack_label(d.rulepack)),

@@ -1,6 +1,6 @@
 """`flask --app web calendar import FILE | list | recompute` and `flask period FROM AMOUNT UNIT`.
 
-`period` prints exactly `{"due", "ends_at", "provisional", "basis"}` (CONTRACT.md); the
+`period` prints exactly `{"due", "ends_at", "provisional", "basis"}` (docs/contract.md); the
 province only decides which rule pack the basis names (the periods themselves are declared
 per procedure in workflows/*; the holiday calendar is national).
 """

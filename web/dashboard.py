@@ -5,7 +5,7 @@
   community; every count is one click from the cases behind it (the case list's filters
   `procedure`, `estate`, `overdue`, or this blueprint's own list for the groupings the case
   list has no filter for);
-- 调度表 (seed 004's progress table: estates by management status) as a page and a CSV
+- 调度表 (the progress table of 「物业管理调度方案」附件5, docs/sources.md: estates by management status) as a page and a CSV
   export (UTF-8 with BOM, so Excel opens it);
 - 逾期督办通知书: a housing bureau or street office issues one from an overdue deadline.
 
@@ -19,24 +19,23 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Optional
 
 from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
                    request, url_for)
 from flask_login import login_required
 from markupsafe import Markup, escape
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import select
 
-from engine import registry
-from engine.access import case_condition, estate_condition
-from engine.alerts import Alert, thresholds_for, workdays_after, THRESHOLDS, DEFAULT_THRESHOLDS
-from engine.deadlines import MET, MISSED, OPEN
+from engine import clock, queries, registry
+from engine.access import case_condition
+from engine.alerts import Alert
 from engine.errors import EngineError, PayloadInvalid
-from engine.models import Case, Deadline, Estate, Organisation
-from engine.supervision import ROLES as SUPERVISING_ROLES, issue_notice, is_overdue
+from engine.models import Case, Deadline, Estate
+from engine.supervision import ROLES as SUPERVISING_ROLES, issue_notice
 from web.auth import current_actor
-from web.db import get_session
+from web.db import alert_windows, get_session
 from web.i18n import N_, _, proc_title, tr
+from workflows.rules import estate_status
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -46,11 +45,6 @@ DIMENSIONS = {"street_office": N_("街道办事处"), "community": N_("社区"),
 LIST_LIMIT = 300
 
 
-def _today() -> date:
-    from web.i18n import today
-    return today()
-
-
 def _actor():
     actor = current_actor()
     if actor.role not in SUPERVISORS:
@@ -58,57 +52,12 @@ def _actor():
     return actor
 
 
-# -- counting ----------------------------------------------------------------------------
-
-def overdue_condition(today: date):
-    return or_(Deadline.status == MISSED, and_(Deadline.status == OPEN, Deadline.due_date < today))
-
-
-def due_soon_condition(today: date, config_thresholds=None):
-    """Open, not yet past, and inside its procedure's warning period (the scan's rule)."""
-    names = set(THRESHOLDS) | set(config_thresholds or {})
-    ends = [(Case.procedure == n, workdays_after(today, thresholds_for(n, config_thresholds).due_soon))
-            for n in sorted(names)]
-    end = case(*ends, else_=workdays_after(today, DEFAULT_THRESHOLDS.due_soon))
-    return and_(Deadline.status == OPEN, Deadline.due_date >= today, Deadline.due_date <= end)
-
-
-@dataclass
-class Filter:
-    street_office: Optional[int] = None
-    community: Optional[int] = None
-    estate: Optional[int] = None
-    procedure: str = ""
-
-    @classmethod
-    def from_args(cls, args) -> "Filter":
-        def num(k):
-            v = (args.get(k) or "").strip()
-            return int(v) if v.isdigit() else None
-        return cls(num("street_office"), num("community"), num("estate"),
-                   (args.get("procedure") or "").strip()[:40])
-
-    def conditions(self) -> list:
-        c = []
-        if self.street_office:
-            c.append(Estate.street_office_id == self.street_office)
-        if self.community:
-            c.append(Estate.community_id == self.community)
-        if self.estate:
-            c.append(Estate.id == self.estate)
-        if self.procedure:
-            c.append(Case.procedure == self.procedure)
-        return c
-
-    def args(self, **over) -> dict:
-        d = {"street_office": self.street_office, "community": self.community,
-             "estate": self.estate, "procedure": self.procedure}
-        d.update(over)
-        return {k: v for k, v in d.items() if v not in (None, "")}
-
-
-_GROUP_COL = {"street_office": Estate.street_office_id, "community": Estate.community_id,
-              "estate": Estate.id, "procedure": Case.procedure}
+def scope_from(args) -> queries.Scope:
+    def num(k):
+        v = (args.get(k) or "").strip()
+        return int(v) if v.isdigit() else None
+    return queries.Scope(num("street_office"), num("community"), num("estate"),
+                         (args.get("procedure") or "").strip()[:40])
 
 
 @dataclass
@@ -124,79 +73,27 @@ class Row:
 
 @dataclass
 class Counts:
-    totals: dict = field(default_factory=dict)
+    totals: queries.Counts
     by: dict = field(default_factory=dict)
 
 
-def _scope(actor, flt: Filter):
-    return [case_condition(actor), *flt.conditions()]
-
-
-def count_by(session, actor, today: date, dim: str, flt: Filter, thresholds=None) -> list[tuple]:
-    od, ds = overdue_condition(today), due_soon_condition(today, thresholds)
-    col = _GROUP_COL[dim]
-    q = (select(col, func.count(distinct(case((od, Case.id)))),
-                func.count(distinct(case((ds, Case.id)))))
-         .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
-         .join(Estate, Estate.id == Case.estate_id)
-         .where(*_scope(actor, flt), Deadline.status.in_((OPEN, MISSED)), or_(od, ds))
-         .group_by(col))
-    return [tuple(r) for r in session.execute(q)]
-
-
-def totals(session, actor, today: date, flt: Filter, thresholds=None) -> dict:
-    od, ds = overdue_condition(today), due_soon_condition(today, thresholds)
-    base = (select(func.count(distinct(case((od, Case.id)))),
-                   func.count(distinct(case((ds, Case.id)))))
-            .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
-            .join(Estate, Estate.id == Case.estate_id)
-            .where(*_scope(actor, flt), Deadline.status.in_((OPEN, MISSED)), or_(od, ds)))
-    o, s = session.execute(base).one()
-    late = session.scalar(select(func.count(distinct(Case.id))).select_from(Deadline)
-                          .join(Case, Case.id == Deadline.case_id)
-                          .join(Estate, Estate.id == Case.estate_id)
-                          .where(*_scope(actor, flt), Deadline.status == MET,
-                                 Deadline.late.is_(True)))
-    return {"overdue": o or 0, "due_soon": s or 0, "late": late or 0}
-
-
-def _names(session, ids) -> dict:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Organisation.id, Organisation.name)
-                                .where(Organisation.id.in_(ids))).all())
-
-
-def dashboard_counts(session, actor, today: date, flt: Filter, thresholds=None) -> Counts:
-    out = Counts(totals=totals(session, actor, today, flt, thresholds))
-    defs = registry.all_current()
+def dashboard_counts(session, actor, today: date, scope: queries.Scope) -> Counts:
+    wins = alert_windows()
+    out = Counts(totals=queries.counts(session, actor, wins, today=today, scope=scope))
     for dim in DIMENSIONS:
-        rows = count_by(session, actor, today, dim, flt, thresholds)
-        if dim in ("street_office", "community"):
-            names = _names(session, [r[0] for r in rows])
-        elif dim == "estate":
-            ids = [r[0] for r in rows]
-            names = dict(session.execute(select(Estate.id, Estate.name)
-                                         .where(Estate.id.in_(ids))).all()) if ids else {}
-        else:
-            names = {k: (proc_title(defs[k]) if k in defs else k) for k, *_ in rows}
+        rows = queries.counts_by(session, actor, wins, dim, today=today, scope=scope)
+        names = queries.names_of(session, dim, [r[0] for r in rows])
+        if dim == "procedure":
+            defs = registry.all_current()
+            names = {k: proc_title(defs[k]) if k in defs else k for k in names}
         items = []
-        for key, o, s in rows:
+        for key, o, ds in rows:
             label = names.get(key) or (_("（未设社区）") if dim == "community" else str(key))
-            r = Row(key, label, o, s)
-            if dim == "estate":
-                r.overdue_url = url_for("cases.index", estate=key, overdue=1)
-                r.due_soon_url = url_for("dashboard.cases", which="due_soon", **flt.args(estate=key))
-            elif dim == "procedure":
-                r.overdue_url = url_for("cases.index", procedure=key, overdue=1,
-                                        **({"estate": flt.estate} if flt.estate else {}))
-                r.due_soon_url = url_for("dashboard.cases", which="due_soon", **flt.args(procedure=key))
-            else:
-                r.overdue_url = url_for("dashboard.cases", which="overdue", **flt.args(**{dim: key}))
-                r.due_soon_url = url_for("dashboard.cases", which="due_soon", **flt.args(**{dim: key}))
-                if key:
-                    r.drill_url = url_for("dashboard.index", **flt.args(**{dim: key}))
+            r = Row(key, label, o, ds)
+            r.overdue_url = url_for("dashboard.cases", which="overdue", **scope.args(**{dim: key}))
+            r.due_soon_url = url_for("dashboard.cases", which="due_soon", **scope.args(**{dim: key}))
+            if dim in ("street_office", "community") and key:
+                r.drill_url = url_for("dashboard.index", **scope.args(**{dim: key}))
             items.append(r)
         items.sort(key=lambda r: (-r.overdue, -r.due_soon, r.label))
         out.by[dim] = items
@@ -247,10 +144,9 @@ def bar_chart(rows: list[Row], title: str, limit: int = 12, names_are_data: bool
 def index():
     actor = _actor()
     s = get_session()
-    flt = Filter.from_args(request.args)
-    today = _today()
-    from flask import current_app
-    counts = dashboard_counts(s, actor, today, flt, current_app.config.get("ALERT_THRESHOLDS"))
+    flt = scope_from(request.args)
+    today = clock.today()
+    counts = dashboard_counts(s, actor, today, flt)
     if actor.role in ("housing_bureau", "admin") and not (flt.street_office or flt.community):
         main = "street_office"
     elif actor.role != "community" and not flt.community:
@@ -265,13 +161,13 @@ def index():
                            dims=DIMENSIONS, flt=flt, crumbs=crumbs, today=today)
 
 
-def _crumbs(session, flt: Filter) -> list[tuple[str, str]]:
+def _crumbs(session, flt: queries.Scope) -> list[tuple[str, str]]:
     out = [(_("全部"), url_for("dashboard.index"))]
     if flt.street_office:
-        out.append((_names(session, [flt.street_office]).get(flt.street_office, _("街道")),
+        out.append((queries.names_of(session, "street_office", [flt.street_office]).get(flt.street_office, _("街道")),
                     url_for("dashboard.index", street_office=flt.street_office)))
     if flt.community:
-        out.append((_names(session, [flt.community]).get(flt.community, _("社区")),
+        out.append((queries.names_of(session, "community", [flt.community]).get(flt.community, _("社区")),
                     url_for("dashboard.index", **flt.args(estate=None, procedure=None))))
     return out
 
@@ -282,20 +178,13 @@ def cases():
     """The deadlines (and their cases) behind a count: overdue, due soon or met late."""
     actor = _actor()
     s = get_session()
-    flt = Filter.from_args(request.args)
+    flt = scope_from(request.args)
     which = request.args.get("which", "overdue")
-    today = _today()
-    from flask import current_app
-    cond = {"overdue": overdue_condition(today),
-            "due_soon": due_soon_condition(today, current_app.config.get("ALERT_THRESHOLDS")),
-            "late": and_(Deadline.status == MET, Deadline.late.is_(True))}.get(which)
-    if cond is None:
+    today = clock.today()
+    if which not in queries.WHICH:
         abort(404)
-    q = (select(Deadline, Case, Estate).join(Case, Case.id == Deadline.case_id)
-         .join(Estate, Estate.id == Case.estate_id).where(*_scope(actor, flt), cond)
-         .order_by(Deadline.due_date, Deadline.id))
-    total = s.scalar(select(func.count()).select_from(q.subquery()))
-    rows = s.execute(q.limit(LIST_LIMIT)).all()
+    rows, total = queries.deadlines(s, actor, which, alert_windows(), today=today, scope=flt,
+                                    limit=LIST_LIMIT)
     ids = [d.id for d, _, _ in rows]
     stages: dict[int, list[str]] = {}
     if ids:
@@ -353,13 +242,13 @@ def supervise(deadline_id: int):
             status = 400
     defn = registry.get(c.procedure, c.version)
     return render_template("dashboard/supervise.html", dl=dl, case=c, estate=estate, defn=defn,
-                           errors=errors, values=values, overdue=is_overdue(dl, _today()),
+                           errors=errors, values=values, overdue=queries.is_overdue(dl, clock.today()),
                            title=proc_title(defn)), status
 
 
 # -- 调度表 (progress table) ---------------------------------------------------------------
 
-STATUSES = (N_("已成立业委会"), N_("物业管理委员会"), N_("前期物业"), N_("无物业"))
+STATUSES = estate_status.STATUSES
 
 
 @dataclass
@@ -375,58 +264,21 @@ class EstateProgress:
     due_soon: int
 
 
-def progress(session, actor, today: date, thresholds=None) -> tuple[list[EstateProgress], list[dict]]:
-    """Every visible estate with its management status (derived from the estate and its
-    owners'-assembly cases) and its open, overdue and due-soon case counts; then a
-    summary per street office."""
-    estates = session.scalars(select(Estate).where(estate_condition(actor))
-                              .order_by(Estate.street_office_id, Estate.community_id, Estate.id)).all()
-    ids = [e.id for e in estates]
-    assembly: dict[int, set[str]] = {}
-    open_cases: dict[int, int] = {}
-    defs_final: dict[tuple, bool] = {}
-    if ids:
-        for eid, proc, version, state in session.execute(
-                select(Case.estate_id, Case.procedure, Case.version, Case.state)
-                .where(Case.estate_id.in_(ids))):
-            k = (proc, version, state)
-            if k not in defs_final:
-                try:
-                    defs_final[k] = registry.get(proc, version).state(state).final
-                except Exception:
-                    defs_final[k] = False
-            if not defs_final[k]:
-                open_cases[eid] = open_cases.get(eid, 0) + 1
-            if proc == "owners_assembly":
-                assembly.setdefault(eid, set()).add(state if defs_final[k] else "__open__")
-    per = {}
-    if ids:
-        od, ds = overdue_condition(today), due_soon_condition(today, thresholds)
-        for eid, o, s in session.execute(
-                select(Case.estate_id, func.count(distinct(case((od, Case.id)))),
-                       func.count(distinct(case((ds, Case.id)))))
-                .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
-                .where(Case.estate_id.in_(ids), Deadline.status.in_((OPEN, MISSED)), or_(od, ds))
-                .group_by(Case.estate_id)):
-            per[eid] = (o, s)
-    names = _names(session, [x for e in estates for x in (e.street_office_id, e.community_id,
-                                                           e.enterprise_id)])
+def progress(session, actor, today: date) -> tuple[list[EstateProgress], list[dict]]:
+    """Every visible estate with its management status (workflows.rules.estate_status)
+    and its open cases and overdue and due-soon deadlines; then a summary per street
+    office."""
+    facts = queries.estate_facts(session, actor, alert_windows(), today=today)
+    names = queries.names_of(session, "street_office", [x for f in facts for x in (
+        f.estate.street_office_id, f.estate.community_id, f.estate.enterprise_id)])
     rows = []
-    for e in estates:
-        st = assembly.get(e.id, set())
-        if e.committee_id or "filed" in st:
-            status = STATUSES[0]
-        elif "management_committee" in st:
-            status = STATUSES[1]
-        elif e.enterprise_id:
-            status = STATUSES[2]
-        else:
-            status = STATUSES[3]
-        o, s = per.get(e.id, (0, 0))
-        rows.append(EstateProgress(e, names.get(e.street_office_id, ""),
-                                   names.get(e.community_id, "") if e.community_id else "",
-                                   status, names.get(e.enterprise_id, "") if e.enterprise_id else "",
-                                   "__open__" in st, open_cases.get(e.id, 0), o, s))
+    for f in facts:
+        e = f.estate
+        rows.append(EstateProgress(
+            e, names.get(e.street_office_id, ""), names.get(e.community_id, "") if e.community_id else "",
+            estate_status.status(e.committee_id, e.enterprise_id, f.reached),
+            names.get(e.enterprise_id, "") if e.enterprise_id else "",
+            estate_status.preparing(f.running), f.open_cases, f.overdue, f.due_soon))
     summary: dict[str, dict] = {}
     for r in rows:
         d = summary.setdefault(r.street, {"street": r.street, "total": 0, "overdue": 0,
@@ -439,8 +291,8 @@ def progress(session, actor, today: date, thresholds=None) -> tuple[list[EstateP
         out.append({"street": _("合计"), **{k: sum(d[k] for d in out) for k in
                                         ("total", "overdue", *STATUSES)}})
     for d in out:
-        d["coverage"] = _pct(d["total"] - d["无物业"], d["total"])
-        d["committee_rate"] = _pct(d["已成立业委会"], d["total"])
+        d["coverage"] = _pct(d["total"] - d[estate_status.NONE], d["total"])
+        d["committee_rate"] = _pct(d[estate_status.COMMITTEE], d["total"])
     return rows, out
 
 
@@ -455,10 +307,10 @@ def _pct(n: int, total: int) -> str:
 @login_required
 def progress_page():
     actor = _actor()
-    from flask import current_app
-    rows, summary = progress(get_session(), actor, _today(), current_app.config.get("ALERT_THRESHOLDS"))
+    today = clock.today()
+    rows, summary = progress(get_session(), actor, today)
     return render_template("dashboard/progress.html", rows=rows, summary=summary,
-                           statuses=STATUSES, today=_today())
+                           statuses=STATUSES, today=today)
 
 
 CSV_HEADER = [N_("街道办事处"), N_("社区"), N_("物业管理区域"), N_("地址"), N_("管理状态"),
@@ -470,18 +322,17 @@ CSV_HEADER = [N_("街道办事处"), N_("社区"), N_("物业管理区域"), N_(
 @login_required
 def progress_csv():
     actor = _actor()
-    from flask import current_app
-    today = _today()
-    rows, summary = progress(get_session(), actor, today, current_app.config.get("ALERT_THRESHOLDS"))
+    today = clock.today()
+    rows, summary = progress(get_session(), actor, today)
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([_(h) for h in CSV_HEADER])
     for r in rows:
-        w.writerow([r.street, r.community, r.estate.name, r.estate.address, _(r.status),
+        w.writerow([r.street, r.community, r.estate.name, r.estate.address, tr(r.status),
                     r.enterprise, _("是") if r.preparing else _("否"), r.open_cases, r.overdue,
                     r.due_soon])
     w.writerow([])
-    w.writerow([_("街道办事处"), _("小区总数"), *map(_, STATUSES), _("物业管理覆盖率"),
+    w.writerow([_("街道办事处"), _("小区总数"), *map(tr, STATUSES), _("物业管理覆盖率"),
                 _("业委会组建率"), _("有逾期案件的小区")])
     for d in summary:
         w.writerow([d["street"], d["total"], *(d[k] for k in STATUSES), d["coverage"],

@@ -9,8 +9,21 @@ from engine.db import make_engine, make_sessionmaker
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = make_sessionmaker(engine)
+    # What the engine's write path needs from the application travels with each session
+    # (Session.info, copied per session; the lists inside are the app's own): the
+    # document issuers (engine.runtime.issuers) and the public address printed on forms.
+    info = {"issuers": [], "public_url": app.config["PUBLIC_URL"].rstrip("/")}
+    app.extensions["session_info"] = info
+    app.extensions["db_sessionmaker"] = make_sessionmaker(engine, info=info)
+    from engine.alerts import windows
+    app.extensions["alert_windows"] = windows(app.config.get("ALERT_THRESHOLDS"))
     app.teardown_appcontext(_close)
+
+
+def alert_windows():
+    """The procedures' declared alert windows with this deployment's overrides
+    (config ALERT_THRESHOLDS), resolved once when the app starts."""
+    return current_app.extensions["alert_windows"]
 
 
 def get_session():

@@ -1,4 +1,4 @@
-"""The demo district of CONTRACT.md: organisations, accounts, estates and living cases.
+"""The demo district of docs/contract.md: organisations, accounts, estates and living cases.
 
 `load_demo` is idempotent: it does nothing when the `bureau` account exists already.
 Cases are opened and advanced through the engine, like any user would, each step dated

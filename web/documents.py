@@ -280,14 +280,10 @@ def warn_environment(app: Flask) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    """Blueprint, the engine's document issuer, the public address printed in QR codes."""
-    import os
-
+    """Blueprint and the engine's document issuer (in the app's session info, web.db)."""
     import forms
-    from engine.runtime import register_issuer
     app.register_blueprint(bp)
-    register_issuer(forms.issue)
-    url = app.config.get("PUBLIC_URL") or os.environ.get("WUYE_PUBLIC_URL")
-    if url:
-        forms.set_public_url(url)
+    issuers = app.extensions["session_info"]["issuers"]
+    if forms.issue not in issuers:
+        issuers.append(forms.issue)
     app.extensions["forms_problems"] = warn_environment(app)

@@ -28,6 +28,7 @@ from flask import Blueprint, Flask, has_request_context, redirect, request, sess
 from flask_babel import Babel, gettext
 from markupsafe import Markup, escape
 
+from engine import clock
 from engine.bilingual import EMBED_END, EMBED_START, english, labelled
 from engine.legaltime import TZ
 from engine.roles import role_label as _role_label
@@ -124,11 +125,15 @@ def deadline_consequence(defn, key: str) -> str:
 
 
 def document_title(doc) -> str:
-    """An issued document's title as printed on it, or in English the name of its kind
-    (the document itself stays Chinese)."""
+    """An issued document's title as printed on it, or in English its declaration's
+    `title_en` (the document itself stays Chinese)."""
     if lang() == "en":
-        from forms.kinds import kind
-        return kind(doc.kind).title_en or doc.title
+        from engine.errors import EngineError
+        from forms.issuer import document_spec
+        try:
+            return document_spec(doc.case, doc.kind).title_en or doc.title
+        except (KeyError, EngineError):
+            return doc.title
     return doc.title or doc.kind
 
 
@@ -148,8 +153,8 @@ def field_help(field) -> str:
 # -- dates ---------------------------------------------------------------------------
 
 def today() -> date:
-    """Today in Beijing."""
-    return datetime.now(TZ).date()
+    """Today in Beijing (engine.clock, the one clock)."""
+    return clock.today()
 
 
 def local(ts: datetime) -> datetime:

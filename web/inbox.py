@@ -10,14 +10,13 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine import alerts as A
-from engine import registry, supervision
+from engine import alerts as A, queries, registry, supervision
 from engine.bilingual import Bi, embed, labelled
 from engine.deadlines import STATUS_LABELS
 from engine.errors import NotFound
 from engine.models import Case, Deadline, Estate, Event
 from web.auth import current_actor
-from web.db import get_session
+from web.db import alert_windows, get_session
 from web.i18n import _, lang, tr
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -44,7 +43,8 @@ def index():
     return render_template("inbox/index.html", rows=[_row(s, *r) for r in rows], show=show,
                            total=total, page=page,
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
-                           unread=A.unread_count(s, actor))
+                           unread=A.unread_count(s, actor),
+                           counts=queries.counts(s, actor, alert_windows()))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 status 未提交 / 已提交 / 已接收 / 退回 (with the reason), progress, and what still blocks
 signing the handover record.
 
-Data shape (INTERFACES.md): `case.data["materials"][item] = {status, reason, declaration,
+Data shape (kept by engine.materials): `case.data["materials"][item] = {status, reason, declaration,
 attachments}`; item steps are the transitions `submit_item` (enterprise; payload item,
 declaration; files tagged with the item), `accept_item` and `reject_item` (committee or
 community; payload item, reason). The checklist and what blocks signing come from

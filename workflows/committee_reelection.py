@@ -1,23 +1,22 @@
-"""业主委员会换届选举 — re-election of the owners' committee (PROCEDURES.md §3).
+"""业主委员会换届选举 — re-election of the owners' committee (docs/procedures.md §3).
 
 Ahead of the end of its term the committee convenes the owners' assembly to elect the
 next committee (Shandong: 90 days before the term ends, art. 33; Henan: before the term
 ends, with a written report to the street office, art. 33; national: 3 months before,
 unverified). The committee (or, once it has taken over, the street office) fixes the
 meeting and notifies all owners 15 days ahead; the election is entered as figures and
-checked by `engine.voting.tally` (民法典 art. 278 item 3). The outgoing committee hands
+checked by `workflows.rules.voting.tally` (民法典 art. 278 item 3). The outgoing committee hands
 over archives, seals and the owners' property (Henan: within 10 days of the change,
 art. 33 para. 2) and the change is filed within 30 days. When the committee does not
 organise the election in time, the street office takes over and organises it.
 """
 from __future__ import annotations
 
-from engine import deadlines as deadline_rules
 from engine.bilingual import Bi, embed
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
-from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, filing_authority_guard,
                                        meeting_date_leaves_notice_time,
                                        notice_published_15_days_before, notice_still_in_time,
@@ -123,12 +122,12 @@ def organiser_acts(ctx):
 
 def _reelection_due(ctx):
     """Latest day for the committee to hold the re-election under the estate's pack."""
-    spec = DEFINITION.deadline("reelection")
-    period = spec.period_for(ctx.rulepack)
     ends = ctx.date("term_ends_on")
-    if period is None or ends is None:
+    found = DEFINITION.deadline("reelection").due(ctx.rulepack, ends) if ends else None
+    if found is None:
         return None, None
-    return deadline_rules.compute(spec.direction, ends, period.amount, period.unit).date, period
+    when, period = found
+    return when.date, period
 
 
 @guard("业主委员会逾期未组织换届选举的，街道办事处方可组织")
@@ -181,7 +180,7 @@ STATES = (
 )
 
 DEADLINES = (
-    Deadline(
+    DeadlineSpec(
         key="reelection", label="组织换届选举期限（任期届满前）",
         label_en="holding the re-election (before the term ends)",
         anchor="term_ends_on", direction="before", party="committee",
@@ -194,7 +193,7 @@ DEADLINES = (
         consequence_en=("if the re-election is late, the street office convenes the owners' "
                         "assembly to hold it (Henan regulations art. 33 para. 1)"),
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="street_election", label="街道办事处组织换届选举期限",
         label_en="re-election organised by the street office",
         anchor="organise_by", party="street_office",
@@ -207,7 +206,7 @@ DEADLINES = (
         consequence="逾期未组织的，报区住房和城乡建设局督办",
         consequence_en="if it is late, the district housing bureau is asked to supervise",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="meeting_notice", label="换届会议公告期限（会议召开十五日前）",
         label_en="notice of the re-election meeting (15 days before it)",
         anchor="meeting_on", direction="before", party="committee",
@@ -216,7 +215,7 @@ DEADLINES = (
         consequence_en=("without timely notice the meeting cannot be held as planned; set "
                         "another day"),
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="handover", label="移交档案资料、印章及财物期限",
         label_en="hand-over of archives, seals and property",
         anchor="elected_on", party="committee",
@@ -228,7 +227,7 @@ DEADLINES = (
                         "hand-over, with the police's help where needed (Henan regulations "
                         "art. 33 para. 2)"),
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="change_filing", label="换届备案（变更告知）期限",
         label_en="filing of the change of committee",
         anchor="elected_on", party="committee",
@@ -236,7 +235,7 @@ DEADLINES = (
                                              "向物业所在地的区、县人民政府房地产行政主管部门和街道办事处、乡镇人民政府备案"),
                "henan": Period(30, "day", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
                                            "向物业所在地街道办事处、乡镇人民政府备案"),
-               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主委员会成员发生变更的，业主委员会应当"
+               "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主大会议事规则、管理规约、业主委员会成员发生变更的，业主委员会应当"
                                               "自变更之日起三十日内书面告知物业主管部门和街道办事处、乡镇人民政府")},
         consequence="逾期未备案的，由街道办事处督促限期备案",
         consequence_en="if it is not filed in time, the street office orders filing within a time limit",
@@ -279,7 +278,7 @@ TRANSITIONS = (
                meets=("handover",), label_en="hand over seals and archives"),
     Transition("urge_handover", "督促移交", ("elected", "filing_submitted"), None, ("street_office",),
                schema=SuperviseSchema, effect=stamp("handover_urged_on"),
-               issues=("supervision_notice",), label_en="order the hand-over"),
+               issues=("handover_order",), label_en="order the hand-over"),
     Transition("submit_filing", "报送换届备案", ("elected",), "filing_submitted", ("committee",),
                schema=FilingSchema, effect=stamp("filing_submitted_on"), meets=("change_filing",),
                label_en="submit the change filing"),
@@ -291,6 +290,26 @@ TRANSITIONS = (
                ("street_office", "housing_bureau"), schema=ReviewSchema,
                guards=(filing_authority, handed_over), effect=stamp("filed_on"),
                issues=("committee_filing_certificate",), label_en="accept the filing"),
+)
+
+# A term ends on a known day months ahead: warn two weeks (ten working days) ahead.
+ALERTS = AlertWindows(due_soon=10, escalate=(5, 15))
+
+DOCUMENTS = (
+    DocumentSpec("handover_order", "督促移交通知书", title_en="Order to hand over", addressee="committee",
+                 basis={"national": f"{GUIDELINES}（待核实）",
+                        "henan": "《河南省物业管理条例》第三十三条第二款：业主委员会应当自换届之日起十日内，"
+                                 "将其保管的档案资料、印章及其他属于全体业主所有的财物，移交给新一届业主委员会。"
+                                 "拒不移交的，街道办事处、乡镇人民政府应当督促移交",
+                        "shandong": "《山东省物业管理条例》第三十三条第二款：业主委员会应当及时将业主委员会印章、档案资料"
+                                    "以及属于全体业主的财物等移交给新一届业主委员会；不及时移交的，"
+                                    "街道办事处、乡镇人民政府应当协调督促其移交"},
+                 quotes=("handover",)),
+    DocumentSpec("correction_notice", "补正通知书", title_en="Notice to correct", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("change_filing",)),
+    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", title_en="Filing certificate of the owners' committee",
+                 addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("change_filing",)),
 )
 
 DEFINITION = Procedure(
@@ -309,6 +328,8 @@ DEFINITION = Procedure(
     summary=("业主委员会在任期届满前（山东九十日前）组织召开业主大会会议换届选举并书面报告街道办事处；"
              "逾期未换届的，由街道办事处组织。新一届选出后，原业主委员会移交档案资料、印章及财物（河南十日内），"
              "三十日内办理备案。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="opened",
     opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",

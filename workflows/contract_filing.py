@@ -1,10 +1,10 @@
-"""物业服务合同备案 — filing of a property-service contract (PROCEDURES.md §6).
+"""物业服务合同备案 — filing of a property-service contract (docs/procedures.md §6).
 
 The enterprise registers the signed contract and submits it for filing within the rule
 pack's period from signing; the reviewing authority accepts it (receipt issued), asks for
 a correction with reasons (the enterprise resubmits) or rejects it.
 
-Who reviews (seed 001 §12, 河南 art. 49): the district housing bureau for pre-phase
+Who reviews (《浉河区物业管理实施细则》第十二条, docs/sources.md; 河南 art. 49): the district housing bureau for pre-phase
 contracts (前期物业服务合同), the street office for contracts chosen by the owners'
 assembly. There is no national filing duty (民法典 art. 938, 物业管理条例 art. 34 only
 require a written contract), so the national pack starts no deadline.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from marshmallow import validates_schema
 
 from engine.bilingual import Bi
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.roles import role_label
 from engine.schema import Choice, Date, Money, PayloadSchema, Text, ValidationError
@@ -96,7 +96,7 @@ STATES = (
     State("withdrawn", "已撤回", final=True, label_en="withdrawn"),
 )
 
-FILING = Deadline(
+FILING = DeadlineSpec(
     key="filing",
     label="物业服务合同备案期限",
     label_en="filing of the service contract",
@@ -104,8 +104,8 @@ FILING = Deadline(
     party="enterprise",
     rules={
         "national": None,
-        "henan": Period(15, "day", "《河南省物业管理条例》第四十九条第三款：物业服务企业应当自物业服务合同签订之日起十五日内报送备案"),
-        "shandong": Period(10, "day", "《山东省物业管理条例》第五十七条第六款：物业服务人应当自签订物业服务合同之日起十日内向物业主管部门备案"),
+        "henan": Period(15, "day", "《河南省物业管理条例》第四十九条第三款：物业服务企业应当自物业服务合同签订之日起十五日内，将服务合同报送物业所在地县（市、区）人民政府物业管理行政主管部门和街道办事处、乡镇人民政府备案"),
+        "shandong": Period(10, "day", "《山东省物业管理条例》第五十七条第六款：物业服务人应当自签订物业服务合同之日起十日内，向物业主管部门备案"),
     },
     consequence="逾期未备案的，由主管部门督促限期备案",
     consequence_en="if it is not filed in time, the authority orders filing within a time limit",
@@ -113,6 +113,19 @@ FILING = Deadline(
 )
 
 REVIEWERS = ("housing_bureau", "street_office")
+
+# A filing is a single step for the enterprise: warn three working days ahead.
+ALERTS = AlertWindows(due_soon=3, escalate=(5, 10))
+
+DOCUMENTS = (
+    DocumentSpec("contract_filing_receipt", "物业服务合同备案回执", title_en="Receipt for the filing of a service contract",
+                 addressee="enterprise",
+                 basis={"national": "《民法典》第九百三十八条；《物业管理条例》第三十四条", "henan": "", "shandong": ""},
+                 quotes=("filing",)),
+    DocumentSpec("correction_notice", "补正通知书", title_en="Notice to correct", addressee="enterprise",
+                 basis={"national": "《民法典》第九百三十八条；《物业管理条例》第三十四条", "henan": "", "shandong": ""},
+                 quotes=("filing",)),
+)
 
 DEFINITION = Procedure(
     name="contract_filing",
@@ -123,6 +136,8 @@ DEFINITION = Procedure(
     summary="物业服务企业自合同签订之日起在规定期限内报送备案；审查机关予以备案、要求补正或不予备案。",
     summary_en=("The enterprise submits the contract for filing within the set period from "
                 "signing; the reviewing authority files it, asks for a correction, or refuses."),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="registered",
     opening=Opening(roles=("enterprise",), label="登记已签订的物业服务合同",

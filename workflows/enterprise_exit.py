@@ -1,8 +1,8 @@
-"""物业服务企业退出与交接 — an enterprise's exit and handover (PROCEDURES.md §7-8).
+"""物业服务企业退出与交接 — an enterprise's exit and handover (docs/procedures.md §7-8).
 
 How an exit starts (the case's `ground`):
 - 业主大会决定解聘: the owners dismiss the provider by a vote under 民法典 art. 278 item
-  (4) (figures checked by `engine.voting.tally` against the estate's register); the
+  (4) (figures checked by `workflows.rules.voting.tally` against the estate's register); the
   provider must be told in writing 60 days ahead (民法典 art. 946);
 - 物业服务企业不再续聘: the provider gives written notice 90 days before the term ends
   (民法典 art. 947); Henan: three months, and a report to the street office
@@ -10,14 +10,15 @@ How an exit starts (the case's `ground`):
 - 合同期满终止: the term ends and the owners have chosen another provider or to manage
   the estate themselves.
 When the case opens, an early-warning notice goes to the community and the street office
-(seed 001 附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
+(《浉河区物业管理实施细则》附件2; 河南 art. 51); it is recorded in the case and the alerts deliver it.
 
 After the contract ends the enterprise hands over item by item (the materials checklist
 below: 民法典 art. 949, 物业管理条例 arts. 29 and 38, 河南 art. 52, 山东 art. 58); the
 committee or the community accepts each item or sends it back with a reason; the
 handover record (交接确认书) can be signed only when every required item is accepted. A
 refusal to hand over or to leave goes to the district housing bureau, which orders a
-correction within a time limit (物业管理条例 art. 58).
+correction within a time limit (物业管理条例 art. 58 for documents not handed over; 河南
+art. 83 also fines an enterprise that does not leave in time).
 
 The handover period: the law says "within the agreed or a reasonable period" (民法典
 art. 949; 山东 art. 58); Henan says from the contract's end (河南 art. 52). The product
@@ -34,10 +35,11 @@ from marshmallow import fields, validates_schema
 
 from engine import materials
 from engine.bilingual import Bi, join
-from engine.definition import (Deadline, Material, Opening, Period, Procedure, State,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure, State,
                                Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
+from workflows.rules.voting import VoteInputError, register_missing, tally
 
 DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
 GROUNDS = {
@@ -95,7 +97,7 @@ MATERIALS = (
 
 # -- deadlines ----------------------------------------------------------------------
 
-DISMISSAL_NOTICE = Deadline(
+DISMISSAL_NOTICE = DeadlineSpec(
     key="dismissal_notice",
     label="解聘书面通知期限（合同终止日前六十日）",
     label_en="written notice of dismissal (60 days before the contract ends)",
@@ -110,7 +112,7 @@ DISMISSAL_NOTICE = Deadline(
     escalate_to=("street_office",),
 )
 
-NON_RENEWAL_NOTICE = Deadline(
+NON_RENEWAL_NOTICE = DeadlineSpec(
     key="non_renewal_notice",
     label="不再续聘书面通知期限（合同期限届满前）",
     label_en="written notice of non-renewal (before the term ends)",
@@ -130,15 +132,15 @@ NON_RENEWAL_NOTICE = Deadline(
 )
 
 _REFERENCE = "“合理期限”本系统暂按十五日计（参照湖南省物业管理条例，参考期限，待核实）；合同约定期限的，以约定为准"
-HANDOVER_PERIOD = Deadline(
+HANDOVER_PERIOD = DeadlineSpec(
     key="handover_period",
     label="退出交接期限（合同终止之日起）",
     label_en="handover period (from the contract's end)",
     anchor="ended_on",
     party="enterprise",
     rules={
-        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域并交还物业服务用房、相关设施和资料；" + _REFERENCE),
-        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域并履行交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
+        "national": Period(15, "day", "《民法典》第九百四十九条第一款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域，将物业服务用房、相关设施、物业服务所必需的相关资料等交还给业主委员会、决定自行管理的业主或者其指定的人；" + _REFERENCE),
+        "henan": Period(15, "day", "《河南省物业管理条例》第五十二条第二款：原物业服务企业应当自物业服务合同终止之日起退出物业管理区域，并向业主委员会或者在业主委员会监督下向新选聘的物业服务企业，履行下列交接义务；完成交接的期限本系统暂按十五日计（参考期限，待核实）"),
         "shandong": Period(15, "day", "《山东省物业管理条例》第五十八条第二款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域；" + _REFERENCE),
     },
     consequence="逾期不移交的，由区住建局责令限期改正；逾期仍不移交的，予以通报并处一万元以上十万元以下罚款（《物业管理条例》第五十八条）；原物业服务人不得请求业主支付合同终止后的物业费（《民法典》第九百四十九条第二款）",
@@ -259,8 +261,6 @@ def ground_fits_role(ctx):
 
 
 def _tally(estate, figures: dict):
-    # The vote rules live in the engine (engine.voting, 民法典 art. 278).
-    from engine.voting import tally
     return tally(DISMISSAL_MATTER, total_area=estate.total_area, total_owners=estate.total_owners,
                  voted_area=figures["voted_area"], voted_owners=figures["voted_owners"],
                  yes_area=figures["yes_area"], yes_owners=figures["yes_owners"])
@@ -270,7 +270,6 @@ def _tally(estate, figures: dict):
 def dismissal_vote_passed(ctx):
     if ctx.payload.get("ground") != DISMISSAL:
         return None
-    from engine.voting import VoteInputError, register_missing
     missing = register_missing(ctx.estate)
     if missing:
         return missing
@@ -410,6 +409,24 @@ STATES = (
 SUPERVISORS = ("committee", "community", "street_office")
 HANDOVER_STATES = ("handover", "escalated")
 
+# Service continues during an exit (民法典 art. 950) and owners are exposed: short
+# warning, fast escalation.
+ALERTS = AlertWindows(due_soon=5, escalate=(2, 5))
+
+DOCUMENTS = (
+    DocumentSpec("handover_checklist", "物业服务企业退出交接清单", title_en="Handover checklist of the outgoing enterprise",
+                 addressee="enterprise",
+                 basis={"national": "《民法典》第九百四十九条、第九百五十条；《物业管理条例》第二十九条、第三十八条"},
+                 quotes=("handover_period",)),
+    DocumentSpec("handover_confirmation", "交接确认书", title_en="Handover record",
+                 addressee="enterprise",
+                 basis={"national": "《民法典》第九百四十九条；《物业管理条例》第三十八条"}),
+    DocumentSpec("rectification_order", "责令限期改正通知书", title_en="Order to correct within a time limit",
+                 addressee="enterprise",
+                 basis={"national": "《物业管理条例》第五十八条；《民法典》第九百四十九条"},
+                 quotes=("handover_period",)),
+)
+
 DEFINITION = Procedure(
     name="enterprise_exit",
     version=1,
@@ -430,6 +447,8 @@ DEFINITION = Procedure(
              "或合同期满时启动，同时向社区居委会和街道办事处预警；合同终止后，物业服务企业逐项移交物业服务用房、设施和资料，"
              "业主委员会或社区居委会逐项接收或退回，全部必交事项接收后签署交接确认书；拒不移交或拒不撤出的，报区住建局责令限期改正。"
              + STILL_SERVING + "。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="notice_period",
     materials=MATERIALS,
@@ -467,7 +486,7 @@ DEFINITION = Procedure(
                    SUPERVISORS, schema=EscalateSchema, effect=escalate_effect,
                    label_en="escalate to the housing bureau"),
         Transition("order_rectification", "责令限期改正", ("escalated",), None, ("housing_bureau",),
-                   schema=OrderSchema, guards=(rectify_in_future,), issues=("supervision_notice",),
+                   schema=OrderSchema, guards=(rectify_in_future,), issues=("rectification_order",),
                    effect=merge, label_en="order correction within a time limit"),
         Transition("resume_handover", "改正后继续交接", ("escalated",), "handover",
                    ("housing_bureau", "street_office"), schema=NoteSchema, effect=merge,

@@ -1,4 +1,4 @@
-"""物业承接查验及备案 — handover inspection of a new estate and its filing (PROCEDURES.md §5).
+"""物业承接查验及备案 — handover inspection of a new estate and its filing (docs/procedures.md §5).
 
 The developer and the pre-phase enterprise jointly inspect the common parts and
 facilities before the enterprise takes the estate over (河南 art. 44; 山东 art. 15), at
@@ -7,7 +7,7 @@ article number not yet checked against a loaded text); in Henan the county housi
 authority and owner representatives must be invited (河南 art. 44 para. 2). After the
 handover the enterprise files the inspection with the district housing bureau within 30
 days (河南 art. 46); once filed, the result is posted in the estate within 5 days (local
-practice of seed 001, 浉河区细则 §13).
+practice: 《浉河区物业管理实施细则》第十三条, see docs/sources.md).
 """
 from __future__ import annotations
 
@@ -16,18 +16,25 @@ from datetime import date
 from marshmallow import fields
 
 from engine.bilingual import Bi, join
-from engine.definition import Deadline, Opening, Period, Procedure, State, Transition, guard
+from engine.definition import AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition, guard
 from engine.schema import Date, PayloadSchema, Text
 
 
-INSPECTION = Deadline(
+# The 15 days are national (not loaded, hence 待核实); each province adds its own duty to
+# inspect, so a Shandong estate is not told Henan's article.
+_MEASURES_15_DAYS = ("《物业承接查验办法》（建房〔2010〕165号）：建设单位应当在物业交付使用15日前，与选聘的物业服务企业"
+                     "完成物业共用部位、共用设施设备的承接查验工作（条号待核实）")
+
+INSPECTION = DeadlineSpec(
     key="inspection",
     label="承接查验完成期限（交付使用十五日前）",
     label_en="inspection done (15 days before delivery)",
     anchor="delivery_on",
     direction="before",
     party="developer",
-    rules={"national": Period(15, "day", "《物业承接查验办法》（建房〔2010〕165号）：建设单位应当在物业交付使用15日前，与选聘的物业服务企业完成物业共用部位、共用设施设备的承接查验工作（条号待核实）；《河南省物业管理条例》第四十四条：承接新建物业前，物业服务企业应当与建设单位共同对共用部位、共用设施设备进行检查验收")},
+    rules={"national": Period(15, "day", _MEASURES_15_DAYS),
+           "henan": Period(15, "day", _MEASURES_15_DAYS + "；《河南省物业管理条例》第四十四条第一款：承接新建物业前，物业服务企业应当与建设单位按照国家相关规定和前期物业服务合同的约定，共同对物业的共用部位、共用设施设备进行检查验收"),
+           "shandong": Period(15, "day", _MEASURES_15_DAYS + "；《山东省物业管理条例》第十五条第二款：物业服务人承接物业时，应当对物业共用部位、共用设施设备进行查验")},
     consequence="未经承接查验的物业不得交付；物业服务企业擅自承接未经查验的物业，因共用部位、共用设施设备缺陷给业主造成损害的，应承担相应赔偿责任（《河南省物业管理条例》第四十七条第三款）",
     consequence_en=("an estate that was not inspected may not be delivered; an enterprise that "
                     "takes over an uninspected estate is liable for owners' losses from defects of "
@@ -35,7 +42,7 @@ INSPECTION = Deadline(
     escalate_to=("housing_bureau",),
 )
 
-FILING = Deadline(
+FILING = DeadlineSpec(
     key="filing",
     label="承接查验备案期限（物业交接后三十日内）",
     label_en="filing of the inspection (30 days after the handover)",
@@ -50,13 +57,13 @@ FILING = Deadline(
     escalate_to=("community", "housing_bureau"),
 )
 
-PUBLIC_NOTICE = Deadline(
+PUBLIC_NOTICE = DeadlineSpec(
     key="public_notice",
     label="承接查验结果公示期限（备案后五日内）",
     label_en="posting the inspection result (5 days after filing)",
     anchor="filed_on",
     party="enterprise",
-    rules={"national": Period(5, "day", "浉河区物业管理实施细则第十三条（seed 001，地方实践做法，非法律、法规规定；待核实）：备案后五日内在物业管理区域内公示承接查验结果")},
+    rules={"national": Period(5, "day", "《浉河区物业管理实施细则》第十三条（地方实践做法，非法律、法规规定；待核实）：备案后五日内在物业管理区域内公示承接查验结果")},
     consequence="未按期公示的，由社区居委会督促公示",
     consequence_en="if it is not posted in time, the community committee presses for it",
     escalate_to=("community", "street_office"),
@@ -172,6 +179,18 @@ STATES = (
     State("published", "已公示", final=True, label_en="published"),
 )
 
+ALERTS = AlertWindows(due_soon=5, escalate=(3, 10))
+
+DOCUMENTS = (
+    DocumentSpec("correction_notice", "补正通知书", title_en="Notice to correct", addressee="enterprise",
+                 basis={"national": "《物业管理条例》第二十八条；物业承接查验办法（待核实）", "henan": "", "shandong": ""},
+                 quotes=("filing",)),
+    DocumentSpec("inspection_filing_receipt", "承接查验备案回执", title_en="Receipt for the filing of the handover inspection",
+                 addressee="enterprise",
+                 basis={"national": "《物业管理条例》第二十八条；物业承接查验办法（待核实）", "henan": "", "shandong": ""},
+                 quotes=("filing", "public_notice")),
+)
+
 DEFINITION = Procedure(
     name="handover_inspection",
     version=1,
@@ -185,6 +204,8 @@ DEFINITION = Procedure(
                 "the result is posted in the estate (local practice)."),
     summary=("建设单位与物业服务企业在物业交付使用十五日前共同完成共用部位、共用设施设备的承接查验（河南须邀请区住建局和业主代表）；"
              "物业交接后三十日内由物业服务企业向区住建局备案，备案后五日内在物业管理区域内公示查验结果（地方实践做法）。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="planned",
     opening=Opening(roles=("developer", "enterprise"), label="登记承接查验计划",

@@ -1,4 +1,4 @@
-"""首次业主大会会议与业主委员会备案 — the first owners' assembly (PROCEDURES.md §2).
+"""首次业主大会会议与业主委员会备案 — the first owners' assembly (docs/procedures.md §2).
 
 The developer applies (or the street office records ten owners' joint application, or
 reports on its own that the conditions are met); the street office forms the
@@ -7,11 +7,11 @@ group's steps are taken by the street office — publishes its members, fixes th
 meeting and publishes the preparations 15 days before it; the meeting is held and the
 vote entered as figures: for each matter (rules of procedure, covenant, committee
 election) the participating and consenting area and owners, measured against the
-estate's register (Estate.total_area, Estate.total_owners) by `engine.voting.tally`
+estate's register (Estate.total_area, Estate.total_owners) by `workflows.rules.voting.tally`
 (民法典 art. 278). The elected committee holds its first meeting within 7 days and files
 within 30 days of its election; the filing authority issues the filing certificate.
 When an assembly cannot be formed, the street office forms a property management
-committee (物业管理委员会) instead (seed 001, 浉河区细则 §4).
+committee (物业管理委员会) instead (《浉河区物业管理实施细则》第四条, docs/sources.md).
 
 Rule packs: Henan (河南省物业管理条例 arts. 18-21, 29), Shandong (山东省物业管理条例 arts.
 21-22, 30-31), national (物业管理条例 arts. 14, 16; 业主大会和业主委员会指导规则, whose
@@ -24,12 +24,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 from engine.bilingual import Bi, embed, join
-from engine.definition import (Deadline, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
                                guard)
 from engine.legaltime import latest_before
 from engine.roles import role_label
 from engine.schema import Choice, Count, Date, PayloadSchema, Text
-from engine.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
+from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 
 # -- shared helpers (also used by committee_reelection) --------------------------------
 
@@ -297,8 +297,10 @@ def group_composition(ctx):
 
 
 FILING_AUTHORITY = {
-    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会向街道办事处、乡镇人民政府备案"),
-    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门发给业主委员会备案证明"),
+    "henan": ("street_office", "《河南省物业管理条例》第二十九条第一款：业主委员会应当自选举产生之日起三十日内，"
+                                "向物业所在地街道办事处、乡镇人民政府备案"),
+    "shandong": ("housing_bureau", "《山东省物业管理条例》第三十一条第二款：物业主管部门应当自收到前款规定资料之日起十日内，"
+                                   "对符合条件的发给业主委员会备案证明"),
 }
 
 
@@ -340,7 +342,7 @@ STATES = (
 GUIDELINES = "《业主大会和业主委员会指导规则》"
 
 DEADLINES = (
-    Deadline(
+    DeadlineSpec(
         key="developer_documents", label="建设单位报送筹备文件资料期限",
         label_en="developer's preparation documents",
         anchor="conditions_met_on", party="developer",
@@ -352,7 +354,7 @@ DEADLINES = (
                         "if still not corrected, a fine of 50,000 to 150,000 yuan (Henan "
                         "regulations art. 80)"),
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="group_formation", label="组织成立首次业主大会筹备组期限（自收到申请）",
         label_en="forming the preparatory group (from the application)",
         anchor="applied_on", party="street_office",
@@ -362,7 +364,7 @@ DEADLINES = (
         consequence="逾期未组织成立筹备组的，报区住房和城乡建设局督办",
         consequence_en="if it is late, the district housing bureau is asked to supervise",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="group_formation_from_conditions", label="组建业主大会筹备组期限（自符合条件）",
         label_en="forming the preparatory group (from the conditions being met)",
         anchor="conditions_met_on", party="street_office",
@@ -372,7 +374,7 @@ DEADLINES = (
         consequence="逾期未组建筹备组的，报区住房和城乡建设局督办",
         consequence_en="if it is late, the district housing bureau is asked to supervise",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="members_notice", label="公告筹备组成员名单和工作职责期限",
         label_en="publishing the group's members and duties",
         anchor="group_formed_on", party="street_office",
@@ -382,7 +384,7 @@ DEADLINES = (
         consequence="逾期未公告的，报区住房和城乡建设局督办",
         consequence_en="if it is late, the district housing bureau is asked to supervise",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="meeting_notice", label="首次业主大会会议公告期限（会议召开十五日前）",
         label_en="notice of the first assembly meeting (15 days before it)",
         anchor="meeting_on", direction="before", party="street_office",
@@ -394,7 +396,7 @@ DEADLINES = (
         consequence="未按期公告的，会议不得如期召开，应另定会议日期",
         consequence_en="without timely notice the meeting cannot be held as planned; set another day",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="first_meeting", label="组织召开首次业主大会会议期限",
         label_en="holding the first assembly meeting",
         anchor="group_formed_on", party="street_office",
@@ -404,17 +406,17 @@ DEADLINES = (
         consequence="逾期未召开的，报区住房和城乡建设局督办",
         consequence_en="if it is late, the district housing bureau is asked to supervise",
         escalate_to=("housing_bureau",)),
-    Deadline(
+    DeadlineSpec(
         key="committee_first_meeting", label="业主委员会首次会议期限",
         label_en="the committee's first meeting",
         anchor="elected_on", party="committee",
         rules={"national": Period(7, "day", f"{GUIDELINES}第三十二条：业主委员会应当自选举产生之日起7日内召开首次会议（待核实）"),
                "shandong": Period(7, "day", "《山东省物业管理条例》第三十条第二款：业主委员会应当自选举产生之日起七日内召开首次会议，"
-                                             "推选主任、副主任和执行成员")},
+                                             "在业主委员会成员中推选主任、副主任和执行成员")},
         consequence="逾期未召开的，由街道办事处督促",
         consequence_en="if it is late, the street office presses for it",
         escalate_to=("street_office",)),
-    Deadline(
+    DeadlineSpec(
         key="committee_filing", label="业主委员会备案期限",
         label_en="filing of the owners' committee",
         anchor="elected_on", party="committee",
@@ -427,7 +429,7 @@ DEADLINES = (
         consequence="逾期未备案的，由街道办事处督促限期备案",
         consequence_en="if it is not filed in time, the street office orders filing within a time limit",
         escalate_to=("street_office", "housing_bureau")),
-    Deadline(
+    DeadlineSpec(
         key="filing_certificate", label="出具业主委员会备案证明期限",
         label_en="issuing the committee's filing certificate",
         anchor="filing_submitted_on", party="housing_bureau",
@@ -503,6 +505,26 @@ TRANSITIONS = (
                label_en="form a property management committee instead"),
 )
 
+# The assembly's steps are weeks apart: warn a week (five working days) ahead.
+ALERTS = AlertWindows(due_soon=5, escalate=(5, 15))
+
+DOCUMENTS = (
+    DocumentSpec("preparatory_group_notice", "业主大会筹备组成立公告", title_en="Public notice of the preparatory group",
+                 issuer="street_office", public=True,
+                 basis={"national": f"{GUIDELINES}（待核实）", "henan": "", "shandong": ""},
+                 quotes=("group_formation", "members_notice")),
+    DocumentSpec("first_meeting_notice", "首次业主大会会议公告", title_en="Public notice of the first owners' assembly meeting",
+                 issuer="street_office", public=True,
+                 basis={"national": "《物业管理条例》第十四条；《民法典》第二百七十八条"},
+                 quotes=("meeting_notice",)),
+    DocumentSpec("correction_notice", "补正通知书", title_en="Notice to correct", addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"}, quotes=("committee_filing",)),
+    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", title_en="Filing certificate of the owners' committee",
+                 addressee="committee",
+                 basis={"national": "《物业管理条例》第十六条"},
+                 quotes=("committee_filing", "filing_certificate")),
+)
+
 DEFINITION = Procedure(
     name="owners_assembly",
     version=1,
@@ -520,6 +542,8 @@ DEFINITION = Procedure(
     summary=("建设单位申请或业主联名申请后，街道办事处组织成立筹备组、公告成员，会议召开十五日前公告筹备事项，"
              "召开首次业主大会会议依民法典第二百七十八条表决议事规则、管理规约并选举业主委员会；"
              "业主委员会七日内召开首次会议，三十日内备案。不能成立业主大会的，组建物业管理委员会。"),
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="applied",
     opening=Opening(roles=("developer", "street_office"), label="申请成立首次业主大会筹备组",

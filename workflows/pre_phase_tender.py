@@ -1,4 +1,4 @@
-"""前期物业管理招标投标 — pre-phase tendering by the developer (PROCEDURES.md §4).
+"""前期物业管理招标投标 — pre-phase tendering by the developer (docs/procedures.md §4).
 
 A residential developer must choose the first property-service enterprise by tender
 (物业管理条例 art. 24; 河南 art. 42: before applying for the pre-sale permit). The
@@ -10,9 +10,9 @@ has them evaluated by a lawful committee, awards, files the result within 15 day
 signs the pre-phase contract within 30 days of the award notice. Signing opens the
 contract's filing (`contract_filing`, kind "pre_phase") with the winner as its party.
 
-Articles checked against shared/law/招标投标法(2017-12-27).md (arts. 17, 23, 24, 28,
-37, 46, 47) and 物业管理条例(2018-03-19).md (art. 24). The 10-day tender filing comes
-from 前期物业管理招标投标管理暂行办法, not loaded yet: its citation says 待核实.
+The articles (招标投标法 arts. 17, 23, 24, 28, 34, 37, 46, 47; 物业管理条例 art. 24) are
+quoted in docs/procedures.md §4. The 10-day tender filing comes from
+前期物业管理招标投标管理暂行办法, whose text is not loaded: its citation says 待核实.
 """
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ from fractions import Fraction
 from marshmallow import validates_schema
 
 from engine.bilingual import Bi, embed, join
-from engine.definition import (Deadline, Link, Opening, Period, Procedure, State,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Link, Opening, Period, Procedure, State,
                                Transition, guard)
 from engine.legaltime import latest_before
-from engine.links import organisation
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
+from workflows.rules.voting import percent
 
 # -- the rules, as figures ----------------------------------------------------------
 
@@ -327,7 +327,7 @@ def lawful_committee(ctx):
         problems.append(Bi(f"专家人数（{experts}）多于成员总数（{size}）",
                            f"the experts ({experts}) outnumber the members ({size})"))
     elif Fraction(experts, size) < EXPERT_SHARE:
-        share = f"{float(Fraction(experts, size)) * 100:.2f}%"
+        share = percent(Fraction(experts, size))
         problems.append(Bi(f"技术、经济等方面的专家 {experts} 人，占成员总数 {size} 人的 "
                            f"{share}，不足三分之二",
                            f"the {experts} technical or economic experts are {share} of the "
@@ -353,7 +353,7 @@ def winner_is_enterprise(ctx):
 
 
 def _winner(ctx):
-    return organisation(ctx, ctx.payload.get("winner_id"),
+    return ctx.organisation(ctx.payload.get("winner_id"),
                         name=ctx.payload.get("winner_name") or "", kind="enterprise")
 
 
@@ -425,7 +425,7 @@ def _with_winner(ctx, data):
 def _contract_filing_data(ctx, data) -> dict:
     """The opening payload of the linked contract filing: a pre-phase contract between
     the developer and the winner."""
-    developer = organisation(ctx, getattr(ctx.estate, "developer_id", None))
+    developer = ctx.organisation(getattr(ctx.estate, "developer_id", None))
     client = developer.name if developer else (ctx.actor.org_name if ctx.actor.role == "developer" else "")
     return {
         "contract_kind": "pre_phase",
@@ -457,7 +457,7 @@ STATES = (
     State("contract_signed", "已签订前期物业服务合同", final=True, label_en="contract signed"),
 )
 
-TENDER_FILING = Deadline(
+TENDER_FILING = DeadlineSpec(
     key="tender_filing",
     label="招标备案期限（招标公告发布前十日）",
     label_en="tender filing (10 days before the announcement)",
@@ -472,7 +472,7 @@ TENDER_FILING = Deadline(
     escalate_to=("housing_bureau",),
 )
 
-AWARD_FILING = Deadline(
+AWARD_FILING = DeadlineSpec(
     key="award_filing",
     label="中标结果备案期限",
     label_en="filing of the award",
@@ -486,7 +486,7 @@ AWARD_FILING = Deadline(
     escalate_to=("housing_bureau",),
 )
 
-CONTRACT_SIGNING = Deadline(
+CONTRACT_SIGNING = DeadlineSpec(
     key="contract_signing",
     label="前期物业服务合同签订期限",
     label_en="signing of the pre-phase contract",
@@ -503,12 +503,25 @@ CONTRACT_SIGNING = Deadline(
 
 DEV, BUREAU = ("developer",), ("housing_bureau",)
 
+ALERTS = AlertWindows(due_soon=5, escalate=(3, 10))
+
+DOCUMENTS = (
+    DocumentSpec("tender_filing_receipt", "招标备案回执", title_en="Receipt for the tender filing",
+                 addressee="developer",
+                 basis={"national": "《招标投标法》第二十三条、第二十四条；《物业管理条例》第二十四条"},
+                 quotes=("tender_filing",)),
+    DocumentSpec("award_filing_receipt", "中标备案回执", title_en="Receipt for the award filing",
+                 addressee="developer",
+                 basis={"national": "《招标投标法》第四十六条、第四十七条；《物业管理条例》第二十四条"},
+                 quotes=("award_filing", "contract_signing")),
+)
+
 DEFINITION = Procedure(
     name="pre_phase_tender",
     version=1,
     title="前期物业管理招标投标",
     title_en="Pre-phase property-management tender",
-    basis=f"{REG_24}；《招标投标法》第十七条、第二十三条、第二十四条、第二十八条、第三十七条、"
+    basis=f"{REG_24}；《招标投标法》第十七条、第二十三条、第二十四条、第二十八条、第三十四条、第三十七条、"
           f"第四十六条、第四十七条；《河南省物业管理条例》第四十二条；{ART_10_DAYS}",
     summary_en=("The developer chooses the pre-phase enterprise by tender: tender filing, "
                 "announcement, bids, opening and evaluation, award, award filing and the "
@@ -516,6 +529,8 @@ DEFINITION = Procedure(
                 "district housing bureau may approve selection by agreement."),
     summary="建设单位通过招投标选聘前期物业服务企业：招标备案、发布公告、投标、开标评标、定标、"
             "中标备案、签订前期物业服务合同；投标人不足三个或规模较小的，经区住建局批准可协议选聘。",
+    alerts=ALERTS,
+    documents=DOCUMENTS,
     states=STATES,
     initial="preparing",
     opening=Opening(roles=DEV, label="登记前期物业管理招标项目",

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 (CONTRACT.md), described at /api/v1/openapi.json.
+"""The JSON API under /api/v1 (docs/contract.md), described at /api/v1/openapi.json.
 
 Thin callers of the engine, like the pages: every change of a case goes through
 engine.runtime (open_case/advance), every list through engine.access's visibility

@@ -10,7 +10,7 @@ from marshmallow import fields as mf, validate as mv
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import registry
+from engine import clock, queries, registry
 from engine.access import Actor
 from engine.deadlines import STATUS_LABELS
 from engine.definition import Procedure
@@ -22,7 +22,7 @@ from web.api import schemas as S
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 # -- procedures -----------------------------------------------------------------------
@@ -129,7 +129,7 @@ def _aware(ts: datetime) -> datetime:
 
 
 def is_overdue(d: Deadline, now: datetime) -> bool:
-    return d.status == "missed" or (d.status == "open" and _aware(d.ends_at) <= now)
+    return queries.is_overdue(d, clock.today(now))
 
 
 def present_deadline(d: Deadline, now: datetime) -> dict:
@@ -139,6 +139,13 @@ def present_deadline(d: Deadline, now: datetime) -> dict:
             "status": d.status, "status_label": STATUS_LABELS.get(d.status, d.status),
             "overdue": is_overdue(d, now), "late": bool(d.late), "basis": d.basis or "",
             "citation": d.citation, "rulepack": d.rulepack, "provisional": bool(d.provisional)}
+
+
+def present_work_item(item) -> dict:
+    """A row of the caller's to-do list (engine.queries.worklist), as on the 工作台."""
+    return {**present_case_summary(item.case), "overdue": item.overdue,
+            "next_due": item.next_due,
+            "actions": [{"trigger": a.trigger, "label": a.label} for a in item.actions]}
 
 
 def present_case_summary(case: Case, defn: Optional[Procedure] = None,
@@ -194,7 +201,7 @@ def present_event(ev, attachments: list[Attachment]) -> dict:
 
 
 def present_document(doc) -> dict:
-    g = lambda k: getattr(doc, k, None)  # noqa: E731  (the forms team owns the model)
+    g = lambda k: getattr(doc, k, None)  # noqa: E731  (columns a document row may lack are shown as null)
     code = g("code")
     verify = None
     if code:

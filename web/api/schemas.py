@@ -88,13 +88,14 @@ class CaseQuery(Paging):
     overdue = fields.Boolean(metadata={"description": N_("true：只列有逾期期限的案件")})
 
 
-DEADLINE_STATUSES = ("open", "met", "missed", "cancelled", "overdue")
+DEADLINE_STATUSES = ("open", "met", "missed", "cancelled", "overdue", "due_soon", "late")
 
 
 class DeadlineQuery(Paging):
     status = fields.String(validate=validate.OneOf(DEADLINE_STATUSES),
                            metadata={"description": N_("open 进行中 / met 已履行 / missed 已逾期 / "
-                                                    "cancelled 已取消 / overdue 已过期限尚未履行")})
+                                                    "cancelled 已取消 / overdue 已过期限尚未履行 / "
+                                                    "due_soon 即将到期（各程序的预警期内）/ late 逾期后履行")})
     procedure = fields.String(validate=validate.Length(max=40))
     case_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
@@ -305,6 +306,30 @@ class CaseOut(CaseSummary):
 
 class CaseList(Page):
     items = fields.List(fields.Nested(CaseSummary), required=True)
+
+
+class WorkAction(ma.Schema):
+    trigger = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class WorkItem(CaseSummary):
+    overdue = fields.Boolean(required=True, metadata={"description": N_("案件有逾期未履行的期限")})
+    next_due = fields.Date(allow_none=True, required=True,
+                           metadata={"description": N_("最近一个未履行期限的届满日")})
+    actions = fields.List(fields.Nested(WorkAction), required=True,
+                          metadata={"description": N_("调用方现在可以办理的步骤")})
+
+
+class DeadlineCounts(ma.Schema):
+    overdue = fields.Integer(required=True, metadata={"description": N_("可见的逾期未履行期限数")})
+    due_soon = fields.Integer(required=True, metadata={"description": N_("可见的即将到期期限数")})
+    late = fields.Integer(required=True, metadata={"description": N_("逾期后履行的期限数")})
+
+
+class Worklist(Page):
+    items = fields.List(fields.Nested(WorkItem), required=True)
+    counts = fields.Nested(DeadlineCounts, required=True)
 
 
 class AttachmentOut(ma.Schema):

@@ -1,4 +1,4 @@
-"""The endpoints of CONTRACT.md's API table (and a few helpers around them)."""
+"""The endpoints of the HTTP API (docs/contract.md) and a few helpers around them."""
 from __future__ import annotations
 
 import hashlib
@@ -7,11 +7,11 @@ from functools import lru_cache
 from datetime import timedelta
 
 from flask import current_app, g, request, send_file
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
-from engine import apitokens, files as file_store, registry
+from engine import apitokens, clock, files as file_store, queries, registry
 from engine.access import case_condition, visible_cases, visible_estates
 from engine.errors import NotFound, PayloadInvalid
 from engine.models import Attachment, Case, Deadline, Estate, Event, User
@@ -19,7 +19,7 @@ from engine.runtime import advance, open_case
 from web.api import idempotency, present as P, schemas as S
 from web.api.blueprint import bp, current_actor
 from web.api.errors import ApiError
-from web.db import get_session
+from web.db import alert_windows, get_session
 from web.i18n import N_
 
 E400, E401, E403, E404, E409, E413, E415, E422 = (
@@ -147,13 +147,6 @@ def list_estates(q):
 
 # -- cases ----------------------------------------------------------------------------
 
-def _overdue_clause(now):
-    return exists(select(Deadline.id).where(
-        Deadline.case_id == Case.id,
-        or_(Deadline.status == "missed",
-            and_(Deadline.status == "open", Deadline.ends_at <= now))))
-
-
 @bp.route("/cases", methods=["GET"])
 @bp.doc(operationId="listCases", summary=N_("调用方可见的案件"), description=N_("可按程序、状态、物业管理区域、是否逾期筛选；按 id 倒序分页。"))
 @bp.arguments(S.CaseQuery, location="query")
@@ -169,7 +162,7 @@ def list_cases(q):
     if q.get("estate_id"):
         stmt = stmt.where(Case.estate_id == q["estate_id"])
     if q.get("overdue") is not None:
-        clause = _overdue_clause(P.utcnow())
+        clause = queries.overdue_case_condition(clock.today())
         stmt = stmt.where(clause if q["overdue"] else ~clause)
     rows, meta = _page(q, stmt, [Case.id.desc()])
     items = []
@@ -367,7 +360,7 @@ def upload_attachment(case_id):
 def _documents_module():
     try:
         from engine import documents
-    except ModuleNotFoundError as exc:       # the forms team's module is not installed
+    except ModuleNotFoundError as exc:       # a build without printed forms: no documents
         if exc.name != "engine.documents":
             raise
         return None
@@ -424,9 +417,8 @@ def list_deadlines(q):
             .join(Case, Deadline.case_id == Case.id).join(Estate, Case.estate_id == Estate.id)
             .where(case_condition(actor)))
     status = q.get("status")
-    if status == "overdue":
-        stmt = stmt.where(or_(Deadline.status == "missed",
-                              and_(Deadline.status == "open", Deadline.ends_at <= now)))
+    if status in queries.WHICH:
+        stmt = stmt.where(queries.condition(status, clock.today(now), alert_windows()))
     elif status:
         stmt = stmt.where(Deadline.status == status)
     if q.get("procedure"):
@@ -440,6 +432,27 @@ def list_deadlines(q):
         item.update(procedure=procedure, estate_id=estate_id, estate_name=estate_name)
         items.append(item)
     return {**meta, "items": items}
+
+
+@bp.route("/worklist", methods=["GET"])
+@bp.doc(operationId="getWorklist", summary=N_("调用方的待办清单"), description=N_(
+    "与工作台“待我办理”相同的案件：调用方现在可以办理某一步骤的可见案件（含仍按旧版本程序办理的案件），"
+    "逾期的在前，其次按最近的届满日；counts 为调用方可见的逾期、即将到期和逾期后履行的期限数，"
+    "与工作台、督办看板和收件箱的统计相同。"))
+@bp.arguments(S.Paging, location="query")
+@bp.response(200, S.Worklist)
+@errors(E400, E401)
+def get_worklist(q):
+    s, actor = get_session(), current_actor()
+    now = clock.now()
+    items = queries.worklist(s, actor, now=now)
+    page, per_page = q["page"], q["per_page"]
+    shown = items[(page - 1) * per_page: page * per_page]
+    c = queries.counts(s, actor, alert_windows(), today=clock.today(now))
+    return {"page": page, "per_page": per_page, "total": len(items),
+            "pages": max(1, math.ceil(len(items) / per_page)),
+            "items": [P.present_work_item(i) for i in shown],
+            "counts": {"overdue": c.overdue, "due_soon": c.due_soon, "late": c.late}}
 
 
 @bp.route("/alerts", methods=["GET"])

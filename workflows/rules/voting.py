@@ -5,7 +5,9 @@
 表决专有部分面积四分之三以上的业主且参与表决人数四分之三以上的业主同意。决定前款其他
 事项，应当经参与表决专有部分面积过半数的业主且参与表决人数过半数的业主同意。
 
-《民法典》第一千二百五十九条："以上"包括本数 (≥), "过半数" is more than half (>).
+《民法典》第一千二百五十九条：民法所称的“以上”、“以下”、“以内”、“届满”，包括本数；所称的“不满”、
+“超过”、“以外”，不包括本数。So 三分之二以上 and 四分之三以上 are ≥, and 过半数 (more than
+half) is >.
 
 Every figure becomes an exact `Fraction` (areas through `Decimal`); a ratio is decided on
 its exact value and only shown rounded (to 0.01 %, half up). Counting rules (最高人民法院
@@ -21,7 +23,11 @@ from fractions import Fraction
 from numbers import Integral
 from typing import Union
 
+from marshmallow import validates_schema
+
 from engine.bilingual import Bi, english, join
+from engine.definition import Guard
+from engine.schema import PayloadSchema, ValidationError, fields, validate
 
 __all__ = ["tally", "Tally", "Check", "VoteInputError", "Ballot", "vote_schema", "passed_guard",
            "some_failed_guard", "record_tallies", "tally_of", "percent", "MATTERS", "ARTICLE_ITEMS", "MATTER_KEYS", "matter_number",
@@ -430,14 +436,12 @@ class Ballot:
 
 
 def _places(value) -> None:
-    from engine.schema import ValidationError
     if isinstance(value, Decimal) and value.is_finite() and value.normalize().as_tuple().exponent < -4:
         raise ValidationError(Bi("面积最多保留四位小数", "At most four decimals of area"))
 
 
 def vote_fields(ballots) -> dict:
     """marshmallow fields for the figures of each ballot, labelled in Chinese and English."""
-    from engine.schema import fields, validate
     out = {}
     for b in ballots:
         for key, label, kind in FIGURES:
@@ -457,8 +461,6 @@ def vote_fields(ballots) -> dict:
 def vote_schema(name: str, ballots, base=None, extra: dict | None = None):
     """A payload schema with the figures of `ballots` (plus `extra` fields) that also
     refuses, field by field, a yes-figure larger than the participating one."""
-    from marshmallow import validates_schema
-    from engine.schema import PayloadSchema, ValidationError
     attrs = dict(vote_fields(ballots))
     attrs.update(extra or {})
 
@@ -506,7 +508,6 @@ def _wrong_figures(ballot: Ballot, exc: VoteInputError) -> Bi:
 
 def passed_guard(ballot: Ballot):
     """Guard: the ballot passed under art. 278; a refusal gives tally's reasons."""
-    from engine.definition import Guard
 
     def check(ctx):
         try:
@@ -523,7 +524,6 @@ def passed_guard(ballot: Ballot):
 
 def some_failed_guard(ballots):
     """Guard for recording a failed vote: at least one ballot did not pass."""
-    from engine.definition import Guard
 
     def check(ctx):
         problems, passed = [], []

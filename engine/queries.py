@@ -1,0 +1,369 @@
+"""The read side: the one place that answers "what is overdue, what is due soon, what is
+on my list, how many" for every page, the JSON API, the inbox and the scan.
+
+Definitions (each decided here and nowhere else):
+
+- **overdue**: a deadline that is `missed`, or still `open` after its last day;
+- **due soon**: an `open` deadline whose last day is today or within the procedure's
+  declared warning window (`AlertWindows.due_soon` working days, engine.alerts);
+- **late**: a deadline met after its last day;
+- **to-do** (工作台 / `GET /api/v1/worklist`): the visible cases, on every definition
+  version, where the actor may take a step now; an item step of a checklist counts only
+  when some item waits for it.
+
+Everything is filtered by jurisdiction (engine.access) in SQL, so no page can count what
+its user may not see. "Today" comes from engine.clock unless the caller passes a day.
+Counts are of deadlines: one case with two overdue duties owes two things.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Mapping, Optional, Sequence
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
+
+from engine import clock, materials, registry
+from engine.access import Actor, case_condition, estate_condition, visible_cases
+from engine.alerts import due_soon_until, window_for
+from engine.deadlines import MET, MISSED, OPEN
+from engine.definition import AlertWindows
+from engine.models import Case, Deadline, Estate, Organisation
+from engine.runtime import ActionInfo, available_actions
+
+OVERDUE, DUE_SOON, LATE = "overdue", "due_soon", "late"
+WHICH = (OVERDUE, DUE_SOON, LATE)
+
+
+# -- the definitions ----------------------------------------------------------------------
+
+def overdue_condition(today: date):
+    return or_(Deadline.status == MISSED, and_(Deadline.status == OPEN, Deadline.due_date < today))
+
+
+def due_soon_condition(today: date, windows: Mapping[str, AlertWindows]):
+    """Open, not yet past, within its procedure's window (needs Case joined)."""
+    names = sorted(windows)
+    ends = [(Case.procedure == n, due_soon_until(today, windows[n])) for n in names]
+    end = case(*ends, else_=due_soon_until(today, AlertWindows())) if ends else \
+        due_soon_until(today, AlertWindows())
+    return and_(Deadline.status == OPEN, Deadline.due_date >= today, Deadline.due_date <= end)
+
+
+def late_condition():
+    return and_(Deadline.status == MET, Deadline.late.is_(True))
+
+
+def condition(which: str, today: date, windows: Mapping[str, AlertWindows]):
+    if which == OVERDUE:
+        return overdue_condition(today)
+    if which == DUE_SOON:
+        return due_soon_condition(today, windows)
+    if which == LATE:
+        return late_condition()
+    raise ValueError(f"unknown deadline list {which!r} (one of {', '.join(WHICH)})")
+
+
+def is_overdue(d: Deadline, today: date) -> bool:
+    return d.status == MISSED or (d.status == OPEN and d.due_date < today)
+
+
+def is_due_soon(d: Deadline, procedure: str, today: date,
+                windows: Mapping[str, AlertWindows]) -> bool:
+    return (d.status == OPEN and today <= d.due_date
+            <= due_soon_until(today, window_for(windows, procedure)))
+
+
+# -- scope (the dashboard's drill-down) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """Narrows what is counted: a street office, a community, an estate, a procedure."""
+    street_office: Optional[int] = None
+    community: Optional[int] = None
+    estate: Optional[int] = None
+    procedure: str = ""
+
+    def conditions(self) -> list:
+        c = []
+        if self.street_office:
+            c.append(Estate.street_office_id == self.street_office)
+        if self.community:
+            c.append(Estate.community_id == self.community)
+        if self.estate:
+            c.append(Estate.id == self.estate)
+        if self.procedure:
+            c.append(Case.procedure == self.procedure)
+        return c
+
+    def args(self, **over) -> dict:
+        """As query-string arguments (for links that keep the scope), with changes."""
+        d = {"street_office": self.street_office, "community": self.community,
+             "estate": self.estate, "procedure": self.procedure}
+        d.update(over)
+        return {k: v for k, v in d.items() if v not in (None, "")}
+
+
+EVERYTHING = Scope()
+
+GROUPS = {"street_office": Estate.street_office_id, "community": Estate.community_id,
+          "estate": Estate.id, "procedure": Case.procedure}
+
+
+def _visible_deadlines(actor: Actor, scope: Scope):
+    return (select(Deadline).join(Case, Case.id == Deadline.case_id)
+            .join(Estate, Estate.id == Case.estate_id)
+            .where(case_condition(actor), *scope.conditions()))
+
+
+# -- counts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Counts:
+    overdue: int = 0
+    due_soon: int = 0
+    late: int = 0
+
+
+def counts(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], *,
+           today: Optional[date] = None, scope: Scope = EVERYTHING) -> Counts:
+    """How many visible deadlines are overdue, due soon, and were met late."""
+    today = today or clock.today()
+    od, ds, lt = (overdue_condition(today), due_soon_condition(today, windows), late_condition())
+    q = _visible_deadlines(actor, scope).with_only_columns(
+        func.count(case((od, Deadline.id))), func.count(case((ds, Deadline.id))),
+        func.count(case((lt, Deadline.id)))).where(or_(od, ds, lt))
+    o, s, late = session.execute(q).one()
+    return Counts(o or 0, s or 0, late or 0)
+
+
+def counts_by(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], group: str,
+              *, today: Optional[date] = None, scope: Scope = EVERYTHING) -> list[tuple[Any, int, int]]:
+    """(key, overdue, due soon) per street office, community, estate or procedure."""
+    today = today or clock.today()
+    col = GROUPS[group]
+    od, ds = overdue_condition(today), due_soon_condition(today, windows)
+    q = (_visible_deadlines(actor, scope)
+         .with_only_columns(col, func.count(case((od, Deadline.id))), func.count(case((ds, Deadline.id))))
+         .where(or_(od, ds)).group_by(col))
+    return [tuple(r) for r in session.execute(q)]
+
+
+def deadlines(session: Session, actor: Actor, which: str, windows: Mapping[str, AlertWindows], *,
+              today: Optional[date] = None, scope: Scope = EVERYTHING, limit: Optional[int] = None,
+              offset: int = 0) -> tuple[list, int]:
+    """(rows of (Deadline, Case, Estate) in order of last day, total) for one list."""
+    today = today or clock.today()
+    cond = condition(which, today, windows)
+    base = _visible_deadlines(actor, scope).where(cond)
+    total = session.scalar(base.with_only_columns(func.count(Deadline.id)))
+    q = (base.add_columns(Case, Estate).order_by(Deadline.due_date, Deadline.id).offset(offset))
+    if limit is not None:
+        q = q.limit(limit)
+    return session.execute(q).all(), int(total or 0)
+
+
+def deadline_ids(session: Session, actor: Actor, which: str, windows: Mapping[str, AlertWindows], *,
+                 today: Optional[date] = None, scope: Scope = EVERYTHING) -> set[int]:
+    today = today or clock.today()
+    q = _visible_deadlines(actor, scope).where(condition(which, today, windows))
+    return set(session.scalars(q.with_only_columns(Deadline.id)))
+
+
+def overdue_case_ids(session: Session, case_ids: Sequence[int], today: Optional[date] = None) -> set[int]:
+    """Which of these cases owe something overdue."""
+    if not case_ids:
+        return set()
+    today = today or clock.today()
+    return set(session.scalars(select(Deadline.case_id).where(
+        Deadline.case_id.in_(list(case_ids)), overdue_condition(today))))
+
+
+def overdue_case_condition(today: Optional[date] = None):
+    """SQL condition on Case: the case owes something overdue (for case lists)."""
+    today = today or clock.today()
+    from sqlalchemy import exists
+    return exists(select(Deadline.id).where(Deadline.case_id == Case.id, overdue_condition(today)))
+
+
+# -- the to-do list ------------------------------------------------------------------------
+
+MAX_TODO = 300       # cases whose actions are evaluated for one list
+
+
+@dataclass
+class WorkItem:
+    case: Case
+    actions: list[ActionInfo]
+    overdue: bool = False
+    next_due: Optional[date] = None
+
+
+def _actionable_condition(role: str):
+    """Cases in a state where some step is open to `role`, on every definition version
+    (a case keeps the version it started on). A cheap pre-filter; guards are checked per
+    case by available_actions."""
+    conds = []
+    for defn in registry.all_versions():
+        states = sorted({s for t in defn.transitions if role in t.roles for s in t.sources})
+        if states:
+            conds.append(and_(Case.procedure == defn.name, Case.version == defn.version,
+                              Case.state.in_(states)))
+    return or_(*conds) if conds else None
+
+
+def _item_step_has_work(case: Case, trigger: str) -> bool:
+    """A checklist's item step is work only when some item waits for it."""
+    wanted = materials.WAITS_IN.get(trigger)
+    defn = registry.get(case.procedure, case.version)
+    if wanted is None or not defn.materials:
+        return True
+    return any(v.status in wanted for v in materials.checklist(defn, case))
+
+
+def worklist(session: Session, actor: Actor, *, now: Optional[datetime] = None,
+             limit: int = MAX_TODO) -> list[WorkItem]:
+    """The cases the actor can act on now with the steps allowed, overdue ones first,
+    then by the nearest open deadline, then most recently changed."""
+    now = now or clock.now()
+    today = clock.today(now)
+    cond = _actionable_condition(actor.role)
+    if cond is None:
+        return []
+    rows = session.scalars(visible_cases(actor).where(cond).options(contains_eager(Case.estate))
+                           .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)).all()
+    items = []
+    for c in rows:
+        acts = [a for a in available_actions(session, c, actor, now=now)
+                if a.allowed and _item_step_has_work(c, a.trigger)]
+        if acts:
+            items.append(WorkItem(c, acts))
+    if items:
+        ids = [i.case.id for i in items]
+        late = overdue_case_ids(session, ids, today)
+        nxt = dict(session.execute(
+            select(Deadline.case_id, func.min(Deadline.due_date))
+            .where(Deadline.case_id.in_(ids), Deadline.status.in_((OPEN, MISSED)))
+            .group_by(Deadline.case_id)).all())
+        for i in items:
+            i.overdue = i.case.id in late
+            i.next_due = nxt.get(i.case.id)
+        order = {i.case.id: n for n, i in enumerate(items)}
+        items.sort(key=lambda i: (not i.overdue, i.next_due or date.max, order[i.case.id]))
+    return items
+
+
+# -- cases per procedure, overdue per unit ----------------------------------------------------
+
+@dataclass
+class ProcedureCount:
+    procedure: str
+    total: int = 0
+    running: int = 0
+    overdue: int = 0
+
+
+def procedure_counts(session: Session, actor: Actor, *, today: Optional[date] = None) -> list[ProcedureCount]:
+    """Visible cases per procedure: all, still running, owing something overdue."""
+    today = today or clock.today()
+    q = (visible_cases(actor).with_only_columns(Case.procedure, Case.version, Case.state,
+                                                func.count(Case.id))
+         .group_by(Case.procedure, Case.version, Case.state))
+    out: dict[str, ProcedureCount] = {}
+    for proc, version, state, n in session.execute(q):
+        row = out.setdefault(proc, ProcedureCount(proc))
+        row.total += n
+        if not registry.is_final(proc, version, state):
+            row.running += n
+    oq = (visible_cases(actor).where(overdue_case_condition(today))
+          .with_only_columns(Case.procedure, func.count(Case.id)).group_by(Case.procedure))
+    for proc, n in session.execute(oq):
+        if proc in out:
+            out[proc].overdue = n
+    return sorted(out.values(), key=lambda r: r.procedure)
+
+
+# The unit a supervisor follows: the bureau its street offices, a street office its
+# communities, a community its estates.
+SUPERVISED_UNIT = {
+    "housing_bureau": "street_office", "admin": "street_office",
+    "street_office": "community", "community": "estate",
+}
+
+
+def overdue_by_unit(session: Session, actor: Actor, *, today: Optional[date] = None
+                    ) -> tuple[Optional[str], list[tuple[str, Optional[int], int]]]:
+    """(unit, [(name, id, overdue deadlines)]) for supervisors, most overdue first."""
+    unit = SUPERVISED_UNIT.get(actor.role)
+    if unit is None:
+        return None, []
+    today = today or clock.today()
+    col = GROUPS[unit]
+    q = (_visible_deadlines(actor, EVERYTHING).where(overdue_condition(today))
+         .with_only_columns(col, func.count(Deadline.id)).group_by(col))
+    rows = session.execute(q).all()
+    names = names_of(session, unit, [r[0] for r in rows])
+    return unit, sorted(((names.get(k, "—"), k, n) for k, n in rows), key=lambda r: (-r[2], r[0]))
+
+
+def names_of(session: Session, unit: str, keys) -> dict:
+    """Display names for the keys of a grouping (organisations, estates, procedures)."""
+    keys = [k for k in keys if k]
+    if not keys:
+        return {}
+    if unit == "estate":
+        return dict(session.execute(select(Estate.id, Estate.name).where(Estate.id.in_(keys))).all())
+    if unit == "procedure":
+        defs = registry.all_current()
+        return {k: defs[k].title if k in defs else k for k in keys}
+    return dict(session.execute(select(Organisation.id, Organisation.name)
+                                .where(Organisation.id.in_(keys))).all())
+
+
+# -- the register as the 调度表 reads it ----------------------------------------------------
+
+@dataclass
+class EstateFacts:
+    """What the progress table (调度表) needs of one estate: its row, the final states
+    its cases reached (newest last) and the procedures with a case still running."""
+    estate: Estate
+    reached: list[tuple[str, str]] = field(default_factory=list)     # (procedure, state)
+    running: set[str] = field(default_factory=set)                   # procedures
+    open_cases: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def estate_facts(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], *,
+                 today: Optional[date] = None) -> list[EstateFacts]:
+    today = today or clock.today()
+    estates = session.scalars(select(Estate).where(estate_condition(actor))
+                              .order_by(Estate.street_office_id, Estate.community_id, Estate.id)).all()
+    facts = {e.id: EstateFacts(e) for e in estates}
+    if not facts:
+        return []
+    ids = list(facts)
+    for eid, proc, version, state in session.execute(
+            select(Case.estate_id, Case.procedure, Case.version, Case.state)
+            .where(Case.estate_id.in_(ids)).order_by(Case.updated_at, Case.id)):
+        f = facts[eid]
+        if registry.is_final(proc, version, state):
+            f.reached.append((proc, state))
+        else:
+            f.running.add(proc)
+            f.open_cases += 1
+    od, ds = overdue_condition(today), due_soon_condition(today, windows)
+    for eid, o, s in session.execute(
+            select(Case.estate_id, func.count(case((od, Deadline.id))), func.count(case((ds, Deadline.id))))
+            .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
+            .where(Case.estate_id.in_(ids), or_(od, ds)).group_by(Case.estate_id)):
+        facts[eid].overdue, facts[eid].due_soon = o, s
+    return list(facts.values())
+
+
+__all__ = ["OVERDUE", "DUE_SOON", "LATE", "WHICH", "Scope", "EVERYTHING", "GROUPS", "Counts",
+           "counts", "counts_by", "deadlines", "deadline_ids", "overdue_condition",
+           "due_soon_condition", "late_condition", "is_overdue", "is_due_soon", "worklist",
+           "WorkItem", "procedure_counts", "overdue_by_unit", "names_of", "estate_facts",
+           "EstateFacts", "overdue_case_ids", "overdue_case_condition", "SUPERVISED_UNIT"]
