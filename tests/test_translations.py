@@ -3,6 +3,7 @@ its English, and the engine's bilingual texts keep both sides (docs/translations
 from __future__ import annotations
 
 import copy
+import io
 import json
 import pickle
 import re
@@ -201,3 +202,17 @@ def test_a_refusal_quotes_what_the_user_wrote_as_data(app):
         assert str(shown) == 'returned (<span translate="no">缺钥匙 &lt;b&gt;</span>); submit again'
         session["lang"] = "zh"
         assert tr(reason) == "已退回（缺钥匙），待重新提交"
+
+
+def test_a_refused_holiday_file_is_explained_in_english(client, district):
+    from tests.test_web import login
+    login(client, "admin")
+    client.get("/lang/en")
+    bad = ('year = 2027\nnotice = "n"\n[[holidays]]\nname = "春节"\n'
+           'rest_from = 2027-02-10\nrest_to = 2027-02-01\n').encode()
+    r = client.post("/admin/calendar", data={"file": (io.BytesIO(bad), "bad.toml")},
+                    content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert ('Import failed: holiday 1 (<span translate="no">春节</span>): the last rest day '
+            '2027-02-01 is before the first 2027-02-10') in page

@@ -20,7 +20,7 @@ from engine.models import Case, Estate, Organisation, User
 from engine.roles import ORG_KINDS, ROLES
 from engine.rulepacks import PACKS, pack_for_estate
 from web.db import get_session
-from web.i18n import _, role_label, tr
+from web.i18n import _, role_label, tr, with_html
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -262,7 +262,7 @@ def calendar():
                 status = 400
             except calendar_store.CalendarFileError as exc:
                 s.rollback()
-                flash(_("导入失败：%(e)s", e=str(exc)), "error")
+                flash(with_html(_("导入失败：%(e)s"), e=tr(exc.args[0])), "error")
                 status = 400
             else:
                 flash(_("已导入%(year)s年节假日安排（%(notice)s），重新计算期限 %(n)s 项",

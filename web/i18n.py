@@ -44,6 +44,12 @@ babel = Babel()
 _ = gettext
 
 
+def with_html(message: str, **values) -> Markup:
+    """Fill a translated message (`_("…%(e)s")`) with values that may be HTML already
+    (what `tr()` returns with data marked in it); every other value is escaped."""
+    return Markup(escape(message)) % values
+
+
 def N_(text: str) -> str:
     """Mark a text for the catalog without translating it here (gettext_noop): it is
     translated with `_()` where it is shown."""
