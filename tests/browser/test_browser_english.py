@@ -132,6 +132,11 @@ def test_every_page_an_account_reaches_is_english(page: Page, live_url, username
             v.go(supervise[0])
         v.go("/dashboard/progress")
 
+    else:
+        v.go("/dashboard/", status=403)
+    if username != "admin":
+        v.go("/admin/", status=403)
+
     if username == "admin":
         for path in ("/admin/", "/admin/users/new", "/admin/orgs/new", "/admin/estates",
                      "/admin/calendar", "/admin/users"):
@@ -179,3 +184,37 @@ def test_the_english_api_description_has_no_chinese_prose(page: Page, live_url):
     assert spec["paths"] and not chinese, chinese
     chinese_spec = page.request.get(f"{live_url}/api/v1/openapi.json").json()
     assert CJK.search(chinese_spec["info"]["description"])      # the API's own is Chinese
+
+
+def test_refusals_and_confirmations_are_english(page: Page, live_url):
+    """What a user sees after acting: field errors of a refused form, the confirmation of
+    a new case and of a step, a refusal on the case page."""
+    v = Visits(page, live_url)
+    sign_in_in_english(page, live_url, "enterprise", v)
+    page.goto(f"{live_url}/cases/new?procedure=contract_filing")
+    form = page.locator("form[method=post]").filter(has=page.locator("input[name=contract_no]"))
+    form.get_by_role("button", name="Open case").click()
+    expect(page.locator(".flash.error")).to_have_text(
+        "Some entries are wrong; please correct them as indicated")
+    expect(form.locator(".error").first).to_have_text("Required")
+    v.check("/cases/new (refused)")
+    form.get_by_label("Contract kind").select_option("assembly")
+    form.get_by_label("Contract number").fill("EN-001")
+    form.get_by_label("Client (the developer or the owners' committee)").fill("锦绣花园业主委员会")
+    for label in ("Signed on", "Service term from"):
+        form.get_by_label(label).fill("2026-01-10")
+    form.get_by_label("Service term to").fill("2026-01-01")          # ends before it starts
+    form.get_by_label("Service fee (yuan per m² per month)").fill("1.5")
+    form.get_by_label("Service area (m²)").fill("1000")
+    form.get_by_role("button", name="Open case").click()
+    expect(form.locator(".error")).to_have_text("The term must end after it starts")
+    v.check("/cases/new (term refused)")
+    form.get_by_label("Service term to").fill("2029-01-01")
+    form.get_by_role("button", name="Open case").click()
+    expect(page.locator(".flash.ok")).to_contain_text("Case opened: Property-service contract filing")
+    expect(page.locator("#case-state")).to_have_text("registered")
+    v.check("/cases/<new>")
+    page.locator("#action-submit").get_by_role("button", name="submit for filing").click()
+    expect(page.locator(".flash.ok")).to_have_text("Done: submit for filing")
+    v.check("/cases/<new> (submitted)")
+    assert not v.problems, v.problems
