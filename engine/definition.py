@@ -129,6 +129,10 @@ class DocumentSpec:
 class GuardContext:
     """What a guard may look at. `payload` is empty when actions are only listed.
 
+    `today` is the day the step's act happened (its fact date: the meeting held, the
+    contract signed), which is the day it is recorded unless the user dates it earlier;
+    periods run from it. `recorded_on` is the day it is being recorded.
+
     `payload` holds the loaded (typed) values of the step's schema; `case_data` the
     case's stored JSON data (dates as ISO strings). `value`/`date` read the payload
     first, then the case's data. `files` are the step's uploads (guards may require or
@@ -141,6 +145,7 @@ class GuardContext:
     rulepack: str
     today: Any
     case: Any = None
+    recorded_on: Any = None
     files: tuple = ()          # the step's uploads (engine.files.FileIn), as submitted
     attachments: tuple = ()    # their stored Attachment rows (with ids), seen by effects
     # Read-only look-up of an organisation, supplied by the runtime so that declarations
@@ -211,6 +216,11 @@ class Transition:
     effect: Optional[Effect] = None  # default: the payload is merged into the case's data
     label_en: str = ""
     opens: tuple[Link, ...] = ()     # cases of other procedures this step opens
+    # The day the act happened: a payload date field naming it (e.g. "signed_on"), else the
+    # optional `fact_date` every step accepts, labelled `fact_label` (default: today).
+    fact: str = ""
+    fact_label: str = "办理日期"
+    fact_label_en: str = "date of the act"
 
 
 @dataclass(frozen=True)
@@ -230,6 +240,12 @@ class Opening:
     effect: Optional[Effect] = None
     party: str = "estate"
     label_en: str = ""
+    # At most one running case of the procedure per estate (e.g. one first assembly); a
+    # second is refused naming the first.
+    exclusive: bool = False
+    fact: str = ""
+    fact_label: str = "办理日期"
+    fact_label_en: str = "date of the act"
 
 
 @dataclass(frozen=True)
@@ -346,6 +362,14 @@ class Procedure:
                 if pack not in RULE_PACKS:
                     problems.append(f"{owner}: unknown rule pack {pack!r} (known: {', '.join(RULE_PACKS)})")
 
+        def check_fact(owner: str, key: str, schema):
+            if not key:
+                return
+            flds = schema().fields if schema is not None else {}
+            if key not in flds or type(flds[key]).__name__ != "Date":
+                problems.append(f"{owner}: fact date {key!r} is not a date field of its payload")
+
+        check_fact("opening", self.opening.fact, self.opening.schema)
         check_roles("opening", self.opening.roles)
         if self.opening.party not in ("estate", "none"):
             problems.append(f"opening: party must be 'estate' or 'none', not {self.opening.party!r}")
@@ -381,6 +405,7 @@ class Procedure:
             check_roles(owner, t.roles)
             check_deadline_refs(owner, t.starts + t.meets + t.cancels)
             check_documents(owner, t.issues)
+            check_fact(owner, t.fact, t.schema)
         for d in self.deadlines:
             owner = f"deadline {d.key!r}"
             if d.direction not in ("after", "before"):

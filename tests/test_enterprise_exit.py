@@ -358,9 +358,10 @@ def test_item_steps_refuse_what_makes_no_sense(session, district, upload_dir):
     # Another enterprise does not even see the case.
     refused(session, advance, case.id, "submit_item", district.actor("enterprise2"),
             {"item": "owner_register", "declaration": "x"}, now=at(date(2026, 9, 17)))
-    # Items are handed over only once the contract has ended.
-    early = open_case(session, "enterprise_exit", district.estates["jinxiu"].id, committee,
-                      dismissal(), now=at(date(2026, 7, 2)))
+    # Items are handed over only once the contract has ended (at another estate: one exit
+    # at a time per estate).
+    early = open_case(session, "enterprise_exit", district.estates["hudong"].id,
+                      district.actor("street2"), dismissal(), now=at(date(2026, 7, 2)))
     refused(session, advance, early.id, "submit_item", ent, {"item": "owner_register", "declaration": "x"},
             now=at(date(2026, 7, 3)))
 

@@ -99,6 +99,15 @@ def _fields(schema_cls):
     return schema_cls().fields.items() if schema_cls else ()
 
 
+def _own_fact_label(step) -> bool:
+    """A step that names its act's day names it in English too (not the default's)."""
+    from engine.definition import Transition
+    default = Transition.__dataclass_fields__
+    if step.fact_label == default["fact_label"].default:
+        return bool(step.fact_label_en)
+    return bool(step.fact_label_en) and step.fact_label_en != default["fact_label_en"].default
+
+
 def _missing_english(defn) -> list[str]:
     where = f"{defn.name} v{defn.version}"
     missing = []
@@ -110,11 +119,13 @@ def _missing_english(defn) -> list[str]:
     need(defn.title_en, "title_en")
     need(not defn.summary or defn.summary_en, "summary_en")
     need(defn.opening.label_en, "opening.label_en")
+    need(_own_fact_label(defn.opening), "opening.fact_label_en")
     for s in defn.states:
         need(s.label_en, f"state {s.name}")
     schemas = [("opening", defn.opening.schema)]
     for t in defn.transitions:
         need(t.label_en, f"transition {t.trigger}")
+        need(_own_fact_label(t), f"transition {t.trigger} fact_label_en")
         schemas.append((t.trigger, t.schema))
     for d in defn.deadlines:
         need(d.label_en, f"deadline {d.key}")

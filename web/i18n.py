@@ -184,6 +184,15 @@ def zh_date(d) -> str:
     return cn_date(_as_date(d))
 
 
+def local_date(ts) -> date:
+    """The Beijing calendar day of a stored moment."""
+    return local(ts).date()
+
+
+def today_iso() -> str:
+    return clock.today().isoformat()
+
+
 def zh_datetime(ts) -> str:
     if ts is None:
         return ""
@@ -281,9 +290,9 @@ def init_app(app: Flask) -> None:
         state_label=state_label, action_label=action_label, deadline_label=deadline_label,
         document_title=document_title,
         field_label=field_label, field_help=field_help, days_text=days_text,
-        days_until=days_until)
+        days_until=days_until, today_iso=today_iso)
     app.jinja_env.filters.update(zh_date=zh_date, zh_datetime=zh_datetime, tr=tr, datum=datum,
                                  role_label=role_label, show_date=show_date,
-                                 show_datetime=show_datetime, filesize=filesize)
+                                 show_datetime=show_datetime, filesize=filesize, local_date=local_date)
     app.register_blueprint(bp)
 

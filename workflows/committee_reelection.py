@@ -336,7 +336,7 @@ DEFINITION = Procedure(
                     label_en="start the re-election (reporting to the street office)",
                     schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
                     effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee")),
-                    party="none"),
+                    party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

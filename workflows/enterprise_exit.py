@@ -458,7 +458,7 @@ DEFINITION = Procedure(
         schema=OpenSchema,
         guards=(ground_fits_role, dismissal_vote_passed, _not_future("resolved_on", Bi("表决日", "day of the vote"))),
         starts=("dismissal_notice", "non_renewal_notice"),
-        effect=open_effect),
+        effect=open_effect, exclusive=True),
     transitions=(
         Transition("serve_notice", "送达书面通知", ("notice_period",), "awaiting_end",
                    ("committee", "enterprise", "street_office"), schema=NoticeSchema,
