@@ -227,3 +227,26 @@ def test_a_refused_holiday_file_is_explained_in_english(client, district):
     assert r.status_code == 400
     assert ('Import failed: holiday 1 (<span translate="no">春节</span>): the last rest day '
             '2027-02-01 is before the first 2027-02-10') in page
+
+
+def test_the_english_api_description_has_no_chinese_prose(client):
+    """/api/v1/docs in English reads /api/v1/openapi.json?lang=en: every title, summary and
+    description of it (the prose the documentation page shows or folds away) is English;
+    the API's own description stays Chinese."""
+    spec = client.get("/api/v1/openapi.json?lang=en").get_json()
+    chinese = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("title", "summary", "description") and isinstance(v, str):
+                    if CJK.search(v):
+                        chinese.append(f"{where}.{k}: {v}")
+                else:
+                    walk(v, f"{where}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{where}[{i}]")
+    walk(spec, "")
+    assert spec["paths"] and not chinese, chinese
+    assert CJK.search(client.get("/api/v1/openapi.json").get_json()["info"]["description"])

@@ -163,29 +163,6 @@ def test_every_page_an_account_reaches_is_english(page: Page, live_url, username
     assert not v.problems, v.problems
 
 
-def test_the_english_api_description_has_no_chinese_prose(page: Page, live_url):
-    """What the documentation page folds away (descriptions of operations, parameters
-    and fields) comes from the same English description."""
-    spec = page.request.get(f"{live_url}/api/v1/openapi.json?lang=en").json()
-    chinese = []
-
-    def walk(node, where):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in ("title", "summary", "description") and isinstance(v, str):
-                    if CJK.search(v):
-                        chinese.append(f"{where}.{k}: {v}")
-                else:
-                    walk(v, f"{where}.{k}")
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, f"{where}[{i}]")
-    walk(spec, "")
-    assert spec["paths"] and not chinese, chinese
-    chinese_spec = page.request.get(f"{live_url}/api/v1/openapi.json").json()
-    assert CJK.search(chinese_spec["info"]["description"])      # the API's own is Chinese
-
-
 def test_refusals_and_confirmations_are_english(page: Page, live_url):
     """What a user sees after acting: field errors of a refused form, the confirmation of
     a new case and of a step, a refusal on the case page."""
