@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bilingual import Bi
 from engine.definition import Procedure
 from engine.models import Case, Deadline, Event
 from engine.rulepacks import PACKS
@@ -19,8 +20,9 @@ from engine.rulepacks import PACKS
 OPEN, MET, MISSED, CANCELLED, SUPERSEDED = "open", "met", "missed", "cancelled", "superseded"
 # A superseded period was replaced by the same duty started again (a meeting rescheduled
 # moves its notice period); it keeps its alerts and history but no longer counts.
-STATUS_LABELS = {OPEN: "进行中", MET: "已履行", MISSED: "已逾期", CANCELLED: "已取消",
-                 SUPERSEDED: "已撤销（改期）"}
+STATUS_LABELS = {OPEN: Bi("进行中", "running"), MET: Bi("已履行", "met"),
+                 MISSED: Bi("已逾期", "overdue"), CANCELLED: Bi("已取消", "cancelled"),
+                 SUPERSEDED: Bi("已撤销（改期）", "withdrawn (rescheduled)")}
 
 
 def anchor_date(anchor: str, data: dict, today: date) -> Optional[date]:

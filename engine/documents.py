@@ -22,10 +22,13 @@ from sqlalchemy import (BigInteger, ForeignKey, Integer, LargeBinary, String, Te
                         select, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from engine.bilingual import Bi
 from engine.models import Base, Case, Organisation, utcnow
 
 VALID, SUPERSEDED, VOID = "valid", "superseded", "void"
-STATUS_LABELS = {VALID: "有效", SUPERSEDED: "已被重新出具的文书替代", VOID: "已作废"}
+STATUS_LABELS = {VALID: Bi("有效", "valid"),
+                 SUPERSEDED: Bi("已被重新出具的文书替代", "superseded by a reissued document"),
+                 VOID: Bi("已作废", "void")}
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L): easy to read off paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
