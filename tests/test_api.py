@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from engine import apitokens
 from engine.apitokens import ApiToken, IdempotencyKey
-from tests.helpers import build_cases
+from tests.helpers import build_cases, filing_data
 from engine.audit import verify_all
 from engine.legaltime import TZ
 from engine.models import Attachment, Case, Deadline, Event
@@ -26,12 +26,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 def contract(kind="assembly", signed=None, **over):
     signed = signed or TODAY - timedelta(days=3)
-    data = {"contract_kind": kind, "contract_no": "API-2026-001", "client": "锦绣花园业主委员会",
-            "signed_on": signed.isoformat(), "term_start": signed.isoformat(),
-            "term_end": (signed + timedelta(days=1095)).isoformat(), "fee": "1.80",
-            "area": "86420.50"}
-    data.update(over)
-    return data
+    return filing_data(kind, signed, **{"contract_no": "API-2026-001", "fee": "1.80", "area": "86420.50",
+                                        "term_end": (signed + timedelta(days=1095)).isoformat(), **over})
 
 
 class Api:
