@@ -124,6 +124,8 @@ def plain(value: Any) -> Any:
     datetimes in UTC with microseconds, dates in ISO, decimals without trailing zeros."""
     if type(value) in _AS_IS:
         return value
+    if isinstance(value, str):        # e.g. engine.bilingual.Bi: what is stored is the Chinese
+        return str(value)
     if isinstance(value, datetime):
         if value.tzinfo is None:          # SQLite keeps no offset; stored in UTC
             value = value.replace(tzinfo=timezone.utc)

@@ -105,6 +105,55 @@ def district(session):
 
 
 @pytest.fixture
+def record(app, session, evidence_key):
+    """A record worth tampering with: a contract filing accepted by the bureau (receipt
+    issued, deadline met), another left overdue (missed deadline, overdue alert, audit
+    note, an attachment), a third only submitted; then a signed checkpoint, as every
+    deadline scan writes one (its JSON is `saved`, as an operator would keep it)."""
+    from types import SimpleNamespace
+    from datetime import date
+    from sqlalchemy import select
+    from engine import evidence
+    from engine.documents import Document
+    from engine.files import FileIn
+    from engine.runtime import advance, open_case
+    from engine.scan import scan
+    from engine.uploads import attach
+    from tests.helpers import at, filing_data
+    from web.demo import build_district
+    d = build_district(session)
+    ent, bureau = d.actor("enterprise"), d.actor("bureau")
+    jinxiu, hudong = d.estates["jinxiu"].id, d.estates["hudong"].id
+
+    def contract(no, signed):
+        return filing_data("pre_phase", signed, contract_no=no, client="信阳城投置业有限公司")
+    filed = open_case(session, "contract_filing", jinxiu, ent,
+                      contract("XY-QQ-2026-001", date(2026, 9, 20)), now=at(date(2026, 9, 21)))
+    advance(session, filed.id, "submit", ent, {"note": "合同正本"}, now=at(date(2026, 9, 25)))
+    advance(session, filed.id, "accept", bureau, {"remark": "材料齐全"}, now=at(date(2026, 10, 8)))
+    late = open_case(session, "contract_filing", hudong, ent,
+                     contract("XY-QQ-2026-002", date(2026, 9, 1)), now=at(date(2026, 9, 2)))
+    attach(session, late.id, ent, FileIn("扫描件.pdf", "application/pdf", b"%PDF-1.4 scan"),
+           now=at(date(2026, 9, 3)))
+    scan(session, at(date(2026, 10, 20)))
+    open_ = open_case(session, "contract_filing", jinxiu, ent,
+                      contract("XY-QQ-2026-003", date(2026, 10, 1)), now=at(date(2026, 10, 2)))
+    advance(session, open_.id, "submit", ent, {}, now=at(date(2026, 10, 3)))
+    key = evidence.load_private_key(evidence_key)
+    saved = evidence.checkpoint(session, key)
+    (doc,) = session.scalars(select(Document).where(Document.case_id == filed.id)).all()
+    return SimpleNamespace(filed=filed.id, late=late.id, open=open_.id, doc=doc.id,
+                           key=key, public=key.public_key(), saved=saved, district=d)
+
+
+@pytest.fixture
+def api(app, session, district):
+    """The JSON API as a user with a bearer token sees it (tests.helpers.Api)."""
+    from tests.helpers import Api
+    return Api(app, session, district)
+
+
+@pytest.fixture
 def issued(monkeypatch, session):
     """The documents each step asks the forms layer to issue, as (trigger, kind), in
     order: rendering the PDFs is tests/test_forms.py's business."""

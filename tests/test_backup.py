@@ -14,7 +14,6 @@ from sqlalchemy.engine import make_url
 from engine.db import make_engine, make_sessionmaker
 from engine.documents import Document
 from engine.models import Case, User
-from tests.test_evidence import record  # noqa: F401  (a fixture)
 from web import create_app, demo
 
 
@@ -43,7 +42,7 @@ def _restore(db_url: str, tmp_path, runner) -> str:
 
 
 def test_a_restored_backup_verifies_against_the_checkpoint_kept_outside(
-        app, runner, db_url, session, record, tmp_path, evidence_key):  # noqa: F811
+        app, runner, db_url, session, record, tmp_path, evidence_key):
     kept = tmp_path / "checkpoint.json"
     kept.write_text(json.dumps(record.saved), encoding="utf-8")
     restored = _restore(db_url, tmp_path, runner)

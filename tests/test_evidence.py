@@ -2,9 +2,8 @@
 found by an adversarial run (and a few more) is made here with plain SQL, the way an
 intruder or a careless administrator would, and `flask audit verify` must name it.
 
-The record: a contract filing accepted by the bureau (its receipt issued, deadline met),
-another left overdue (missed deadline, overdue alert, audit note, an attachment), a
-third only submitted; then a signed checkpoint, as every deadline scan writes one.
+The record is the `record` fixture (tests/conftest.py): three contract filings — filed,
+overdue with an attachment, submitted — and a signed checkpoint.
 """
 from __future__ import annotations
 
@@ -20,44 +19,10 @@ from engine.alerts import Alert
 from engine.audit import event_hash, verify_all
 from engine.documents import Document
 from engine.evidence import Checkpoint, LogEntry
-from engine.files import FileIn, StoredFile
+from engine.files import StoredFile
 from engine.models import Attachment, Case, Deadline, Event
-from engine.runtime import advance, open_case
-from engine.scan import scan
-from engine.uploads import attach
-from tests.conftest import at
-
-
-def contract(no: str, signed: date) -> dict:
-    return {"contract_kind": "pre_phase", "contract_no": no, "client": "信阳城投置业有限公司",
-            "signed_on": signed.isoformat(), "term_start": signed.isoformat(),
-            "term_end": (signed + timedelta(days=3 * 365)).isoformat(), "fee": "1.80",
-            "area": "86420.50"}
-
-
-@pytest.fixture
-def record(app, session, evidence_key):
-    from web.demo import build_district
-    d = build_district(session)
-    ent, bureau = d.actor("enterprise"), d.actor("bureau")
-    jinxiu, hudong = d.estates["jinxiu"].id, d.estates["hudong"].id
-    filed = open_case(session, "contract_filing", jinxiu, ent,
-                      contract("XY-QQ-2026-001", date(2026, 9, 20)), now=at(date(2026, 9, 21)))
-    advance(session, filed.id, "submit", ent, {"note": "合同正本"}, now=at(date(2026, 9, 25)))
-    advance(session, filed.id, "accept", bureau, {"remark": "材料齐全"}, now=at(date(2026, 10, 8)))
-    late = open_case(session, "contract_filing", hudong, ent,
-                     contract("XY-QQ-2026-002", date(2026, 9, 1)), now=at(date(2026, 9, 2)))
-    attach(session, late.id, ent, FileIn("扫描件.pdf", "application/pdf", b"%PDF-1.4 scan"),
-           now=at(date(2026, 9, 3)))
-    scan(session, at(date(2026, 10, 20)))
-    open_ = open_case(session, "contract_filing", jinxiu, ent,
-                      contract("XY-QQ-2026-003", date(2026, 10, 1)), now=at(date(2026, 10, 2)))
-    advance(session, open_.id, "submit", ent, {}, now=at(date(2026, 10, 3)))
-    key = evidence.load_private_key(evidence_key)
-    saved = evidence.checkpoint(session, key)
-    (doc,) = session.scalars(select(Document).where(Document.case_id == filed.id)).all()
-    return SimpleNamespace(filed=filed.id, late=late.id, open=open_.id, doc=doc.id,
-                           key=key, public=key.public_key(), saved=saved, district=d)
+from engine.runtime import advance
+from tests.helpers import at
 
 
 def problems(session, rec, saved=True) -> list[str]:

@@ -15,21 +15,10 @@ from engine.documents import Document
 from engine.errors import PayloadInvalid
 from engine.models import Attachment, Case
 from engine.runtime import advance, open_case
-from tests.conftest import at
-from tests.test_api import PDF, TODAY, Api, assert_error, contract, upload
+from tests.helpers import (PASSWORD, PDF, TODAY, api_filing as contract, assert_error, at,
+                           contract as registered, signed_in, upload)
 
 PASSWORD = "demo12345"
-
-
-@pytest.fixture
-def api(app, session, district):
-    return Api(app, session, district)
-
-
-def login(client, username):
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 302, r.get_data(as_text=True)[:300]
-    return client
 
 
 # -- hidden characters -------------------------------------------------------------------
@@ -63,7 +52,7 @@ def test_the_api_and_the_pages_refuse_them_with_the_field_named(api, app, distri
     r = api.post(f"/cases/{case['id']}/actions/submit",
                  {"lock_version": case["lock_version"], "note": "正本\u200b"}, user="enterprise")
     assert "U+200B" in assert_error(r, 400)["errors"]["note"][0]
-    client = login(app.test_client(), "enterprise")
+    client = signed_in(app.test_client(), "enterprise")
     r = client.post(f"/cases/{case['id']}/actions/submit",
                     data={"lock_version": case["lock_version"], "note": "正本\u202e"})
     assert r.status_code == 400 and "看不见的控制字符" in r.get_data(as_text=True)
@@ -150,7 +139,7 @@ def test_file_names_are_cleaned_and_capped_on_every_path(api, sent, kept):
 
 def test_the_pages_clean_names_the_same_way(app, api):
     case = api.open_contract()
-    client = login(app.test_client(), "enterprise")
+    client = signed_in(app.test_client(), "enterprise")
     r = client.post(f"/cases/{case['id']}/actions/submit",
                     data={"lock_version": case["lock_version"],
                           "files": (io.BytesIO(PDF), "../../etc/a\u202efdp.exe", "application/pdf")},
@@ -185,7 +174,7 @@ def test_concurrent_reissues_of_one_document_give_one_new_serial_and_409s(app, s
     advance(session, case.id, "submit", ent, {}, now=at(date(2026, 9, 25)))
     advance(session, case.id, "accept", bureau, {}, now=at(date(2026, 10, 8)))
     (doc,) = session.scalars(select(Document)).all()
-    clients = [login(app.test_client(), "bureau") for _ in range(6)]
+    clients = [signed_in(app.test_client(), "bureau") for _ in range(6)]
     codes = _together(6, lambda i: clients[i].post(f"/documents/{doc.id}/reissue").status_code)
     assert sorted(codes) == [302] + [409] * 5, codes
     session.rollback()
@@ -215,11 +204,10 @@ def test_concurrent_uploads_to_one_case_all_succeed(api):
 def test_next_targets_outside_the_site_are_ignored(app, session, district, target):
     from engine.alerts import Alert
     from engine.scan import scan
-    from tests.test_scan import open_filing
-    open_filing(session, district)
-    scan(session, at(date(2026, 10, 9)))
+    registered(session, district, signed_days_ago=40)
+    scan(session, at(TODAY))
     alert = session.scalars(select(Alert).where(Alert.organisation_id == district.orgs["enterprise"].id)).first()
-    client = login(app.test_client(), "enterprise")
+    client = signed_in(app.test_client(), "enterprise")
     r = client.post(f"/inbox/{alert.id}/ack", data={"next": target})
     assert r.status_code == 302 and r.location.endswith("/inbox/")
     r = client.get("/lang/en", query_string={"next": target})

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from engine import apitokens, signin
 from engine.apitokens import ApiToken
 from engine.signin import SigninThrottle
+from tests.helpers import PASSWORD, login
 from tests.hosts import AppProcess
 
-PASSWORD = "demo12345"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -67,10 +67,6 @@ def test_one_address_spraying_many_accounts_is_slowed_down(session):
     assert wait == 1.0
     # A refused attempt is not counted against its other keys.
     assert session.get(SigninThrottle, signin.account_key("another")) is None
-
-
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
 
 
 def hold(session, key, minutes=1):

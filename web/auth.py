@@ -35,7 +35,7 @@ from engine import clock, signin
 from engine.access import Actor
 from engine.models import User
 from web.db import get_session
-from web.i18n import _
+from web.i18n import N_, _
 from web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -95,7 +95,7 @@ def throttle() -> Throttle:
 
 
 def wait_message(wait: float) -> str:
-    return _("尝试次数过多，请 {n} 秒后再试", n=max(1, math.ceil(wait)))
+    return _("尝试次数过多，请 %(n)s 秒后再试", n=max(1, math.ceil(wait)))
 
 
 class SessionUser(UserMixin):
@@ -209,7 +209,8 @@ def init_app(app: Flask) -> None:
     app.extensions["signin_throttle"] = Throttle(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = N_("请先登录")
+    login_manager.localize_callback = _
     login_manager.login_message_category = "error"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
@@ -241,7 +242,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def _too_large(_e):
         mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-        return _error_page(413, _("上传的文件过大（不能超过 {mb} MB）", mb=mb))
+        return _error_page(413, _("上传的文件过大（不能超过 %(mb)s MB）", mb=mb))
 
 
 def _custom(e) -> bool:
