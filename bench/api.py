@@ -41,10 +41,11 @@ WORKERS = 2
 
 # -- data ----------------------------------------------------------------------------
 
-def _seed(url: str, n: int) -> dict:
-    """The demo district's organisations, accounts and estates, then n registered
-    contract filings spread over the estates, each with its running filing period
-    (bulk Core inserts with explicit ids: the benchmark's database is fresh)."""
+def _seed(url: str, n: int, *, state: str = "registered", enterprise_only: bool = False) -> dict:
+    """The demo district's organisations, accounts and estates, then n contract filings
+    in `state` spread over the estates (only those the demo's enterprise manages when
+    `enterprise_only`), each with its running filing period (bulk Core inserts with
+    explicit ids: the benchmark's database is fresh)."""
     from functools import lru_cache
 
     from sqlalchemy import func, text
@@ -53,8 +54,9 @@ def _seed(url: str, n: int) -> dict:
     eng = make_engine(url)
     s = make_sessionmaker(eng)()
     district = build_district(s)
-    estates = [(e.id, e.name, e.enterprise_id) for e in district.estates.values()]
     ent_org = district.orgs["enterprise"].id
+    estates = [(e.id, e.name, e.enterprise_id) for e in district.estates.values()
+               if not enterprise_only or e.enterprise_id == ent_org]
     s.close()
     today = datetime.now(TZ).date()
     now = datetime.now(timezone.utc)
@@ -70,7 +72,7 @@ def _seed(url: str, n: int) -> dict:
             signed = today - timedelta(days=i % 30)
             cases.append(dict(
                 id=cid, procedure="contract_filing", version=1, estate_id=estate_id,
-                state="registered", enterprise_id=enterprise_id, created_at=now, updated_at=now,
+                state=state, enterprise_id=enterprise_id, created_at=now, updated_at=now,
                 lock_version=1, event_seq=0, event_head="0" * 64,
                 data={"contract_kind": "assembly", "contract_no": f"BENCH-{i:06d}",
                       "client": f"{estate_name}业主委员会", "signed_on": signed.isoformat(),
