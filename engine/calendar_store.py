@@ -145,9 +145,13 @@ def load_file(path) -> tuple[Arrangement, str]:
 # -- reading the table ------------------------------------------------------------------
 
 def _version(conn) -> tuple[int, int]:
-    n, rev = conn.execute(select(func.count(CalendarYear.year),
-                                 func.coalesce(func.max(CalendarYear.revision), 0))).one()
+    n, rev = conn.execute(_VERSION).one()
     return int(n), int(rev)
+
+
+# Built once: the check runs before every request that may write.
+_VERSION = select(func.count(CalendarYear.__table__.c.year),
+                  func.coalesce(func.max(CalendarYear.__table__.c.revision), 0))
 
 
 def arrangements(conn) -> list[Arrangement]:

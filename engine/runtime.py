@@ -34,7 +34,7 @@ from engine.roles import role_label
 from engine.rulepacks import pack_for_estate
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "issuers", "SYSTEM", "note", "unit_of_work"]
+           "issuers", "SYSTEM", "note", "unit_of_work", "load_case"]
 
 
 def issuers(session: Session) -> list[Callable[..., None]]:
@@ -290,9 +290,11 @@ _CASE_KEYS = [c.key for c in _CASES.columns]
 _ESTATE_KEYS = [c.key for c in _ESTATES.columns]
 
 
-def _load_case(session: Session, case_id: int) -> Optional[Case]:
+def load_case(session: Session, case_id: int) -> Optional[Case]:
     """The case and its estate in one round trip, attached to the session as loaded
-    rows (the ORM's own loading machinery costs more than the rest of a step)."""
+    rows (the ORM's own loading machinery costs more than the rest of a step). `advance`
+    reads the case this way; a caller that checks the case first in the same
+    transaction (the API's 404 for cases the caller may not see) saves advance the read."""
     key = session.identity_key(Case, case_id)
     if key in session.identity_map:
         return session.get(Case, case_id)
@@ -320,7 +322,7 @@ def _as_loaded(session: Session, cls, values: dict, *, attach: bool = True):
 
 
 def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files) -> Case:
-    case = _load_case(session, case_id)
+    case = load_case(session, case_id)
     if case is None:
         raise NotFound("案件不存在")
     _check_case_access(actor, case)

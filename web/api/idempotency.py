@@ -77,8 +77,8 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
 
     With a key: replay a stored answer, or store this one in the step's own commit.
     `case_id` names the case the step changes; None when the step opens a case (the
-    first case flushed in the transaction is then the one opened)."""
-    begin_for_write(session)
+    first case flushed in the transaction is then the one opened). The caller has begun
+    the transaction with `begin_for_write`."""
     if key is None:
         case = step()
         return _json(status, body_of(case))
@@ -132,13 +132,15 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
 def begin_for_write(session: Session) -> None:
     """Start the transaction that (looks the key up and) takes the step.
 
-    SQLite: as a write transaction (BEGIN IMMEDIATE), so a concurrent writer waits for
-    the lock (busy timeout) and then reads the latest data, instead of failing on a
-    stale snapshot with "database is locked" although it touches another case; a twin
-    request then sees the first one's key. PostgreSQL: row locks and the key's unique
-    index do the same."""
-    session.rollback()                 # end the read transaction of the token check
+    SQLite: as a write transaction (BEGIN IMMEDIATE, after ending the read transaction
+    of the token check), so a concurrent writer waits for the lock (busy timeout) and
+    then reads the latest data, instead of failing on a stale snapshot with "database
+    is locked" although it touches another case; a twin request then sees the first
+    one's key. PostgreSQL: the transaction goes on (READ COMMITTED: every statement
+    sees what is committed when it runs); row locks, the case's lock_version and the
+    key's unique index do the same."""
     if session.get_bind().dialect.name == "sqlite":
+        session.rollback()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
