@@ -274,10 +274,11 @@ def take_action(case_id, trigger):
     actor = current_actor()
     # Uploads are read before the write transaction starts (on SQLite it holds the
     # database's write lock); the case is then read inside it, so that advance finds
-    # it in the session instead of reading it again.
+    # it in the session instead of reading it again (the session holds it weakly; the
+    # step's reference to `case` keeps it there).
     body, files = _action_body()
     idempotency.begin_for_write(s)
-    _visible_case(case_id)
+    case = _visible_case(case_id)
     try:
         payload = _ACTION_REQUEST.load(body)
     except ValidationError as exc:
@@ -289,9 +290,9 @@ def take_action(case_id, trigger):
     return idempotency.run(
         s, user_id=actor.user_id, key=key, status=200, case_id=case_id,
         fp=idempotency.fingerprint("POST", request.path, fp_body),
-        step=lambda: advance(s, case_id, trigger, actor, payload, lock_version=lock_version,
+        step=lambda: advance(s, case.id, trigger, actor, payload, lock_version=lock_version,
                              files=files),
-        body_of=lambda case: P.case_json(s, case, actor))
+        body_of=lambda stepped: P.case_json(s, stepped, actor))
 
 
 _ACTION_REQUEST = S.ActionRequest()
