@@ -200,7 +200,8 @@ def sync(bind, *, force: bool = False, max_age: float = 0.0) -> bool:
         if isinstance(bind, Engine):
             with bind.connect() as conn:
                 return run(conn)
-        return run(bind)
+        # A session's own connection: plain statements, without the ORM's execution layer.
+        return run(bind.connection() if isinstance(bind, Session) else bind)
     except (OperationalError, ProgrammingError):
         if isinstance(bind, (Session, Connection)):
             bind.rollback()
