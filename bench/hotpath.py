@@ -32,7 +32,7 @@ from pathlib import Path
 from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_HOTPATH_WORKERS", "2"))
 WORKER_CLASS = os.environ.get("BENCH_HOTPATH_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_HOTPATH_THREADS", "1"))
 CONNECTIONS = int(os.environ.get("BENCH_HOTPATH_CONNECTIONS", "4"))

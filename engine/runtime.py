@@ -69,12 +69,19 @@ def _check_case_access(actor: Actor, case: Case) -> None:
                            else "这不是贵单位的案件，无权查看或办理")
 
 
+@functools.cache
+def _schema(schema_cls):
+    """One instance per payload schema: building one copies its fields, which costs more
+    than a load (instances keep no state between loads)."""
+    return schema_cls()
+
+
 def _load_payload(schema_cls, payload: Optional[dict]) -> tuple[dict, dict]:
     """(typed values for guards, JSON-safe values for storage)."""
     payload = dict(payload or {})
     if schema_cls is None:
         return {}, {}
-    schema = schema_cls()
+    schema = _schema(schema_cls)
     try:
         loaded = schema.load(payload)
     except ValidationError as exc:

@@ -73,9 +73,12 @@ def replay(session: Session, row: IdempotencyKey, fp: str, body_of: Callable[[Ca
 def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: int,
         step: Callable[[], Case], body_of: Callable[[Case], dict],
         case_id: Optional[int] = None):
-    """Run `step` (which commits once) and answer `status` with `body_of(case)`, computed
-    in the step's own transaction just before it commits: the answer shows the case as
-    the step left it, and needs no transaction of its own.
+    """Run `step` (which commits once) and answer `status` with `body_of(case)`.
+
+    The answer is computed in the step's own transaction, just before it commits, when
+    it is stored with a key, and on PostgreSQL (it then needs no transaction of its own);
+    after the commit on SQLite without a key, where writers take turns and the write
+    lock is best held as briefly as possible.
 
     With a key: replay a stored answer, or store this one in the step's own commit.
     `case_id` names the case the step changes; None when the step opens a case (the
@@ -90,6 +93,9 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
                              path=request.path[:300], fingerprint=fp, status=status,
                              body=None, case_id=case_id, created_at=datetime.now(timezone.utc))
         session.add(row)
+    elif _writers_take_turns(session):
+        case = step()
+        return _json(status, body_of(case))
     seen: dict = {}
 
     def after_flush(sess, _ctx):
@@ -148,9 +154,14 @@ def begin_for_write(session: Session) -> None:
     one's key. PostgreSQL: the transaction goes on (READ COMMITTED: every statement
     sees what is committed when it runs); row locks, the case's lock_version and the
     key's unique index do the same."""
-    if session.get_bind().dialect.name == "sqlite":
+    if _writers_take_turns(session):
         session.rollback()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _writers_take_turns(session: Session) -> bool:
+    """SQLite: one write transaction at a time for the whole database."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _json(status: int, body: dict):
