@@ -8,12 +8,16 @@ bare Flask endpoint issuing the same SQL, both served the same way in the same r
 * the peer (bench/bare.py): the token read, the case-with-estate read, the event INSERT and
   the optimistic UPDATE, one commit, a small JSON answer.
 
-Each app runs under gunicorn (BENCH_HOTPATH_WORKER_CLASS, default sync; 2 worker processes),
-driven by `wrk` (one thread, BENCH_HOTPATH_CONNECTIONS connections, 4 by default) in its own
-process; every request goes to a case of its own, so none conflicts. Rounds alternate the
-two (BENCH_HOTPATH_ROUNDS × BENCH_HOTPATH_SECONDS each) so that load from other processes
-on the machine hits both alike; the table shows medians, and the ratio is the median of the
-rounds' ratios. SQLite in a temp dir always; PostgreSQL too when BENCH_DATABASE_URL or
+Each app runs under gunicorn with 2 worker processes, driven by `wrk` (one thread) in its
+own process; every request goes to a case of its own, so none conflicts. How they are
+served follows the database: on SQLite, where writers take turns for the whole database,
+sync workers (one request at a time each) and 4 connections; on PostgreSQL, where a commit
+waits for its WAL flush and row locks let writers run side by side, gthread workers with
+4 threads each and 16 connections, so that commits overlap. BENCH_HOTPATH_WORKER_CLASS,
+BENCH_HOTPATH_THREADS and BENCH_HOTPATH_CONNECTIONS override both. Rounds alternate the
+two apps (BENCH_HOTPATH_ROUNDS × BENCH_HOTPATH_SECONDS) so that load from other processes
+on the machine hits both alike; the table shows medians, and the ratio is the median of
+the rounds' ratios. SQLite in a temp dir always; PostgreSQL too when BENCH_DATABASE_URL or
 TEST_DATABASE_URL names a server (a throwaway database `bench_hotpath`).
 """
 from __future__ import annotations
@@ -32,10 +36,16 @@ from pathlib import Path
 from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = int(os.environ.get("BENCH_HOTPATH_WORKERS", "2"))
-WORKER_CLASS = os.environ.get("BENCH_HOTPATH_WORKER_CLASS", "sync")
-THREADS = int(os.environ.get("BENCH_HOTPATH_THREADS", "1"))
-CONNECTIONS = int(os.environ.get("BENCH_HOTPATH_CONNECTIONS", "4"))
+WORKERS = 2
+# (worker class, threads per worker, wrk connections) per database; see the docstring.
+SERVING = {"SQLite": ("sync", 1, 4), "PostgreSQL": ("gthread", 4, 16)}
+
+
+def _serving(label: str) -> tuple[str, int, int]:
+    kind, threads, conns = SERVING[label]
+    env = os.environ.get
+    return (env("BENCH_HOTPATH_WORKER_CLASS", kind), int(env("BENCH_HOTPATH_THREADS", threads)),
+            int(env("BENCH_HOTPATH_CONNECTIONS", conns)))
 ROUNDS = int(os.environ.get("BENCH_HOTPATH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_HOTPATH_SECONDS", "4"))
 # Cases seeded per second of load: more than either app can take, so no run runs out.
@@ -54,15 +64,16 @@ def action_app():
 class Gunicorn:
     """One gunicorn master with its workers on a loopback socket this process binds."""
 
-    def __init__(self, app: str, url: str, instance: str, health: str):
+    def __init__(self, app: str, url: str, instance: str, health: str, kind: str, threads: int):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(128)
-        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.port = self.sock.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
         fd = self.sock.fileno()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"fd://{fd}", "--workers", str(WORKERS),
-             "--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--log-level", "warning",
+             "--worker-class", kind, "--threads", str(threads), "--log-level", "warning",
              "--chdir", str(ROOT), app],
             pass_fds=(fd,), env={**os.environ, "BENCH_DATABASE": url, "BENCH_INSTANCE": instance})
         deadline = time.monotonic() + 60
@@ -114,11 +125,12 @@ class Run:
     failed: int           # non-2xx answers and socket errors
 
 
-def _wrk(base: str, prefix: str, token: str, ids: range, seconds: int, tmp: str) -> Run:
+def _wrk(base: str, prefix: str, token: str, ids: range, seconds: int, conns: int,
+         tmp: str) -> Run:
     script = Path(tmp) / "post.lua"
     script.write_text(_SCRIPT.format(first=ids.start, last=ids.stop - 1, token=token,
                                      prefix=prefix))
-    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script),
+    out = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "-s", str(script),
                           base], capture_output=True, text=True, check=True).stdout
     m = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
     if m is None:
@@ -142,26 +154,28 @@ def _bench(label: str, url: str, tmp: str) -> list[tuple]:
         taken += n
         return range(first + taken - n, first + taken)
 
+    kind, threads, conns = _serving(label)
     servers = {}
     try:
-        servers["action"] = Gunicorn("bench.hotpath:action_app()", url, tmp, "/api/v1/openapi.json")
-        servers["bare"] = Gunicorn("bench.bare:create()", url, tmp, "/health")
+        servers["action"] = Gunicorn("bench.hotpath:action_app()", url, tmp,
+                                     "/api/v1/openapi.json", kind, threads)
+        servers["bare"] = Gunicorn("bench.bare:create()", url, tmp, "/health", kind, threads)
         prefix = {"action": "/api/v1", "bare": ""}
         runs: dict[str, list[Run]] = {"action": [], "bare": []}
         load0 = os.getloadavg()[0]
         for name in ("action", "bare"):                   # warm-up: imports, caches, pools
-            _wrk(servers[name].base, prefix[name], token, next_ids(CEILING), 1, tmp)
+            _wrk(servers[name].base, prefix[name], token, next_ids(CEILING), 1, conns, tmp)
         for r in range(ROUNDS):
             for name in (("action", "bare") if r % 2 == 0 else ("bare", "action")):
                 runs[name].append(_wrk(servers[name].base, prefix[name], token,
-                                       next_ids(per_run), SECONDS, tmp))
+                                       next_ids(per_run), SECONDS, conns, tmp))
         load1 = os.getloadavg()[0]
     finally:
         for srv in servers.values():
             srv.stop()
     ratio = median(a.rate / b.rate for a, b in zip(runs["action"], runs["bare"]))
-    setup = (f"gunicorn {WORKERS} × {WORKER_CLASS}" + (f"/{THREADS} threads" if THREADS > 1 else "")
-             + f", wrk {CONNECTIONS} connections; {ROUNDS} rounds × {SECONDS} s, medians; "
+    setup = (f"gunicorn {WORKERS} × {kind}" + (f" × {threads} threads" if threads > 1 else "")
+             + f", wrk {conns} connections; {ROUNDS} rounds × {SECONDS} s, medians; "
              f"load average {load0:.1f} → {load1:.1f} on {os.cpu_count()} CPUs")
     rows = []
     for name, what in (("action", "action POST (API + engine.advance)"),
