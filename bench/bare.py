@@ -4,7 +4,8 @@ authenticated action needs, without the engine, the API's schemas or its idempot
 `POST /cases/<id>/actions/<trigger>` with `Authorization: Bearer <token>` and
 `{"lock_version": n, …}`: look the token up (one read, joined with its user), read the case
 joined with its estate, check the caller's enterprise and the version, insert the next
-event of the hash chain, UPDATE the case under its lock_version, commit; answer a small JSON.
+event of the hash chain (with the day the act happened), UPDATE the case under its
+lock_version, commit; answer a small JSON.
 The statements are built once, as a hand-tuned endpoint would build them. The database
 set-up is the application's own (engine.db.make_engine: the same pool, driver and SQLite
 pragmas, BEGIN IMMEDIATE on SQLite like the API's writes), so the two differ only in what
@@ -18,6 +19,7 @@ import hashlib
 import os
 from datetime import datetime, timezone
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, jsonify, request
 from sqlalchemy import bindparam, select
@@ -40,9 +42,10 @@ UPDATE_CASE = (_C.update()
                .where(_C.c.id == bindparam("b_id"), _C.c.lock_version == bindparam("b_seen"))
                .values(state=bindparam("state"), updated_at=bindparam("updated_at"),
                        lock_version=bindparam("lock_version"), event_seq=bindparam("event_seq"),
-                       event_head=bindparam("event_head")))
+                       event_head=bindparam("event_head"), fact_date=bindparam("fact_date")))
 # The one step the benchmark takes (contract_filing: correction → submitted).
 STEP = {"resubmit": ("补正后重新报送", "correction", "submitted")}
+BEIJING = ZoneInfo("Asia/Shanghai")        # the day an act happened is a Beijing day
 
 
 def create(url: str | None = None) -> Flask:
@@ -80,13 +83,13 @@ def create(url: str | None = None) -> Flask:
                           actor_name=user.display_name, organisation_id=user.organisation_id,
                           organisation_name="", role=user.role,
                           payload={"note": body.get("note", "")}, created_at=now,
-                          prev_hash=case.event_head)
+                          fact_date=now.astimezone(BEIJING).date(), prev_hash=case.event_head)
                 ev["hash"] = event_hash(SimpleNamespace(**ev))
                 c.execute(INSERT_EVENT, ev)
                 res = c.execute(UPDATE_CASE, {
                     "b_id": case_id, "b_seen": case.lock_version, "state": dest, "updated_at": now,
                     "lock_version": case.lock_version + 1, "event_seq": ev["seq"],
-                    "event_head": ev["hash"]})
+                    "event_head": ev["hash"], "fact_date": ev["fact_date"]})
                 if res.rowcount != 1:
                     abort(409)
         return jsonify(id=case_id, state=dest, estate_name=case.estate_name,

@@ -28,6 +28,9 @@ def event_hash(ev: Event) -> str:
         "role": ev.role, "payload": ev.payload, "created_at": _iso(ev.created_at),
         "prev": ev.prev_hash,
     }
+    fact = getattr(ev, "fact_date", None)
+    if fact is not None:
+        body["fact_date"] = fact.isoformat()
     raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 

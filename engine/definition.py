@@ -41,6 +41,11 @@ class Period:
     unit: str
     citation: str
 
+    @property
+    def article(self) -> str:
+        """The citation without the quoted text: 《…》第…条…, for a sentence that names it."""
+        return self.citation.split("：", 1)[0]
+
 
 @dataclass(frozen=True)
 class AlertWindows:
@@ -126,6 +131,10 @@ class DocumentSpec:
 class GuardContext:
     """What a guard may look at. `payload` is empty when actions are only listed.
 
+    `today` is the day the step's act happened (its fact date: the meeting held, the
+    contract signed), which is the day it is recorded unless the user dates it earlier;
+    periods run from it. `recorded_on` is the day it is being recorded.
+
     `payload` holds the loaded (typed) values of the step's schema; `case_data` the
     case's stored JSON data (dates as ISO strings). `value`/`date` read the payload
     first, then the case's data. `files` are the step's uploads (guards may require or
@@ -138,6 +147,7 @@ class GuardContext:
     rulepack: str
     today: Any
     case: Any = None
+    recorded_on: Any = None
     files: tuple = ()          # the step's uploads (engine.files.FileIn), as submitted
     attachments: tuple = ()    # their stored Attachment rows (with ids), seen by effects
     # Read-only look-up of an organisation, supplied by the runtime so that declarations
@@ -208,6 +218,10 @@ class Transition:
     effect: Optional[Effect] = None  # default: the payload is merged into the case's data
     label_en: str = ""
     opens: tuple[Link, ...] = ()     # cases of other procedures this step opens
+    # The day the act happened: a payload date field naming it (e.g. "signed_on"), else the
+    # optional `fact_date` every step accepts, labelled `fact_label` (default: today).
+    fact: str = ""
+    fact_label: str = "办理日期"
 
 
 @dataclass(frozen=True)
@@ -226,15 +240,27 @@ class Opening:
     issues: tuple[str, ...] = ()
     effect: Optional[Effect] = None
     party: str = "estate"
+    # At most one running case of the procedure per estate (e.g. one first assembly); a
+    # second is refused naming the first.
+    exclusive: bool = False
+    fact: str = ""
+    fact_label: str = "办理日期"
 
 
 @dataclass(frozen=True)
 class Material:
-    """One item of a materials checklist (e.g. the handover list of an exiting enterprise)."""
+    """One item of a materials checklist (e.g. the handover list of an exiting enterprise).
+    `basis` maps a rule pack to the articles requiring the item (a pack missing falls back
+    to "national"), so an estate sees its own province's article and no other's."""
     key: str
     label: str
     required: bool = True
-    basis: str = ""
+    basis: Mapping[str, str] = field(default_factory=dict)
+
+    def basis_for(self, pack: str) -> str:
+        if pack in self.basis:
+            return self.basis[pack]
+        return self.basis.get(NATIONAL, "")
 
 
 @dataclass(frozen=True)
@@ -312,6 +338,9 @@ class Procedure:
         material_keys = [m.key for m in self.materials]
         if len(set(material_keys)) != len(material_keys):
             problems.append("duplicate material keys")
+        for m in self.materials:
+            if not (m.basis.get(NATIONAL) or "").strip():
+                problems.append(f"material {m.key!r}: no national basis")
 
         def check_roles(owner: str, roles):
             if not roles:
@@ -340,6 +369,16 @@ class Procedure:
                 if pack not in RULE_PACKS:
                     problems.append(f"{owner}: unknown rule pack {pack!r} (known: {', '.join(RULE_PACKS)})")
 
+        def check_fact(owner: str, key: str, schema):
+            if not key:
+                return
+            flds = schema().fields if schema is not None else {}
+            if key not in flds or type(flds[key]).__name__ != "Date":
+                problems.append(f"{owner}: fact date {key!r} is not a date field of its payload")
+
+        check_fact("opening", self.opening.fact, self.opening.schema)
+        for m in self.materials:
+            check_packs(f"material {m.key!r}", m.basis)
         check_roles("opening", self.opening.roles)
         if self.opening.party not in ("estate", "none"):
             problems.append(f"opening: party must be 'estate' or 'none', not {self.opening.party!r}")
@@ -375,6 +414,7 @@ class Procedure:
             check_roles(owner, t.roles)
             check_deadline_refs(owner, t.starts + t.meets + t.cancels)
             check_documents(owner, t.issues)
+            check_fact(owner, t.fact, t.schema)
         for d in self.deadlines:
             owner = f"deadline {d.key!r}"
             if d.direction not in ("after", "before"):

@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from engine.definition import Guard, GuardContext, Material, Procedure, Transition, guard
+from engine.definition import (NATIONAL, Guard, GuardContext, Material, Procedure, Transition,
+                               guard)
+from engine.rulepacks import pack_for_estate
 from engine.schema import Choice, PayloadSchema, Text
 
 PENDING, SUBMITTED, ACCEPTED, REJECTED = "pending", "submitted", "accepted", "rejected"
@@ -60,13 +62,22 @@ def _state(data: Mapping, key: str) -> dict:
     return {**_blank(), **((data.get(KEY) or {}).get(key) or {})}
 
 
-def checklist(defn: Procedure, case: Any) -> list[ItemView]:
-    """Every declared item with its current status (`case` may be a Case or its data)."""
+def _pack(case: Any, pack: Optional[str]) -> str:
+    if pack:
+        return pack
+    estate = getattr(case, "estate", None)
+    return pack_for_estate(estate).pack if estate is not None else NATIONAL
+
+
+def checklist(defn: Procedure, case: Any, pack: Optional[str] = None) -> list[ItemView]:
+    """Every declared item with its current status and its basis under the estate's rule
+    pack (`case` may be a Case, or its data with `pack` given)."""
     data = _data_of(case)
+    pack = _pack(case, pack)
     out = []
     for m in defn.materials:
         s = _state(data, m.key)
-        out.append(ItemView(m.key, m.label, m.required, m.basis, s["status"],
+        out.append(ItemView(m.key, m.label, m.required, m.basis_for(pack), s["status"],
                             STATUS_LABELS.get(s["status"], s["status"]), s["reason"] or "",
                             s["declaration"] or "", tuple(s["attachments"] or ())))
     return out

@@ -123,6 +123,8 @@ class Case(Base):
     # Head of the case's hash chain, so appending an event needs no read of the last one.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
     event_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    # The latest day an act of the case happened (a later step may not be dated earlier).
+    fact_date: Mapped[Optional[date]] = mapped_column(Date)
 
     estate: Mapped[Estate] = relationship()
     enterprise: Mapped[Optional[Organisation]] = relationship(foreign_keys=[enterprise_id])
@@ -150,7 +152,8 @@ class Event(Base):
     organisation_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)      # when it was recorded
+    fact_date: Mapped[Optional[date]] = mapped_column(Date)           # when the act happened
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

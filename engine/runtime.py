@@ -12,8 +12,8 @@ from contextlib import contextmanager
 import dataclasses
 from types import SimpleNamespace
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Callable, Optional, Sequence
+from datetime import date, datetime
+from typing import Any, Callable, Optional, Sequence
 
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, select
@@ -69,6 +69,51 @@ def _check_case_access(actor: Actor, case: Case) -> None:
                            else "这不是贵单位的案件，无权查看或办理")
 
 
+FACT_KEY = "fact_date"
+# The earliest fact date the system accepts: nothing it records happened before the
+# property-management regulations it applies (物业管理条例 2003).
+FACT_FLOOR = date(1990, 1, 1)
+
+
+def _split_fact(payload: Optional[dict]) -> tuple[dict, Any]:
+    """(the step's payload, the `fact_date` it carried, if any)."""
+    payload = dict(payload or {})
+    return payload, payload.pop(FACT_KEY, None)
+
+
+def _fact_date(spec, typed: dict, given: Any, recorded_on: date,
+               previous: Optional[date]) -> date:
+    """The day the step's act happened: the declared payload field, else the `fact_date`
+    given, else the day it is recorded. Refused when in the future or before the
+    previous step's fact (nothing written)."""
+    label = spec.fact_label
+    if spec.fact:
+        fact = typed.get(spec.fact)
+        key = spec.fact
+    else:
+        key = FACT_KEY
+        fact = None
+        if given not in (None, ""):
+            if isinstance(given, date):
+                fact = given
+            else:
+                try:
+                    fact = date.fromisoformat(str(given).strip()[:10])
+                except ValueError:
+                    raise PayloadInvalid({key: ["日期格式不正确，应为 年-月-日（如 2026-10-08）"]}) from None
+    if fact is None:
+        return recorded_on
+    if fact > recorded_on:
+        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 晚于今日（{recorded_on.isoformat()}），"
+                                    "不能登记尚未发生的事实"]})
+    if fact < FACT_FLOOR:
+        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 早于 {FACT_FLOOR.isoformat()}，请核对"]})
+    if previous is not None and fact < previous:
+        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 早于本案上一步骤的发生日期 "
+                                    f"{previous.isoformat()}，请核对"]})
+    return fact
+
+
 @functools.cache
 def _schema(schema_cls):
     """One instance per payload schema: building one copies its fields, which costs more
@@ -113,13 +158,13 @@ _UPDATE_CASE = (
     .where(_CASES.c.id == bindparam("b_id"), _CASES.c.lock_version == bindparam("b_seen"))
     .values(state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at"),
             lock_version=bindparam("lock_version"), event_seq=bindparam("event_seq"),
-            event_head=bindparam("event_head"))
+            event_head=bindparam("event_head"), fact_date=bindparam("fact_date"))
 )
 
 
 def _append_event(session: Session, case: Case, *, trigger: str, label: str,
                   from_state: Optional[str], to_state: str, actor: Actor,
-                  payload: dict, now: datetime) -> Event:
+                  payload: dict, now: datetime, fact_date: Optional[date] = None) -> Event:
     """Insert the next event of the case's hash chain and return it as a persistent
     ORM object. The case row carries the chain's head (event_seq, event_head), so no
     read of the last event is needed; the unique (case_id, seq) makes a concurrent
@@ -129,7 +174,7 @@ def _append_event(session: Session, case: Case, *, trigger: str, label: str,
                from_state=from_state, to_state=to_state, actor_id=actor.user_id,
                actor_name=actor.name, organisation_id=actor.org_id,
                organisation_name=actor.org_name, role=actor.role, payload=payload,
-               created_at=now, prev_hash=prev)
+               created_at=now, fact_date=fact_date or clock.today(now), prev_hash=prev)
     row["hash"] = event_hash(SimpleNamespace(**row))
     # Written with Core (the ORM unit of work costs more than the step itself), then
     # attached to the session as the existing row it now is.
@@ -150,11 +195,12 @@ def _write_case(session: Session, case: Case, ev: Event, *, state: str, data: di
     seen = case.lock_version
     res = session.connection().execute(_UPDATE_CASE, {
         "b_id": case.id, "b_seen": seen, "state": state, "data": data, "updated_at": now,
-        "lock_version": seen + 1, "event_seq": ev.seq, "event_head": ev.hash})
+        "lock_version": seen + 1, "event_seq": ev.seq, "event_head": ev.hash,
+        "fact_date": ev.fact_date})
     if res.rowcount != 1:
         raise StaleCase()
     _set_committed(case, state=state, data=data, updated_at=now, lock_version=seen + 1,
-                   event_seq=ev.seq, event_head=ev.hash)
+                   event_seq=ev.seq, event_head=ev.hash, fact_date=ev.fact_date)
 
 
 def _attach(session: Session, case: Case, ev: Event, actor: Actor, files) -> list[Attachment]:
@@ -222,17 +268,23 @@ def unit_of_work(session: Session):
 def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
                 data: Optional[dict], now: datetime, *, check_role: bool = True,
                 parent_case_id: Optional[int] = None,
-                enterprise_id: Optional[int] = None, files=()) -> Case:
+                enterprise_id: Optional[int] = None, files=(),
+                fact_date: Optional[date] = None) -> Case:
     op: Opening = defn.opening
     if check_role:
         _check_role(op.label, op.roles, actor)
         if not may_see_estate(actor, estate):
             raise NotPermitted("该物业管理区域不在您的管辖范围内")
+    data, given = _split_fact(data)
     typed, stored = _load_payload(op.schema, data)
+    if op.exclusive:
+        _refuse_a_second(session, defn, estate)
     pack = pack_for_estate(estate).pack
-    today = clock.today(now)
+    recorded_on = clock.today(now)
+    today = fact_date or _fact_date(op, typed, given, recorded_on, None)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today, lookup=_lookup(session))
+                       rulepack=pack, today=today, recorded_on=recorded_on,
+                       lookup=_lookup(session))
     reasons = _run_guards(op.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -246,18 +298,39 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     case = Case(procedure=defn.name, version=defn.version, estate_id=estate.id,
                 state=defn.initial, data=case_data, enterprise_id=enterprise_id,
                 parent_case_id=parent_case_id, opened_by_id=actor.user_id,
-                created_at=now, updated_at=now)
+                created_at=now, updated_at=now, fact_date=today)
     case.estate = estate
     session.add(case)
     session.flush()
     ev = _append_event(session, case, trigger="open", label=op.label, from_state=None,
-                       to_state=defn.initial, actor=actor, payload=stored, now=now)
+                       to_state=defn.initial, actor=actor, payload=stored, now=now,
+                       fact_date=today)
     case.event_seq, case.event_head = ev.seq, ev.hash
     _attach(session, case, ev, actor, files)
     deadline_rules.move(session, defn, case, ev, case_data, pack, today, now,
                         starts=op.starts)
     _issue(session, case, ev, op.issues, actor, now)
     return case
+
+
+def _refuse_a_second(session: Session, defn: Procedure, estate: Estate) -> None:
+    """An exclusive procedure has at most one running case per estate. The estate's row
+    is locked first (PostgreSQL), so two officers opening at once cannot both pass; on
+    SQLite the single writer does the same."""
+    finals = {s.name for d in registry.all_versions() if d.name == defn.name
+              for s in d.states if s.final}
+    q = select(Estate.id).where(Estate.id == estate.id)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(q.with_for_update())
+    running = session.execute(
+        select(Case.id, Case.version, Case.state).where(
+            Case.procedure == defn.name, Case.estate_id == estate.id,
+            Case.state.notin_(finals)).order_by(Case.id).limit(1)).first()
+    if running is not None:
+        cid, version, state = running
+        label = registry.get(defn.name, version).state(state).label
+        raise GuardRefused([f"{estate.name}已有在办的「{defn.title}」案件（案件 {cid}，{label}），"
+                            "同一物业管理区域不能同时办理两件；请在该案件中继续办理"])
 
 
 def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
@@ -341,18 +414,20 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
         raise NotFound(f"「{defn.title}」没有名为 {trigger} 的操作")
     # 1. authorise
     _check_role(t.label, t.roles, actor)
-    # 2. payload
+    # 2. payload, and the day the act happened
+    payload, given = _split_fact(payload)
     typed, stored = _load_payload(t.schema, payload)
+    recorded_on = clock.today(now)
+    today = _fact_date(t, typed, given, recorded_on, case.fact_date)
     # 3. state
     if not machines.can_fire(defn, trigger, case.state):
         raise InvalidTransition(_state_refusal(defn, t, case.state))
     # 4. guards
     estate = case.estate
     pack = pack_for_estate(estate).pack
-    today = clock.today(now)
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
-                       rulepack=pack, today=today, case=case, files=tuple(files or ()),
-                       lookup=_lookup(session))
+                       rulepack=pack, today=today, recorded_on=recorded_on, case=case,
+                       files=tuple(files or ()), lookup=_lookup(session))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -361,7 +436,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     after = machines.fire(defn, trigger, before)
     # 6. event, files, data, deadlines, linked cases, documents
     ev = _append_event(session, case, trigger=trigger, label=t.label, from_state=before,
-                       to_state=after, actor=actor, payload=stored, now=now)
+                       to_state=after, actor=actor, payload=stored, now=now, fact_date=today)
     rows = _attach(session, case, ev, actor, files)
     new_data = copy.deepcopy(case.data)
     if t.effect:
@@ -378,7 +453,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
         ent = new_data.get(link.enterprise_key) if link.enterprise_key else None
         _open_in_tx(session, linked_defn, estate, actor, link.data(ctx, new_data), now,
                     check_role=False, parent_case_id=case.id,
-                    enterprise_id=int(ent) if ent else case.enterprise_id)
+                    enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)
     _issue(session, case, ev, t.issues, actor, now)
     return case
 
@@ -400,6 +475,8 @@ def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
                        from_state=case.state, to_state=case.state, actor=actor,
                        payload=payload, now=now)
     case.event_seq, case.event_head = ev.seq, ev.hash
+    if case.fact_date is None or ev.fact_date > case.fact_date:
+        case.fact_date = ev.fact_date
     _issue(session, case, ev, tuple(issues), actor, now)
     return ev
 
@@ -416,8 +493,8 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     seeing = may_see_case(actor, case)
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
-                       rulepack=pack_for_estate(estate).pack, today=clock.today(now), case=case,
-                       lookup=_lookup(session))
+                       rulepack=pack_for_estate(estate).pack, today=clock.today(now),
+                       recorded_on=clock.today(now), case=case, lookup=_lookup(session))
     out = []
     for t in defn.transitions_from(case.state):
         reason = ""

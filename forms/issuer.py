@@ -264,7 +264,7 @@ def build_context(session: Session, case: Case, event: Optional[Event], kind: Ki
         event=event, step_label=event.label if event is not None else "",
         step_on=render.zh_date(event.created_at) if event is not None else render.DASH,
         actor=actor,
-        materials=_materials(defn, data),
+        materials=_materials(defn, data, pack_for_estate(estate).pack),
         zh_date=render.zh_date, display=display,
     )
 
@@ -286,7 +286,7 @@ def _basis(spec: DocumentSpec, pack: str, quoted: list[Deadline], deadline) -> s
     return "；".join(parts)
 
 
-def _materials(defn, data: dict) -> list[dict]:
+def _materials(defn, data: dict, pack: str) -> list[dict]:
     """Rows of a materials checklist (case.data["materials"], the shape engine.materials keeps)."""
     got = data.get(materials.KEY)
     if not isinstance(got, dict):       # some procedures use "materials" for a text
@@ -298,7 +298,7 @@ def _materials(defn, data: dict) -> list[dict]:
         m = next((x for x in declared if x.key == key), None)
         item = got.get(key) if isinstance(got.get(key), dict) else {}
         rows.append(dict(no=i, key=key, label=m.label if m else key,
-                         basis=(m.basis if m else "") or "",
+                         basis=(m.basis_for(pack) if m else "") or "",
                          required=m.required if m else True,
                          status=materials.STATUS_LABELS.get(item.get("status", materials.PENDING),
                                                           materials.STATUS_LABELS[materials.PENDING]),

@@ -7,13 +7,12 @@ migrations are exercised by every run; rows are wiped between tests.
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timezone
 
 import pytest
 from sqlalchemy import text
 
 from engine.db import load_models, make_engine, make_sessionmaker, upgrade
-from engine.legaltime import TZ
+from tests.helpers import PASSWORD, at  # noqa: F401  (at: older tests import it from here)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -77,9 +76,15 @@ def wipe(eng) -> None:
 
 
 @pytest.fixture
-def session(db_engine):
-    wipe(db_engine)
-    s = make_sessionmaker(db_engine)()
+def session(request, db_engine):
+    """A session on an empty database. With the `app` fixture in the test, the app has
+    just wiped it, and the session carries the app's document issuers like the app's own."""
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        s = make_sessionmaker(db_engine, info=app.extensions["session_info"])()
+    else:
+        wipe(db_engine)
+        s = make_sessionmaker(db_engine)()
     yield s
     s.rollback()
     s.close()
@@ -87,8 +92,26 @@ def session(db_engine):
 
 @pytest.fixture
 def district(session):
+    """The demo district's organisations, accounts and estates (no cases). The accounts
+    get a cheap password hash: signing in dozens of times must not cost seconds each."""
+    from werkzeug.security import generate_password_hash
     from web.demo import build_district
-    return build_district(session)
+    d = build_district(session)
+    cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    for u in d.users.values():
+        u.password_hash = cheap
+    session.commit()
+    return d
+
+
+@pytest.fixture
+def issued(monkeypatch, session):
+    """The documents each step asks the forms layer to issue, as (trigger, kind), in
+    order: rendering the PDFs is tests/test_forms.py's business."""
+    log: list[tuple[str, str]] = []
+    monkeypatch.setitem(session.info, "issuers",
+                        [lambda session, case, ev, kind, actor, now: log.append((ev.trigger, kind))])
+    return log
 
 
 @pytest.fixture
@@ -96,11 +119,6 @@ def upload_dir(tmp_path):
     from engine import files
     files.configure(tmp_path / "uploads")
     return tmp_path / "uploads"
-
-
-def at(d, hour: int = 10) -> datetime:
-    """A moment on day `d`, Beijing time, as an aware UTC datetime."""
-    return datetime.combine(d, time(hour), TZ).astimezone(timezone.utc)
 
 
 @pytest.fixture

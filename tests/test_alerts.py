@@ -13,7 +13,7 @@ from engine.models import Deadline, Event
 from engine.runtime import advance, open_case
 from engine.scan import scan
 from engine.supervision import issue_notice
-from tests.conftest import at
+from tests.helpers import at
 
 
 def filing(session, district, estate="jinxiu", signed=date(2026, 9, 16)):

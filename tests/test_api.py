@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from engine import apitokens
 from engine.apitokens import ApiToken, IdempotencyKey
+from tests.helpers import build_cases
 from engine.audit import verify_all
 from engine.legaltime import TZ
 from engine.models import Attachment, Case, Deadline, Event
@@ -229,34 +230,6 @@ def test_estates_are_only_those_the_caller_may_see(api):
     jin = api.get("/estates", user="street").get_json()["items"][0]
     assert jin["rulepack"] == "henan" and jin["total_area"] == "86420.50"
 
-
-def build_cases(session, district, today):
-    """Five contract filings, as the officers would have taken their steps (dated in the
-    past): filed; submitted; registered long ago and overdue; correction requested;
-    freshly registered."""
-    from engine.runtime import advance, open_case
-    from tests.conftest import at
-
-    ent, ent2 = district.actor("enterprise"), district.actor("enterprise2")
-    bureau = district.actor("bureau")
-    E = district.estates
-
-    def opened(no, kind, days_ago, estate, actor):
-        signed = today - timedelta(days=days_ago)
-        return open_case(session, "contract_filing", estate.id, actor,
-                         contract(kind, signed, contract_no=no), now=at(signed))
-
-    c = opened("XY-QQ-2026-001", "pre_phase", 40, E["jinxiu"], ent)
-    advance(session, c.id, "submit", ent, {"note": "合同正本及附件"}, now=at(today - timedelta(days=35)))
-    advance(session, c.id, "accept", bureau, {"remark": "材料齐全"}, now=at(today - timedelta(days=30)))
-    c = opened("XY-YZ-2026-014", "assembly", 6, E["jinxiu"], ent)
-    advance(session, c.id, "submit", ent, {}, now=at(today - timedelta(days=2)))
-    opened("XY-QQ-2026-009", "pre_phase", 45, E["hudong"], ent)
-    c = opened("YJ-QQ-2026-003", "pre_phase", 12, E["binhe"], ent2)
-    advance(session, c.id, "submit", ent2, {}, now=at(today - timedelta(days=10)))
-    advance(session, c.id, "request_correction", bureau, {"reasons": "缺少收费标准附件"},
-            now=at(today - timedelta(days=8)))
-    opened("YJ-YZ-2026-021", "assembly", 7, E["taishan"], ent2)
 
 
 @pytest.fixture
@@ -800,7 +773,7 @@ def test_old_idempotency_keys_are_purged(api):
 def in_handover(api):
     """An enterprise exit (dismissal by the owners' assembly) in its handover stage."""
     from engine.runtime import advance, open_case
-    from tests.conftest import at
+    from tests.helpers import at
     d, s = api.district, api.session
     committee = d.actor("committee")
     case = open_case(s, "enterprise_exit", d.estates["jinxiu"].id, committee, {

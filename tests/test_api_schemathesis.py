@@ -27,7 +27,7 @@ EXAMPLES = 12
 
 @pytest.fixture
 def demo(app, session, district):
-    from tests.test_api import build_cases
+    from tests.helpers import build_cases
     build_cases(session, district, datetime.now(TZ).date())
 
     def headers():

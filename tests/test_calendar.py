@@ -20,7 +20,7 @@ from engine.calendar_store import (EXAMPLES, CalendarDay, CalendarFileError, Cal
                                    import_arrangement, load_file, parse_arrangement, sync)
 from engine.models import Deadline, Event
 from engine.runtime import advance, open_case
-from tests.conftest import at
+from tests.helpers import at
 
 MADE_UP_2027 = """\
 # 虚构的测试安排，不是官方通知

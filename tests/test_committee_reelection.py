@@ -16,8 +16,10 @@ from engine.errors import GuardRefused, NotPermitted
 from engine.models import Deadline, Estate, Event
 from engine.runtime import advance, open_case
 from engine.scan import scan
-from tests.conftest import at
-from tests.test_owners_assembly import deadlines, figures, issued, refused, runs_out  # noqa: F401
+from tests.helpers import at
+from tests.helpers import deadlines, figures, refused, runs_out  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("issued")
 
 D = date
 PROC = "committee_reelection"
@@ -52,7 +54,7 @@ def test_reelection_before_the_term_ends_in_henan(session, district, issued):
     assert "《河南省物业管理条例》第三十三条第一款" in dl.citation
 
     # The street office does not convene while the committee is in charge.
-    err = refused(session, GuardRefused, case.id, "schedule_meeting", street, MEETING, now=at(D(2026, 6, 10)))
+    err = refused(session, GuardRefused, advance, case.id, "schedule_meeting", street, MEETING, now=at(D(2026, 6, 10)))
     assert "由业主委员会组织" in err.message
 
     advance(session, case.id, "schedule_meeting", committee, MEETING, now=at(D(2026, 6, 10)))
@@ -70,14 +72,14 @@ def test_reelection_before_the_term_ends_in_henan(session, district, issued):
     advance(session, case.id, "submit_filing", committee, {"filing_materials": "换届选举决议、成员名单"},
             now=at(D(2026, 7, 24)))
     # No certificate while the old committee still holds the seals and archives.
-    err = refused(session, GuardRefused, case.id, "accept_filing", street, {}, now=at(D(2026, 7, 25)))
+    err = refused(session, GuardRefused, advance, case.id, "accept_filing", street, {}, now=at(D(2026, 7, 25)))
     assert "尚未移交档案资料、印章" in err.message
     case = advance(session, case.id, "hand_over", committee,
                    {"items": "业主大会印章、业主委员会印章各一枚；档案资料三箱；活动经费账册", "received_by": "郑某"},
                    now=at(D(2026, 7, 27)))
     assert case.state == "filing_submitted"                       # an item step: the state stays
     assert deadlines(session, case.id)["handover"].status == "met"
-    err = refused(session, GuardRefused, case.id, "accept_filing", district.actor("bureau"), {})
+    err = refused(session, GuardRefused, advance, case.id, "accept_filing", district.actor("bureau"), {})
     assert "街道办事处办理" in err.message
     case = advance(session, case.id, "accept_filing", street, {"remark": "予以备案"}, now=at(D(2026, 7, 30)))
     assert case.state == "filed"
@@ -93,7 +95,7 @@ def test_a_failed_election_is_refused_with_the_tally(session, district):
     advance(session, case.id, "publish_notice", committee, NOTICE, now=at(D(2026, 6, 20)))
     advance(session, case.id, "hold_meeting", committee, {}, now=at(D(2026, 7, 18)))
     few = {**ELECTED, **figures("election", "50000.00", 590, "40000.00", 380)}
-    err = refused(session, GuardRefused, case.id, "record_vote", committee, few)
+    err = refused(session, GuardRefused, advance, case.id, "record_vote", committee, few)
     assert err.reasons[0].startswith("「选举新一届业主委员会」未获通过")
     assert "参与表决专有部分面积占比 57.86%，未达到三分之二（参与表决 50000.00 / 总面积 86420.50 平方米）" in err.message
     case = advance(session, case.id, "record_failed_vote", committee,
@@ -105,10 +107,10 @@ def test_a_failed_election_is_refused_with_the_tally(session, district):
 def test_the_street_office_takes_over_when_the_term_runs_out(session, district):
     committee, street = district.actor("committee"), district.actor("street")
     case = opened(session, district)
-    err = refused(session, GuardRefused, case.id, "take_over", street,
+    err = refused(session, GuardRefused, advance, case.id, "take_over", street,
                   {"organise_by": "2026-11-30", "reason": "业主委员会未组织换届"}, now=at(D(2026, 9, 15)))
     assert "应于 2026-09-30 前组织换届选举" in err.message
-    err = refused(session, NotPermitted, case.id, "take_over", committee,
+    err = refused(session, NotPermitted, advance, case.id, "take_over", committee,
                   {"organise_by": "2026-11-30", "reason": "x"})
 
     scan(session, at(D(2026, 10, 1), 0))
@@ -121,7 +123,7 @@ def test_the_street_office_takes_over_when_the_term_runs_out(session, district):
     assert "第三十三条第一款" in organise.citation
 
     # From now on the street office acts, not the committee.
-    err = refused(session, GuardRefused, case.id, "schedule_meeting", committee,
+    err = refused(session, GuardRefused, advance, case.id, "schedule_meeting", committee,
                   {**MEETING, "meeting_on": "2026-11-21"}, now=at(D(2026, 10, 12)))
     assert "已由街道办事处组织" in err.message
     case = elect(session, district, case.id, who="street",
@@ -153,7 +155,7 @@ def test_hand_over_missed_then_urged(session, district, issued):
     assert deadlines(session, case.id)["handover"].status == "open"
     scan(session, at(D(2026, 7, 29), 0))
     assert deadlines(session, case.id)["handover"].status == "missed"
-    err = refused(session, NotPermitted, case.id, "urge_handover", district.actor("community"),
+    err = refused(session, NotPermitted, advance, case.id, "urge_handover", district.actor("community"),
                   {"order": "x"})
     case = advance(session, case.id, "urge_handover", street,
                    {"order": "限原业主委员会于8月5日前移交印章及档案资料"}, now=at(D(2026, 7, 30)))
@@ -202,7 +204,7 @@ def test_shandong_convenes_ninety_days_ahead_and_files_with_the_bureau(session, 
             now=at(D(2026, 6, 30)))
     advance(session, case.id, "submit_filing", district.actor("committee"), {"filing_materials": "决议"},
             now=at(D(2026, 7, 1)))
-    err = refused(session, GuardRefused, case.id, "accept_filing", district.actor("street2"), {})
+    err = refused(session, GuardRefused, advance, case.id, "accept_filing", district.actor("street2"), {})
     assert "区住房和城乡建设局" in err.message
     assert advance(session, case.id, "accept_filing", district.actor("bureau"), {},
                    now=at(D(2026, 7, 2))).state == "filed"

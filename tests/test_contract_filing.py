@@ -14,7 +14,7 @@ from engine.errors import (GuardRefused, InvalidTransition, NotPermitted, Payloa
 from engine.models import Case, Deadline, Event
 from engine.runtime import advance, available_actions, open_case
 from engine.scan import scan
-from tests.conftest import at
+from tests.helpers import at, refused, snapshot  # noqa: F401
 
 SIGNED = date(2026, 9, 16)
 
@@ -26,15 +26,6 @@ def contract(kind="assembly", signed=SIGNED, **over):
     data.update(over)
     return data
 
-
-def snapshot(session):
-    """Everything a refusal must not change."""
-    session.expire_all()
-    cases = [(c.id, c.state, c.lock_version, dict(c.data)) for c in
-             session.scalars(select(Case).order_by(Case.id))]
-    events = session.scalar(select(func.count(Event.id)))
-    deadlines = [(d.id, d.status) for d in session.scalars(select(Deadline).order_by(Deadline.id))]
-    return cases, events, deadlines
 
 
 def test_signed_contract_filed_within_15_days_in_henan(session, district):
@@ -131,49 +122,42 @@ def submitted(session, district):
     return advance(session, case.id, "submit", ent, {}, now=at(date(2026, 9, 20)))
 
 
-def refused(session, exc_type, *args, **kw):
-    before = snapshot(session)
-    with pytest.raises(exc_type) as info:
-        advance(session, *args, **kw)
-    assert snapshot(session) == before
-    return info.value
-
 
 def test_wrong_role_is_refused(session, district, submitted):
-    err = refused(session, NotPermitted, submitted.id, "accept", district.actor("enterprise"), {})
+    err = refused(session, NotPermitted, advance, submitted.id, "accept", district.actor("enterprise"), {})
     assert "街道办事处" in err.message
 
 
 def test_other_street_office_is_refused(session, district, submitted):
-    err = refused(session, NotPermitted, submitted.id, "accept", district.actor("street2"), {})
+    err = refused(session, NotPermitted, advance, submitted.id, "accept", district.actor("street2"), {})
     assert "管辖" in err.message
 
 
 def test_other_enterprise_is_refused(session, district, submitted):
-    err = refused(session, NotPermitted, submitted.id, "withdraw", district.actor("enterprise2"),
+    err = refused(session, NotPermitted, advance, submitted.id, "withdraw", district.actor("enterprise2"),
                   {"reason": "x"})
     assert "贵单位" in err.message
 
 
 def test_wrong_state_is_refused_with_the_reason(session, district, submitted):
-    err = refused(session, InvalidTransition, submitted.id, "submit", district.actor("enterprise"), {})
+    err = refused(session, InvalidTransition, advance, submitted.id, "submit", district.actor("enterprise"), {})
     assert "已报送待审查" in err.message and "报送备案" in err.message
 
 
 def test_bad_payload_gives_field_errors(session, district, submitted):
-    err = refused(session, PayloadInvalid, submitted.id, "request_correction", district.actor("street"),
+    err = refused(session, PayloadInvalid, advance, submitted.id, "request_correction", district.actor("street"),
                   {"reasons": "", "extra": 1})
     assert err.errors["reasons"] == ["此项不能为空"]
     assert err.errors["extra"] == ["未知字段"]
 
 
 def test_guard_refusal_names_the_competent_authority(session, district, submitted):
-    err = refused(session, GuardRefused, submitted.id, "accept", district.actor("bureau"), {})
+    err = refused(session, GuardRefused, advance, submitted.id, "accept", district.actor("bureau"), {})
     assert "街道办事处审查备案" in err.message
 
 
 def test_stale_lock_version_is_refused(session, district, submitted):
-    refused(session, StaleCase, submitted.id, "accept", district.actor("street"), {},
+    refused(session, StaleCase, advance, submitted.id, "accept", district.actor("street"), {},
             lock_version=submitted.lock_version - 1)
 
 

@@ -16,14 +16,10 @@ from engine.legaltime import TZ
 from engine.models import Deadline, Event
 from engine.runtime import open_case
 from engine.scan import scan
-from tests.conftest import at
+from tests.helpers import at, signed_in as login
 
 TODAY = datetime.now(TZ).date()
 
-
-def login(client, username):
-    r = client.post("/login", data={"username": username, "password": "demo12345"})
-    assert r.status_code == 302, r.data.decode()[:500]
 
 
 def filing(session, district, signed, estate="jinxiu", actor="enterprise", no="XY-1"):

@@ -22,7 +22,7 @@ from engine.audit import verify_all
 from engine.links import children
 from engine.models import Case, Deadline, Estate, Event
 from engine.registry import get as definition
-from tests.conftest import at
+from tests.helpers import at
 from web.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 from workflows import REGISTRY
 

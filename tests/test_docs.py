@@ -55,7 +55,7 @@ def _strings_of(defn) -> list[str]:
     for dl in defn.deadlines:
         texts.append(dl.consequence)
         texts += [p.citation for p in dl.rules.values() if p is not None]
-    texts += [m.basis for m in defn.materials]
+    texts += [b for m in defn.materials for b in m.basis.values()]
     texts += [b for d in defn.documents for b in d.basis.values()]
     module = __import__(f"workflows.{defn.name}", fromlist=["_"])
     return texts + _constants(Path(module.__file__))

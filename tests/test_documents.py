@@ -15,37 +15,12 @@ from sqlalchemy import select
 from engine import files
 from engine.documents import Document, OrgFormSettings, for_case
 from engine.runtime import advance, open_case
-from tests.conftest import at
-
-PASSWORD = "demo12345"
+from tests.helpers import PASSWORD, at, signed_in as login, text  # noqa: F401
 
 
-@pytest.fixture
-def session(app, db_engine):
-    """A session on the database the app fixture has just wiped (no second wipe)."""
-    from engine.db import make_sessionmaker
-    s = make_sessionmaker(db_engine, info=app.extensions["session_info"])()
-    yield s
-    s.rollback()
-    s.close()
 
 
-@pytest.fixture
-def district(app, session):
-    from web.demo import build_district
-    return build_district(session)
 
-
-def login(client, username):
-    r = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert r.status_code == 302
-    return client
-
-
-def text(resp) -> str:
-    html = resp.get_data(as_text=True)
-    html = re.sub(r"<(script|style|svg)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.fixture

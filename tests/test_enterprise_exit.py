@@ -8,16 +8,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.audit import verify_all
-from engine.errors import GuardRefused, InvalidTransition, NotPermitted, PayloadInvalid
 from engine.files import FileIn, load
 from engine.materials import blocking, checklist
 from engine.models import Attachment, Case, Deadline, Event
 from engine.runtime import advance, available_actions, open_case
 from engine.scan import scan
-from tests.conftest import at
+from tests.helpers import REFUSALS, at, refused, snapshot  # noqa: F401
 from workflows import REGISTRY
 
 DEFN = REGISTRY["enterprise_exit"]
@@ -33,13 +32,6 @@ def dismissal(**over):
     return data
 
 
-def snapshot(session):
-    session.expire_all()
-    cases = [(c.id, c.state, c.lock_version, dict(c.data)) for c in session.scalars(select(Case))]
-    return (cases, session.scalar(select(func.count(Event.id))),
-            session.scalar(select(func.count(Attachment.id))),
-            [(d.id, d.status) for d in session.scalars(select(Deadline).order_by(Deadline.id))])
-
 
 def deadline(session, case, key):
     session.expire_all()
@@ -47,22 +39,6 @@ def deadline(session, case, key):
                                                   Deadline.key == key)).one()
 
 
-def refused(session, fn, *args, **kw):
-    """Run a step that must be refused; nothing may be written. Returns the error."""
-    before = snapshot(session)
-    with pytest.raises((GuardRefused, NotPermitted, InvalidTransition, PayloadInvalid)) as exc:
-        fn(session, *args, **kw)
-    assert snapshot(session) == before
-    return exc.value
-
-
-@pytest.fixture
-def issued(monkeypatch, session):
-    """Record the documents each step asks the forms layer to issue."""
-    kinds = []
-    monkeypatch.setitem(session.info, "issuers",
-                        [lambda session, case, event, kind, actor, now: kinds.append((event.trigger, kind))])
-    return kinds
 
 
 def in_handover(session, district, ended=date(2026, 9, 15)):
@@ -101,7 +77,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     assert [v.status_label for v in checklist(DEFN, case)] == ["未提交"] * len(DEFN.materials)
 
     # 2. The enterprise is not the party that serves a dismissal notice.
-    err = refused(session, advance, case.id, "serve_notice", ent,
+    err = refused(session, REFUSALS, advance, case.id, "serve_notice", ent,
                   {"served_on": "2026-07-03", "recipient": "业主委员会"}, now=at(date(2026, 7, 3)))
     assert "应由业主委员会送达" in err.message
     case = advance(session, case.id, "serve_notice", committee,
@@ -111,7 +87,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     assert dl.status == "met" and not dl.late
 
     # 3. Until the contract ends the old provider keeps serving (民法典 art. 950).
-    err = refused(session, advance, case.id, "start_handover", committee,
+    err = refused(session, REFUSALS, advance, case.id, "start_handover", committee,
                   {"ended_on": "2026-09-15"}, now=at(date(2026, 9, 10)))
     assert "尚未到来" in err.message and "第九百五十条" in err.message
     case = advance(session, case.id, "start_handover", committee,
@@ -122,7 +98,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     assert "第五十二条" in hp.citation and "待核实" in hp.citation
 
     # 4. Signing is refused while any required item is not accepted; the refusal names them.
-    err = refused(session, advance, case.id, "sign_handover", committee,
+    err = refused(session, REFUSALS, advance, case.id, "sign_handover", committee,
                   {"signed_on": "2026-09-16", "successor": "信阳宜家物业管理有限公司"}, now=at(date(2026, 9, 16)))
     assert "不能签署" in err.message
     for m in DEFN.materials:
@@ -141,7 +117,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     assert att.filename == "钥匙清单.pdf" and load(att.sha256) == b"%PDF-1.4 keys"
     assert session.get(Event, att.event_id).trigger == "submit_item"
 
-    err = refused(session, advance, case.id, "reject_item", committee, {"item": "premises_keys"},
+    err = refused(session, REFUSALS, advance, case.id, "reject_item", committee, {"item": "premises_keys"},
                   now=at(date(2026, 9, 18)))
     assert "reason" in err.errors                                  # a reason is required
     case = advance(session, case.id, "reject_item", committee,
@@ -157,7 +133,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     case = advance(session, case.id, "accept_item", community, {"item": "premises_keys", "reason": "已清点"},
                    now=at(date(2026, 9, 20)))
     assert checklist(DEFN, case)[0].status_label == "已接收"
-    err = refused(session, advance, case.id, "submit_item", ent,
+    err = refused(session, REFUSALS, advance, case.id, "submit_item", ent,
                   {"item": "premises_keys", "declaration": "再交一次"}, now=at(date(2026, 9, 20)))
     assert "已接收，无需再次提交" in err.message
 
@@ -167,12 +143,12 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
                 now=at(date(2026, 9, 21)))
         advance(session, case.id, "accept_item", committee, {"item": key}, now=at(date(2026, 9, 22)))
     last = DEFN.materials[[m.key for m in DEFN.materials].index(REQUIRED[-1])]
-    err = refused(session, advance, case.id, "sign_handover", committee,
+    err = refused(session, REFUSALS, advance, case.id, "sign_handover", committee,
                   {"signed_on": "2026-09-22", "successor": "信阳宜家物业管理有限公司"}, now=at(date(2026, 9, 22)))
     assert err.reasons == [f"以下移交事项尚未全部接收，不能签署：「{last.label}」尚未提交"]
     advance(session, case.id, "submit_item", ent, {"item": last.key, "declaration": "维修资金账目及预收费用已结清"},
             now=at(date(2026, 9, 23)))
-    err = refused(session, advance, case.id, "sign_handover", committee,
+    err = refused(session, REFUSALS, advance, case.id, "sign_handover", committee,
                   {"signed_on": "2026-09-23", "successor": "信阳宜家物业管理有限公司"}, now=at(date(2026, 9, 23)))
     assert "已提交，尚未接收" in err.message
     case = advance(session, case.id, "accept_item", committee, {"item": last.key}, now=at(date(2026, 9, 24)))
@@ -185,7 +161,7 @@ def test_dismissal_by_vote_then_handover_item_by_item_then_signed_and_left(sessi
     assert case.state == "signed"
     hp = deadline(session, case, "handover_period")
     assert hp.status == "met" and not hp.late
-    refused(session, advance, case.id, "confirm_departure", ent, {"left_on": "2026-09-26"}, now=at(date(2026, 9, 26)))
+    refused(session, REFUSALS, advance, case.id, "confirm_departure", ent, {"left_on": "2026-09-26"}, now=at(date(2026, 9, 26)))
     case = advance(session, case.id, "confirm_departure", street, {"left_on": "2026-09-26"}, now=at(date(2026, 9, 26)))
     assert case.state == "closed" and DEFN.state("closed").final
     assert all(not a.allowed for a in available_actions(session, case, bureau)) or \
@@ -202,29 +178,29 @@ def test_dismissal_vote_refused_with_its_figures(session, district):
     committee, ent = district.actor("committee"), district.actor("enterprise")
     estate = district.estates["jinxiu"]
     # 500 of 812 owners took part: 61.58 %, short of two thirds.
-    err = refused(session, open_case, "enterprise_exit", estate.id, committee,
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, committee,
                   dismissal(voted_owners=500, yes_owners=400), now=at(date(2026, 7, 2)))
     assert "解聘物业服务企业的表决未通过" in err.message
     assert "参与表决人数占比 61.58%，未达到三分之二" in err.message and "812" in err.message
     # Quorum met, but only half of the participating area agreed: not "过半数".
-    err = refused(session, open_case, "enterprise_exit", estate.id, committee,
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, committee,
                   dismissal(yes_area="30000.00"), now=at(date(2026, 7, 2)))
     assert "未超过半数" in err.message
     # The enterprise cannot register its own dismissal.
-    err = refused(session, open_case, "enterprise_exit", estate.id, ent, dismissal(), now=at(date(2026, 7, 2)))
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, ent, dismissal(), now=at(date(2026, 7, 2)))
     assert "应由业主委员会、街道办事处登记" in err.message
     # A dismissal without its figures is a field error, field by field.
     data = dismissal()
     del data["voted_area"], data["end_on"]
-    err = refused(session, open_case, "enterprise_exit", estate.id, committee, data, now=at(date(2026, 7, 2)))
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, committee, data, now=at(date(2026, 7, 2)))
     assert set(err.errors) == {"voted_area", "end_on"}
-    err = refused(session, open_case, "enterprise_exit", estate.id, committee,
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, committee,
                   dismissal(resolved_on="2026-07-05"), now=at(date(2026, 7, 2)))
     assert "晚于今日" in err.message
     # Without the register's totals the vote cannot be checked at all.
     estate.total_owners = None
     session.commit()
-    err = refused(session, open_case, "enterprise_exit", estate.id, committee, dismissal(), now=at(date(2026, 7, 2)))
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, committee, dismissal(), now=at(date(2026, 7, 2)))
     assert "尚未登记专有部分总面积和业主总人数" in err.message
 
 
@@ -236,11 +212,11 @@ def test_dismissal_notice_missed_then_served_late(session, district):
     assert scan(session, at(date(2026, 7, 18), 0))["missed"] >= 1
     assert deadline(session, case, "dismissal_notice").status == "missed"
     # Handover cannot start before the notice is served.
-    err = refused(session, advance, case.id, "start_handover", committee, {"ended_on": "2026-09-15"},
+    err = refused(session, REFUSALS, advance, case.id, "start_handover", committee, {"ended_on": "2026-09-15"},
                   now=at(date(2026, 9, 16)))
     assert "尚未送达书面通知" in err.message
     # The enterprise cannot call off the owners' dismissal.
-    err = refused(session, advance, case.id, "withdraw", district.actor("enterprise"),
+    err = refused(session, REFUSALS, advance, case.id, "withdraw", district.actor("enterprise"),
                   {"reason": "不同意解聘"}, now=at(date(2026, 7, 19)))
     assert "只能由业主委员会、街道办事处撤销" in err.message
     advance(session, case.id, "serve_notice", committee, {"served_on": "2026-07-20", "recipient": "物业服务企业"},
@@ -253,7 +229,7 @@ def test_non_renewal_in_henan_three_months_and_a_report_to_the_street_office(ses
     ent, street = district.actor("enterprise"), district.actor("street")
     estate = district.estates["jinxiu"]
     committee = district.actor("committee")
-    err = refused(session, open_case, "enterprise_exit", estate.id, committee,
+    err = refused(session, REFUSALS, open_case, "enterprise_exit", estate.id, committee,
                   {"ground": "non_renewal", "term_end": "2026-12-31"}, now=at(date(2026, 9, 1)))
     assert "应由物业服务企业、街道办事处登记" in err.message
     case = open_case(session, "enterprise_exit", estate.id, ent,
@@ -263,7 +239,7 @@ def test_non_renewal_in_henan_three_months_and_a_report_to_the_street_office(ses
     dl = deadline(session, case, "non_renewal_notice")
     assert (dl.due_date, dl.unit, dl.party) == (date(2026, 9, 30), "month", "enterprise")
     assert "第五十一条" in dl.citation and dl.rulepack == "henan"
-    err = refused(session, advance, case.id, "serve_notice", ent,
+    err = refused(session, REFUSALS, advance, case.id, "serve_notice", ent,
                   {"served_on": "2026-09-02", "recipient": "锦绣花园业主委员会"}, now=at(date(2026, 9, 2)))
     assert "报告街道办事处" in err.message and "第五十一条" in err.message
     case = advance(session, case.id, "serve_notice", ent,
@@ -305,22 +281,22 @@ def test_contract_expiry_needs_no_notice_and_handover_overdue_escalates_to_the_b
     assert scan(session, at(date(2026, 10, 1), 0))["missed"] == 1
     assert deadline(session, case, "handover_period").status == "missed"
     # Refusal to hand over: escalated to the housing bureau (物业管理条例 art. 58).
-    refused(session, advance, case.id, "escalate", ent, {"refusal": "refuse_handover", "facts": "—"},
+    refused(session, REFUSALS, advance, case.id, "escalate", ent, {"refusal": "refuse_handover", "facts": "—"},
             now=at(date(2026, 10, 9)))
     case = advance(session, case.id, "escalate", community,
                    {"refusal": "refuse_handover", "facts": "原物业服务企业拒不交出物业服务用房钥匙及业主名册"},
                    now=at(date(2026, 10, 9)))
     assert case.state == "escalated" and case.data["refusal_label"].startswith("拒不移交")
-    err = refused(session, advance, case.id, "order_rectification", bureau,
+    err = refused(session, REFUSALS, advance, case.id, "order_rectification", bureau,
                   {"rectify_by": "2026-10-09", "order": "限期移交"}, now=at(date(2026, 10, 9)))
     assert "改正期限应晚于今日" in err.message
-    refused(session, advance, case.id, "order_rectification", street,
+    refused(session, REFUSALS, advance, case.id, "order_rectification", street,
             {"rectify_by": "2026-10-20", "order": "限期移交"}, now=at(date(2026, 10, 9)))
     case = advance(session, case.id, "order_rectification", bureau,
                    {"rectify_by": "2026-10-20", "order": "责令十日内移交全部资料及用房"}, now=at(date(2026, 10, 10)))
     assert case.state == "escalated" and case.data["rectify_by"] == "2026-10-20"
     # Items can be handed over under supervision; the enterprise cannot leave before signing.
-    err = refused(session, advance, case.id, "confirm_departure", street, {"left_on": "2026-10-12"},
+    err = refused(session, REFUSALS, advance, case.id, "confirm_departure", street, {"left_on": "2026-10-12"},
                   now=at(date(2026, 10, 12)))
     assert "交接确认书尚未签署" in err.message
     case = advance(session, case.id, "resume_handover", bureau, {"note": "已按期改正"}, now=at(date(2026, 10, 15)))
@@ -343,25 +319,26 @@ def test_contract_expiry_needs_no_notice_and_handover_overdue_escalates_to_the_b
 def test_item_steps_refuse_what_makes_no_sense(session, district, upload_dir):
     committee, ent = district.actor("committee"), district.actor("enterprise")
     case = in_handover(session, district)
-    err = refused(session, advance, case.id, "submit_item", ent, {"item": "owner_register"}, now=at(date(2026, 9, 17)))
+    err = refused(session, REFUSALS, advance, case.id, "submit_item", ent, {"item": "owner_register"}, now=at(date(2026, 9, 17)))
     assert "须附文件或填写书面说明" in err.message
-    err = refused(session, advance, case.id, "submit_item", ent, {"item": "owner_register"},
+    err = refused(session, REFUSALS, advance, case.id, "submit_item", ent, {"item": "owner_register"},
                   files=[FileIn("钥匙.pdf", "application/pdf", b"x", "premises_keys")], now=at(date(2026, 9, 17)))
     assert "属于其他事项" in err.message
-    err = refused(session, advance, case.id, "accept_item", committee, {"item": "owner_register"},
+    err = refused(session, REFUSALS, advance, case.id, "accept_item", committee, {"item": "owner_register"},
                   now=at(date(2026, 9, 17)))
     assert "当前状态为「未提交」" in err.message
-    err = refused(session, advance, case.id, "submit_item", ent, {"item": "no_such_item", "declaration": "x"},
+    err = refused(session, REFUSALS, advance, case.id, "submit_item", ent, {"item": "no_such_item", "declaration": "x"},
                   now=at(date(2026, 9, 17)))
     assert "item" in err.errors
-    refused(session, advance, case.id, "accept_item", ent, {"item": "owner_register"}, now=at(date(2026, 9, 17)))
+    refused(session, REFUSALS, advance, case.id, "accept_item", ent, {"item": "owner_register"}, now=at(date(2026, 9, 17)))
     # Another enterprise does not even see the case.
-    refused(session, advance, case.id, "submit_item", district.actor("enterprise2"),
+    refused(session, REFUSALS, advance, case.id, "submit_item", district.actor("enterprise2"),
             {"item": "owner_register", "declaration": "x"}, now=at(date(2026, 9, 17)))
-    # Items are handed over only once the contract has ended.
-    early = open_case(session, "enterprise_exit", district.estates["jinxiu"].id, committee,
-                      dismissal(), now=at(date(2026, 7, 2)))
-    refused(session, advance, early.id, "submit_item", ent, {"item": "owner_register", "declaration": "x"},
+    # Items are handed over only once the contract has ended (at another estate: one exit
+    # at a time per estate).
+    early = open_case(session, "enterprise_exit", district.estates["hudong"].id,
+                      district.actor("street2"), dismissal(), now=at(date(2026, 7, 2)))
+    refused(session, REFUSALS, advance, early.id, "submit_item", ent, {"item": "owner_register", "declaration": "x"},
             now=at(date(2026, 7, 3)))
 
 

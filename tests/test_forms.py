@@ -26,7 +26,7 @@ from engine.runtime import advance, open_case
 from forms import fonts, render, seal, signing
 from forms.issuer import build_context, default_prefix
 from forms.kinds import kind as kind_of, missing_layouts
-from tests.conftest import at
+from tests.helpers import at, pdf_text
 
 D = date
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "forms"
@@ -37,17 +37,6 @@ def issuer(monkeypatch, session, upload_dir):
     """Only the forms issuer."""
     monkeypatch.setitem(session.info, "issuers", [forms.issue])
 
-
-def pdf_text(data: bytes) -> str:
-    if shutil.which("pdftotext"):
-        out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data,
-                             capture_output=True, check=True).stdout.decode("utf-8")
-    else:       # pragma: no cover
-        import io
-
-        from pypdf import PdfReader
-        out = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-    return "".join(out.split())      # CJK text wraps anywhere: compare without whitespace
 
 
 def docs_of(session, case_id, kind=None) -> list[Document]:

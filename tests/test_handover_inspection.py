@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.audit import verify_all
-from engine.errors import GuardRefused, InvalidTransition, NotPermitted, PayloadInvalid
-from engine.models import Case, Deadline, Event
+from engine.models import Deadline
 from engine.runtime import advance, open_case
 from engine.scan import scan
-from tests.conftest import at
+from tests.helpers import REFUSALS, at, refused, snapshot  # noqa: F401
 from workflows import REGISTRY
 
 DEFN = REGISTRY["handover_inspection"]
@@ -20,32 +18,12 @@ INSPECTED = {"inspected_on": "2026-08-28", "bureau_invited": True,
              "owner_representatives": "购房人代表张某、李某", "findings": "共用部位、共用设施设备查验合格，3 处渗漏已书面约定整改"}
 
 
-def snapshot(session):
-    session.expire_all()
-    return ([(c.id, c.state, c.lock_version, dict(c.data)) for c in session.scalars(select(Case))],
-            session.scalar(select(func.count(Event.id))),
-            [(d.id, d.status) for d in session.scalars(select(Deadline).order_by(Deadline.id))])
-
-
-def refused(session, fn, *args, **kw):
-    before = snapshot(session)
-    with pytest.raises((GuardRefused, NotPermitted, InvalidTransition, PayloadInvalid)) as exc:
-        fn(session, *args, **kw)
-    assert snapshot(session) == before
-    return exc.value
 
 
 def deadline(session, case, key):
     session.expire_all()
     return session.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.key == key)).one()
 
-
-@pytest.fixture
-def issued(monkeypatch, session):
-    kinds = []
-    monkeypatch.setitem(session.info, "issuers",
-                        [lambda session, case, event, kind, actor, now: kinds.append((event.trigger, kind))])
-    return kinds
 
 
 def planned(session, district, estate="jinxiu", delivery="2026-09-15", when=date(2026, 8, 3)):
@@ -63,10 +41,10 @@ def test_inspected_before_delivery_filed_within_30_days_then_published(session, 
     assert "15日前" in dl.citation and "待核实" in dl.citation and "第四十四条" in dl.citation
 
     # Henan: the housing bureau and owner representatives must be invited (河南 art. 44).
-    err = refused(session, advance, case.id, "complete_inspection", dev,
+    err = refused(session, REFUSALS, advance, case.id, "complete_inspection", dev,
                   {**INSPECTED, "bureau_invited": False, "owner_representatives": ""}, now=at(date(2026, 8, 28)))
     assert "应当邀请区住建局、业主代表参加" in err.message and "第四十四条第二款" in err.message
-    err = refused(session, advance, case.id, "complete_inspection", dev,
+    err = refused(session, REFUSALS, advance, case.id, "complete_inspection", dev,
                   {**INSPECTED, "inspected_on": "2026-08-29"}, now=at(date(2026, 8, 28)))
     assert "晚于今日" in err.message
     case = advance(session, case.id, "complete_inspection", dev, INSPECTED, now=at(date(2026, 8, 28)))
@@ -75,7 +53,7 @@ def test_inspected_before_delivery_filed_within_30_days_then_published(session, 
     assert dl.status == "met" and not dl.late
 
     # Handover after the inspection; the filing period runs from it.
-    err = refused(session, advance, case.id, "hand_over", dev,
+    err = refused(session, REFUSALS, advance, case.id, "hand_over", dev,
                   {"handed_over_on": "2026-08-27", "agreement_no": "CJ-2026-01"}, now=at(date(2026, 9, 1)))
     assert "早于查验完成日期" in err.message
     case = advance(session, case.id, "hand_over", dev, {"handed_over_on": "2026-09-01", "agreement_no": "CJ-2026-01"},
@@ -87,7 +65,7 @@ def test_inspected_before_delivery_filed_within_30_days_then_published(session, 
     assert "第四十六条" in fl.citation
 
     # Only the enterprise files; the bureau asks for a correction, then files it.
-    refused(session, advance, case.id, "submit_filing", dev, {"documents": "查验协议"}, now=at(date(2026, 9, 10)))
+    refused(session, REFUSALS, advance, case.id, "submit_filing", dev, {"documents": "查验协议"}, now=at(date(2026, 9, 10)))
     case = advance(session, case.id, "submit_filing", ent, {"documents": "前期物业服务合同、临时管理规约、承接查验协议"},
                    now=at(date(2026, 9, 10)))
     assert case.state == "submitted" and deadline(session, case, "filing").status == "met"
@@ -95,7 +73,7 @@ def test_inspected_before_delivery_filed_within_30_days_then_published(session, 
                    now=at(date(2026, 9, 14)))
     assert case.state == "handed_over" and case.data["reasons"] == "缺少物业交接清单及查验记录"
     advance(session, case.id, "submit_filing", ent, {"documents": "补充交接清单及查验记录"}, now=at(date(2026, 9, 18)))
-    refused(session, advance, case.id, "accept_filing", district.actor("street"), {}, now=at(date(2026, 9, 25)))
+    refused(session, REFUSALS, advance, case.id, "accept_filing", district.actor("street"), {}, now=at(date(2026, 9, 25)))
     case = advance(session, case.id, "accept_filing", bureau, {"remark": "材料齐全，予以备案"}, now=at(date(2026, 9, 25)))
     assert case.state == "filed" and case.data["filed_on"] == "2026-09-25"
     pn = deadline(session, case, "public_notice")
@@ -141,9 +119,9 @@ def test_each_deadline_missed_then_met_late(session, district):
 
 def test_plan_refusals_and_shandong_rules(session, district):
     dev, ent2 = district.actor("developer"), district.actor("enterprise2")
-    err = refused(session, planned, district, delivery="2026-08-03")
+    err = refused(session, REFUSALS, planned, district, delivery="2026-08-03")
     assert "不晚于今日" in err.message
-    refused(session, open_case, "handover_inspection", district.estates["jinxiu"].id, district.actor("committee"),
+    refused(session, REFUSALS, open_case, "handover_inspection", district.estates["jinxiu"].id, district.actor("committee"),
             {"delivery_on": "2026-09-15"}, now=at(date(2026, 8, 3)))
     # Shandong: no invitation duty and the national (unverified) filing rule.
     case = planned(session, district, estate="taishan")
@@ -155,7 +133,7 @@ def test_plan_refusals_and_shandong_rules(session, district):
     # 30 days end on Sun 20 Sept, a make-up working day for National Day: not moved.
     assert fl.rulepack == "shandong" and fl.due_date == date(2026, 9, 20) and "待核实" in fl.citation
     # Steps out of order are refused with the state they need.
-    err = refused(session, advance, case.id, "publish", ent2, {"published_on": "2026-08-21", "place": "x"},
+    err = refused(session, REFUSALS, advance, case.id, "publish", ent2, {"published_on": "2026-08-21", "place": "x"},
                   now=at(date(2026, 8, 21)))
     assert "已备案，待公示" in err.message
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from engine.links import children, describe, parent
 from engine.runtime import advance
-from tests.conftest import at
-from tests.test_pre_phase_tender import contract, register_tender
+from tests.helpers import at
+from tests.helpers import register_tender, tender_contract
 
 D = date
 
@@ -23,7 +23,7 @@ def signed_by_agreement(session, district, *, estate="binhe"):
     advance(session, case.id, "select_by_agreement", dev,
             {"winner_id": district.orgs["enterprise"].id, "selected_on": "2026-08-07"},
             now=at(D(2026, 8, 7)))
-    return advance(session, case.id, "sign_contract", dev, contract(signed=D(2026, 8, 10)),
+    return advance(session, case.id, "sign_contract", dev, tender_contract(signed=D(2026, 8, 10)),
                    now=at(D(2026, 8, 10)))
 
 

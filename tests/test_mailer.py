@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from engine.alerts import OutboxMessage
 from engine.mailer import SMTPConfig, claim, config_from, deliver
-from tests.conftest import at
+from tests.helpers import at
 
 NOW = at(date(2026, 10, 9), 9)
 

@@ -14,54 +14,13 @@ from engine.errors import GuardRefused, NotPermitted, PayloadInvalid
 from engine.models import Case, Deadline, Estate, Event
 from engine.runtime import advance, available_actions, open_case
 from engine.scan import scan
-from tests.conftest import at
+from tests.helpers import at, deadlines, figures, refused, runs_out, snapshot  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("issued")
 
 D = date
 PROC = "owners_assembly"
 
-
-@pytest.fixture(autouse=True)
-def issued(monkeypatch, session):
-    """The documents each step asks the forms layer to issue, in order. (Rendering the
-    PDFs is the forms tests' business; here the steps only have to ask for them.)"""
-    log: list[tuple[str, str]] = []
-    monkeypatch.setitem(session.info, "issuers",
-                        [lambda session, case, ev, kind, actor, now: log.append((ev.trigger, kind))])
-    return log
-
-
-def snapshot(session):
-    session.expire_all()
-    cases = [(c.id, c.state, c.lock_version, dict(c.data))
-             for c in session.scalars(select(Case).order_by(Case.id))]
-    deadlines = [(d.id, d.status) for d in session.scalars(select(Deadline).order_by(Deadline.id))]
-    return cases, session.scalar(select(func.count(Event.id))), deadlines
-
-
-def refused(session, exc_type, *args, **kw):
-    before = snapshot(session)
-    with pytest.raises(exc_type) as info:
-        advance(session, *args, **kw)
-    assert snapshot(session) == before
-    return info.value
-
-
-def deadlines(session, case_id) -> dict[str, Deadline]:
-    session.expire_all()
-    rows = session.scalars(select(Deadline).where(Deadline.case_id == case_id)
-                           .order_by(Deadline.id)).all()
-    return {d.key: d for d in rows}      # the latest row per key
-
-
-def runs_out(session, case_id, key):
-    """The period is open until 24:00 of its last day and missed from then on (the scan)."""
-    from datetime import timedelta
-    due = deadlines(session, case_id)[key].due_date
-    scan(session, at(due, 23))
-    assert deadlines(session, case_id)[key].status == "open", key
-    scan(session, at(due + timedelta(days=1), 0))
-    assert deadlines(session, case_id)[key].status == "missed", key
-    return due
 
 
 def application(**over):
@@ -74,12 +33,6 @@ def application(**over):
 
 GROUP = {"leader": "李主任（老城街道办事处）", "member_count": 9, "owner_members": 5,
          "members": "街道办事处1人、社区居委会1人、建设单位1人、业主代表5人、派出所1人"}
-
-
-def figures(prefix, voted_area, voted_owners, yes_area, yes_owners):
-    return {f"{prefix}_voted_area": voted_area, f"{prefix}_voted_owners": voted_owners,
-            f"{prefix}_yes_area": yes_area, f"{prefix}_yes_owners": yes_owners}
-
 
 # 锦绣花园's register: 86420.50 m², 812 owners; two thirds are 57613.67 m² and 541.33 owners.
 GOOD = {**figures("rules", "60000.00", 560, "45000.00", 420),
@@ -214,7 +167,7 @@ def meeting(session, district):
 
 
 def test_a_covenant_without_a_majority_refuses_the_vote_with_the_figures(session, district, meeting):
-    err = refused(session, GuardRefused, meeting.id, "record_vote", district.actor("street"),
+    err = refused(session, GuardRefused, advance, meeting.id, "record_vote", district.actor("street"),
                   vote(**figures("covenant", "60000.00", 560, "30000.00", 300)))
     assert len(err.reasons) == 1
     assert err.reasons[0].startswith("「管理规约」未获通过：")
@@ -226,27 +179,27 @@ def test_too_few_owners_taking_part_refuses_every_matter(session, district, meet
     low = {**figures("rules", "60000.00", 541, "45000.00", 420),
            **figures("covenant", "60000.00", 541, "44000.00", 410),
            **figures("election", "60000.00", 541, "41000.00", 400)}
-    err = refused(session, GuardRefused, meeting.id, "record_vote", district.actor("street"), vote(**low))
+    err = refused(session, GuardRefused, advance, meeting.id, "record_vote", district.actor("street"), vote(**low))
     assert len(err.reasons) == 3
     assert all("参与表决人数占比 66.63%，未达到三分之二（参与表决 541 / 总人数 812 人）" in r for r in err.reasons)
 
 
 def test_impossible_figures_are_field_errors(session, district, meeting):
-    err = refused(session, PayloadInvalid, meeting.id, "record_vote", district.actor("street"),
+    err = refused(session, PayloadInvalid, advance, meeting.id, "record_vote", district.actor("street"),
                   vote(**figures("election", "60000.00", 560, "70000.00", 600)))
     assert err.errors["election_yes_area"] == ["同意的专有部分面积不能大于参与表决专有部分面积"]
     assert err.errors["election_yes_owners"] == ["同意的业主人数不能大于参与表决业主人数"]
 
 
 def test_absurd_figures_are_field_errors(session, district, meeting):
-    err = refused(session, PayloadInvalid, meeting.id, "record_vote", district.actor("street"),
+    err = refused(session, PayloadInvalid, advance, meeting.id, "record_vote", district.actor("street"),
                   vote(**figures("rules", "1E+999999", 560, "0.000001", 10 ** 12)))
     assert "rules_voted_area" in err.errors and "rules_yes_owners" in err.errors
     assert err.errors["rules_yes_area"] == ["面积最多保留四位小数"]
 
 
 def test_more_voters_than_the_register_holds_is_refused(session, district, meeting):
-    err = refused(session, GuardRefused, meeting.id, "record_vote", district.actor("street"),
+    err = refused(session, GuardRefused, advance, meeting.id, "record_vote", district.actor("street"),
                   vote(**figures("rules", "90000.00", 560, "45000.00", 420)))
     assert "「业主大会议事规则」的表决数据有误" in err.message and "不能大于专有部分总面积（86420.50 平方米）" in err.message
 
@@ -255,12 +208,12 @@ def test_without_a_register_there_is_no_count(session, district, meeting):
     estate = session.get(Estate, district.estates["jinxiu"].id)
     estate.total_area = None
     session.commit()
-    err = refused(session, GuardRefused, meeting.id, "record_vote", district.actor("street"), vote())
+    err = refused(session, GuardRefused, advance, meeting.id, "record_vote", district.actor("street"), vote())
     assert "尚未登记专有部分总面积和业主总人数" in err.message
 
 
 def test_a_vote_that_passed_cannot_be_entered_as_failed(session, district, meeting):
-    err = refused(session, GuardRefused, meeting.id, "record_failed_vote", district.actor("street"), GOOD)
+    err = refused(session, GuardRefused, advance, meeting.id, "record_failed_vote", district.actor("street"), GOOD)
     assert "均已依法通过" in err.message
 
 
@@ -324,16 +277,16 @@ def test_the_application_cannot_precede_the_conditions(session, district):
 def test_only_the_street_office_forms_the_group(session, district):
     case = open_case(session, PROC, district.estates["jinxiu"].id, district.actor("developer"),
                      application(), now=at(D(2026, 3, 2)))
-    err = refused(session, NotPermitted, case.id, "form_group", district.actor("committee"), GROUP)
+    err = refused(session, NotPermitted, advance, case.id, "form_group", district.actor("committee"), GROUP)
     assert "街道办事处" in err.message
-    err = refused(session, NotPermitted, case.id, "form_group", district.actor("street2"), GROUP)
+    err = refused(session, NotPermitted, advance, case.id, "form_group", district.actor("street2"), GROUP)
     assert "管辖" in err.message
 
 
 def test_owners_must_be_half_of_the_group(session, district):
     case = open_case(session, PROC, district.estates["jinxiu"].id, district.actor("developer"),
                      application(), now=at(D(2026, 3, 2)))
-    err = refused(session, GuardRefused, case.id, "form_group", district.actor("street"),
+    err = refused(session, GuardRefused, advance, case.id, "form_group", district.actor("street"),
                   {**GROUP, "member_count": 9, "owner_members": 4})
     assert "业主代表仅 4 人，不足二分之一" in err.message and "河南省物业管理条例》第二十条第二款" in err.message
 
@@ -344,7 +297,7 @@ def test_a_meeting_too_soon_for_the_notice_is_refused(session, district):
                      application(), now=at(D(2026, 3, 2)))
     advance(session, case.id, "form_group", street, GROUP, now=at(D(2026, 3, 20)))
     advance(session, case.id, "publish_members", street, {"posted_at": "公告栏"}, now=at(D(2026, 3, 23)))
-    err = refused(session, GuardRefused, case.id, "schedule_meeting", street,
+    err = refused(session, GuardRefused, advance, case.id, "schedule_meeting", street,
                   {"meeting_on": "2026-04-03", "place": "广场", "meeting_form": "gathering"},
                   now=at(D(2026, 3, 25)))
     assert "距今不足十五日" in err.message and "2026-03-19" in err.message
@@ -362,7 +315,7 @@ def test_a_late_notice_is_refused_and_the_deadline_missed(session, district):
     assert deadlines(session, case.id)["meeting_notice"].status == "open"     # last day: 24 April
     scan(session, at(D(2026, 4, 25), 0))
     assert deadlines(session, case.id)["meeting_notice"].status == "missed"
-    err = refused(session, GuardRefused, case.id, "publish_notice", street,
+    err = refused(session, GuardRefused, advance, case.id, "publish_notice", street,
                   {"contents": "x", "posted_at": "公告栏"}, now=at(D(2026, 4, 27)))
     assert "请先改定会议日期" in err.message
     # A new date restarts the notice period.
@@ -383,7 +336,7 @@ def test_the_meeting_waits_for_fifteen_days_of_notice(session, district):
             {"meeting_on": "2026-05-09", "place": "广场", "meeting_form": "gathering"}, now=at(D(2026, 3, 25)))
     advance(session, case.id, "publish_notice", street, {"contents": "x", "posted_at": "公告栏"},
             now=at(D(2026, 4, 20)))
-    err = refused(session, GuardRefused, case.id, "hold_meeting", street, {}, now=at(D(2026, 4, 30)))
+    err = refused(session, GuardRefused, advance, case.id, "hold_meeting", street, {}, now=at(D(2026, 4, 30)))
     assert "不满十五日的公告期" in err.message and "2026-05-05" in err.message
 
 
@@ -393,9 +346,9 @@ def test_the_filing_certificate_comes_from_the_street_office_in_henan(session, d
     advance(session, meeting.id, "first_committee_meeting", committee,
             {"chair": "郑某", "vice_chair": "钱某"}, now=at(D(2026, 5, 12)))
     advance(session, meeting.id, "submit_filing", committee, {"filing_materials": "决议等"}, now=at(D(2026, 5, 20)))
-    err = refused(session, GuardRefused, meeting.id, "accept_filing", district.actor("bureau"), {})
+    err = refused(session, GuardRefused, advance, meeting.id, "accept_filing", district.actor("bureau"), {})
     assert "由街道办事处出具" in err.message and "第二十九条" in err.message
-    err = refused(session, NotPermitted, meeting.id, "accept_filing", committee, {})
+    err = refused(session, NotPermitted, advance, meeting.id, "accept_filing", committee, {})
     case = advance(session, meeting.id, "request_correction", street, {"reasons": "缺少成员基本情况"},
                    now=at(D(2026, 5, 22)))
     assert case.state == "chair_elected"
@@ -466,7 +419,7 @@ def test_shandong_counts_from_the_conditions_and_the_bureau_certifies(session, d
     assert dl["group_formation_from_conditions"].due_date == D(2026, 5, 6)
     assert "山东省物业管理条例》第二十一条第一款" in dl["group_formation_from_conditions"].citation
 
-    err = refused(session, GuardRefused, case.id, "form_group", street2,
+    err = refused(session, GuardRefused, advance, case.id, "form_group", street2,
                   {**GROUP, "member_count": 6, "owner_members": 4})
     assert "七人以上单数" in err.message
     advance(session, case.id, "form_group", street2, {**GROUP, "member_count": 7, "owner_members": 4},
@@ -500,7 +453,7 @@ def test_shandong_counts_from_the_conditions_and_the_bureau_certifies(session, d
     advance(session, case.id, "submit_filing", committee, {"filing_materials": "决议等"}, now=at(D(2026, 5, 20)))
     cert = deadlines(session, case.id)["filing_certificate"]
     assert cert.party == "housing_bureau" and cert.due_date == D(2026, 6, 1)   # 30 May is a Saturday
-    err = refused(session, GuardRefused, case.id, "accept_filing", street2, {})
+    err = refused(session, GuardRefused, advance, case.id, "accept_filing", street2, {})
     assert "由区住房和城乡建设局出具" in err.message and "第三十一条第二款" in err.message
     assert runs_out(session, case.id, "filing_certificate") == D(2026, 6, 1)
     case = advance(session, case.id, "accept_filing", bureau, {}, now=at(D(2026, 6, 2)))

@@ -9,27 +9,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.errors import GuardRefused, InvalidTransition, NotPermitted, PayloadInvalid
 from engine.links import children, parent
 from engine.models import Case, Deadline, Event
-from engine.runtime import advance, available_actions, open_case
+from engine.runtime import advance, available_actions
 from engine.scan import scan
-from tests.conftest import at
+from tests import helpers
+from tests.helpers import at, register_tender, tender_contract
 from workflows import REGISTRY
 
 D = date
 
 
 # -- the process, step by step -------------------------------------------------------
-
-def register_tender(session, district, *, planned=D(2026, 8, 24), on=D(2026, 8, 3),
-                    estate="binhe", method="public"):
-    return open_case(session, "pre_phase_tender", district.estates[estate].id,
-                     district.actor("developer"),
-                     {"project_name": "滨河湾小区前期物业服务", "method": method,
-                      "planned_announcement_on": planned.isoformat()}, now=at(on))
 
 
 def step(session, case, trigger, who, payload, on):
@@ -49,11 +43,6 @@ def committee(size, experts, on=D(2026, 9, 15)):
     return {"evaluated_on": on.isoformat(), "committee_size": size, "expert_count": experts,
             "candidates": "第一名 信阳安居物业服务有限公司；第二名 信阳宜家物业管理有限公司"}
 
-
-def contract(signed=D(2026, 9, 29)):
-    return {"contract_no": "BHW-QQ-2026-001", "signed_on": signed.isoformat(),
-            "term_start": "2026-10-01", "term_end": "2028-09-30", "fee": "1.60",
-            "area": "54210.00"}
 
 
 def to_filed(session, district):
@@ -90,20 +79,10 @@ def deadline(session, case, key) -> Deadline:
     return rows[-1]
 
 
-def snapshot(session):
-    session.expire_all()
-    cases = [(c.id, c.state, c.lock_version, dict(c.data)) for c in
-             session.scalars(select(Case).order_by(Case.id))]
-    return (cases, session.scalar(select(func.count(Event.id))),
-            [(d.id, d.status) for d in session.scalars(select(Deadline).order_by(Deadline.id))])
-
 
 def refused(session, case, trigger, who, payload, on) -> str:
-    before = snapshot(session)
-    with pytest.raises(GuardRefused) as exc:
-        step(session, case, trigger, who, payload, on)
-    assert snapshot(session) == before, "a refused step must leave nothing written"
-    return exc.value.message
+    """The guard's words for a step that must be refused (nothing written)."""
+    return helpers.refused(session, GuardRefused, step, case, trigger, who, payload, on).message
 
 
 # -- the happy path ------------------------------------------------------------------
@@ -163,7 +142,7 @@ def test_tender_from_filing_to_signing_opens_the_contract_filing_with_the_winner
     assert case.state == "ready_to_sign"
 
     # Signing the pre-phase contract ends the tender and opens its filing.
-    case = step(session, case, "sign_contract", dev, contract(), D(2026, 9, 30))
+    case = step(session, case, "sign_contract", dev, tender_contract(), D(2026, 9, 30))
     assert case.state == "contract_signed"
     cs = deadline(session, case, "contract_signing")
     assert cs.status == "met" and not cs.late
@@ -313,9 +292,9 @@ def test_fewer_than_three_bids_needs_the_bureaus_approval_of_the_agreement_path(
     case = step(session, case, "select_by_agreement", dev,
                 {"winner_id": district.orgs["enterprise"].id, "selected_on": "2026-09-21"}, D(2026, 9, 21))
     assert case.state == "ready_to_sign"
-    why = refused(session, case, "sign_contract", dev, contract(signed=D(2026, 9, 20)), D(2026, 9, 22))
+    why = refused(session, case, "sign_contract", dev, tender_contract(signed=D(2026, 9, 20)), D(2026, 9, 22))
     assert "早于" in why
-    case = step(session, case, "sign_contract", dev, contract(signed=D(2026, 9, 22)), D(2026, 9, 22))
+    case = step(session, case, "sign_contract", dev, tender_contract(signed=D(2026, 9, 22)), D(2026, 9, 22))
     [filing] = children(session, case)
     assert filing.enterprise_id == district.orgs["enterprise"].id
 
@@ -416,7 +395,7 @@ def test_linked_contract_filing_deadline_missed(session, district):
     case = to_awarded(session, district)
     step(session, case, "submit_award", dev, {"report": "书面报告"}, D(2026, 9, 25))
     step(session, case, "file_award", district.actor("bureau"), {}, D(2026, 9, 28))
-    case = step(session, case, "sign_contract", dev, contract(), D(2026, 9, 30))
+    case = step(session, case, "sign_contract", dev, tender_contract(), D(2026, 9, 30))
     [filing] = children(session, case)
     scan(session, at(D(2026, 10, 15)))
     assert deadline(session, filing, "filing").status == "missed"

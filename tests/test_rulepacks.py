@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.models import Deadline
 from engine.rulepacks import NATIONAL, PACKS, pack_for, pack_for_estate, pack_label
 from engine.runtime import open_case
-from tests.conftest import at
+from tests.helpers import at
 
 
 @pytest.mark.parametrize("province,pack", [

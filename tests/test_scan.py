@@ -13,7 +13,7 @@ from engine.db import make_sessionmaker
 from engine.models import Deadline, Event
 from engine.runtime import advance, open_case
 from engine.scan import scan
-from tests.conftest import at
+from tests.helpers import at
 
 SIGNED = date(2026, 9, 16)       # Henan: 15 days → 1 Oct, in the holiday → due Thu 8 Oct
 

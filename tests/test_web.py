@@ -4,72 +4,21 @@ another street office's case, wrong state, bad payload, stale page, CSRF)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from engine.legaltime import TZ
 from engine.models import Case, Event
-from engine.runtime import advance, open_case
-from tests.conftest import at
-
-TODAY = datetime.now(TZ).date()
-PASSWORD = "demo12345"
+from engine.runtime import advance
+from tests.helpers import PASSWORD, TODAY, at, contract, fresh, lock, login, text  # noqa: F401
 
 
-@pytest.fixture
-def session(app, db_engine):
-    """A session on the database the app fixture has just wiped (no second wipe)."""
-    from engine.db import make_sessionmaker
-    s = make_sessionmaker(db_engine)()
-    yield s
-    s.rollback()
-    s.close()
 
 
-@pytest.fixture
-def district(app, session):
-    """The demo district's organisations, accounts and estates (no cases). The accounts
-    get a cheap password hash: signing in dozens of times must not cost seconds each."""
-    from werkzeug.security import generate_password_hash
-    from web.demo import build_district
-    d = build_district(session)
-    cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
-    for u in d.users.values():
-        u.password_hash = cheap
-    session.commit()
-    return d
 
 
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
 
 
-def text(resp) -> str:
-    html = resp.get_data(as_text=True)
-    html = re.sub(r"<(script|style|svg)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def contract(session, d, *, kind="assembly", estate="jinxiu", user="enterprise",
-             signed_days_ago=3, no="HT-2026-001"):
-    signed = TODAY - timedelta(days=signed_days_ago)
-    return open_case(session, "contract_filing", d.estates[estate].id, d.actor(user), {
-        "contract_kind": kind, "contract_no": no, "client": "锦绣花园业主委员会",
-        "signed_on": signed.isoformat(), "term_start": signed.isoformat(),
-        "term_end": (signed + timedelta(days=365)).isoformat(), "fee": "1.50",
-        "area": "1000.00"}, now=at(signed))
-
-
-def fresh(session) -> None:
-    """Forget what this session read: the next read sees what the app committed."""
-    session.rollback()
-    session.expire_all()
-
-
-def lock(session, case_id) -> int:
-    fresh(session)
-    return session.get(Case, case_id).lock_version
 
 
 def submitted(session, d, **kw):

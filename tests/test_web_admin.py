@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import Estate, Organisation, User
-from tests.test_web import district, fresh, login, session, text  # noqa: F401
+from tests.helpers import fresh, login, text
 
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/users/new", "/admin/orgs", "/admin/orgs/new",
                "/admin/estates", "/admin/calendar"]

@@ -10,7 +10,7 @@ import pytest
 
 from engine.models import Case
 from engine.runtime import advance, open_case
-from tests.test_web import TODAY, district, fresh, lock, login, session, text  # noqa: F401
+from tests.helpers import TODAY, fresh, lock, login, text
 
 pytestmark = pytest.mark.skipif(
     "enterprise_exit" not in __import__("workflows").REGISTRY, reason="enterprise_exit not declared")
@@ -137,7 +137,7 @@ def test_refusals_on_the_materials_page(client, district, session):
 
 
 def test_materials_page_only_for_procedures_with_a_checklist(client, district, session):
-    from tests.test_web import contract
+    from tests.helpers import contract
     c = contract(session, district)
     login(client, "enterprise")
     assert client.get(f"/cases/{c.id}/materials").status_code == 404

@@ -82,6 +82,12 @@ def form_payload(schema_cls, form) -> dict:
     return out
 
 
+def with_fact_date(payload: dict, form) -> dict:
+    """The step's fact date (the day its act happened) as the form sent it."""
+    v = (form.get("fact_date") or "").strip()
+    return {**payload, "fact_date": v} if v else payload
+
+
 def form_values(schema_cls, payload: dict) -> dict:
     """What to put back into the form after a refusal (lists as lines)."""
     out = {}
@@ -246,7 +252,7 @@ def new():
     errors, values, status = {}, {}, 200
     estate_id = request.values.get("estate_id", type=int)
     if request.method == "POST" and name:
-        payload = form_payload(defs[name].opening.schema, request.form)
+        payload = with_fact_date(form_payload(defs[name].opening.schema, request.form), request.form)
         values = form_values(defs[name].opening.schema, payload)
         if not estate_id or estate_id not in {e.id for e in estates}:
             errors = {"estate_id": [_("请选择您有权办理的物业管理区域")]}
@@ -423,7 +429,7 @@ def act(case_id: int, trigger: str):
     t = defn.transition(trigger)
     if t is None:
         abort(404)
-    payload = form_payload(t.schema, request.form)
+    payload = with_fact_date(form_payload(t.schema, request.form), request.form)
     values = form_values(t.schema, payload)
     try:
         files = files_from_request()

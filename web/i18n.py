@@ -123,6 +123,15 @@ def zh_date(d) -> str:
     return cn_date(d)
 
 
+def local_date(ts) -> date:
+    """The Beijing calendar day of a stored moment."""
+    return local(ts).date()
+
+
+def today_iso() -> str:
+    return clock.today().isoformat()
+
+
 def zh_datetime(ts) -> str:
     if ts is None:
         return ""
@@ -201,8 +210,8 @@ def init_app(app: Flask) -> None:
                    locale_selector=_select_locale)
     app.jinja_env.globals.update(_=_, lang=lang, LANGS=LANGS, proc_title=proc_title,
                                  state_label=state_label, action_label=action_label,
-                                 days_text=days_text, days_until=days_until)
+                                 days_text=days_text, days_until=days_until, today_iso=today_iso)
     app.jinja_env.filters.update(zh_date=zh_date, zh_datetime=zh_datetime,
                                  role_label=role_label, show_date=show_date,
-                                 show_datetime=show_datetime, filesize=filesize)
+                                 show_datetime=show_datetime, filesize=filesize, local_date=local_date)
     app.register_blueprint(bp)

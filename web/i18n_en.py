@@ -52,6 +52,10 @@ EN = {
     "社区居委会": "community", "逾期案件": "Overdue cases", "辖区内没有逾期案件。": "No overdue cases in your area.",
     "逾期期限分布（按{unit}）": "Overdue deadlines by {unit}", "逾期期限": "Overdue deadlines",
     "辖区内没有逾期的期限。": "No overdue deadlines in your area.",
+    "发生于": "happened on", "补录": "entered later",
+    "事实实际发生之日；补录过去的事实时改为实际日期，期限自该日起算":
+        "The day it actually happened; when entering a past fact, give that day: periods run from it.",
+    "办理日期": "Date of the act",
     "还剩 {n} 天": "{n} days left", "今日届满": "ends today", "逾期 {n} 天": "{n} days overdue",
     # list
     "搜索": "Search", "案件编号、区域名称、合同编号…": "Case number, estate, contract number…",

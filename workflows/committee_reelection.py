@@ -12,14 +12,14 @@ organise the election in time, the street office takes over and organises it.
 """
 from __future__ import annotations
 
-from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
-                               guard)
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period,
+                               Procedure, State, Transition, guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
 from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
-from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, filing_authority_guard,
-                                       meeting_date_leaves_notice_time,
-                                       notice_published_15_days_before, notice_still_in_time,
-                                       stamp)
+from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, NoticeGuards,
+                                       filing_authority_guard, stamp)
+
+NOTICE = NoticeGuards(lambda: DEFINITION.deadline("meeting_notice"))
 
 
 class OpenSchema(PayloadSchema):
@@ -219,14 +219,14 @@ TRANSITIONS = (
     Transition("schedule_meeting", "确定换届会议时间、地点和形式",
                ("opened", "street_organising", "meeting_scheduled", "notice_published", "vote_failed"),
                "meeting_scheduled", ORGANISERS, schema=MeetingSchema,
-               guards=(organiser_acts, meeting_date_leaves_notice_time), effect=stamp(),
+               guards=(organiser_acts, NOTICE.leaves_time), effect=stamp(),
                starts=("meeting_notice",), label_en="schedule the meeting"),
     Transition("publish_notice", "公告换届会议并通知全体业主", ("meeting_scheduled",), "notice_published",
-               ORGANISERS, schema=NoticeSchema, guards=(organiser_acts, notice_still_in_time),
+               ORGANISERS, schema=NoticeSchema, guards=(organiser_acts, NOTICE.still_in_time),
                effect=stamp("notice_published_on"), meets=("meeting_notice",),
                label_en="publish the meeting notice"),
     Transition("hold_meeting", "召开换届业主大会会议", ("notice_published",), "meeting_held",
-               ORGANISERS, schema=HeldSchema, guards=(organiser_acts, notice_published_15_days_before),
+               ORGANISERS, schema=HeldSchema, guards=(organiser_acts, NOTICE.published_before),
                effect=stamp("meeting_held_on"), label_en="hold the meeting"),
     Transition("record_vote", "录入换届选举结果（通过）", ("meeting_held",), "elected", ORGANISERS,
                schema=VoteSchema, guards=(organiser_acts,) + tuple(passed_guard(b) for b in BALLOTS),
@@ -292,7 +292,7 @@ DEFINITION = Procedure(
     opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",
                     schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
                     effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee")),
-                    party="none"),
+                    party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

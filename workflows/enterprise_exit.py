@@ -62,21 +62,40 @@ STILL_SERVING = "在新物业服务人或自行管理的业主接管之前，原
 
 # -- the materials checklist -----------------------------------------------------------
 
+CC_949 = "《民法典》第九百四十九条"
+
+
+def _per_pack(national: str, henan: str = "", shandong: str = "") -> dict:
+    """A checklist item's basis per rule pack: the national articles, plus the province's
+    own where its regulation adds one."""
+    out = {"national": national}
+    if henan:
+        out["henan"] = f"{national}；{henan}"
+    if shandong:
+        out["shandong"] = f"{national}；{shandong}"
+    return out
+
+
 MATERIALS = (
     Material("premises_keys", "物业服务用房及钥匙",
-             basis="《民法典》第九百四十九条；《物业管理条例》第三十八条第一款；《山东省物业管理条例》第五十八条第二款"),
+             basis=_per_pack(f"{CC_949}；《物业管理条例》第三十八条第一款",
+                             shandong="《山东省物业管理条例》第五十八条第二款")),
     Material("common_facilities", "共用部位、共用设施设备",
-             basis="《民法典》第九百四十九条（相关设施）；《河南省物业管理条例》第五十二条第二款第（一）项"),
+             basis=_per_pack(f"{CC_949}（相关设施）",
+                             henan="《河南省物业管理条例》第五十二条第二款第（一）项")),
     Material("inspection_docs", "物业承接查验资料（竣工验收资料、保修和使用说明文件）",
-             basis="《物业管理条例》第二十九条、第三十八条第一款；《河南省物业管理条例》第四十六条第三款、第五十二条第二款第（二）项"),
+             basis=_per_pack("《物业管理条例》第二十九条、第三十八条第一款",
+                             henan="《河南省物业管理条例》第四十六条第三款、第五十二条第二款第（二）项")),
     Material("technical_records", "设施设备技术资料及运行、维护、保养记录",
-             basis="《物业管理条例》第二十九条第一款第（二）项；《河南省物业管理条例》第五十二条第二款第（三）项"),
+             basis=_per_pack("《物业管理条例》第二十九条第一款第（二）项",
+                             henan="《河南省物业管理条例》第五十二条第二款第（三）项")),
     Material("owner_register", "业主名册及物业服务档案",
-             basis="《民法典》第九百四十九条（物业服务所必需的相关资料）；《物业管理条例》第二十九条第一款第（四）项"),
+             basis=_per_pack(f"{CC_949}（物业服务所必需的相关资料）；《物业管理条例》第二十九条第一款第（四）项")),
     Material("fund_and_fees", "专项维修资金账目及预收、代收费用结算",
-             basis="《河南省物业管理条例》第五十二条第二款第（四）项"),
+             basis=_per_pack("合同约定（全国规则未作专门规定）",
+                             henan="《河南省物业管理条例》第五十二条第二款第（四）项")),
     Material("others", "其他应移交事项", required=False,
-             basis="《河南省物业管理条例》第五十二条第二款第（五）项；合同约定"),
+             basis=_per_pack("合同约定", henan="《河南省物业管理条例》第五十二条第二款第（五）项")),
 )
 
 # -- deadlines ----------------------------------------------------------------------
@@ -389,7 +408,7 @@ DEFINITION = Procedure(
         schema=OpenSchema,
         guards=(ground_fits_role, dismissal_vote_passed, _not_future("resolved_on", "表决日")),
         starts=("dismissal_notice", "non_renewal_notice"),
-        effect=open_effect),
+        effect=open_effect, exclusive=True),
     transitions=(
         Transition("serve_notice", "送达书面通知", ("notice_period",), "awaiting_end",
                    ("committee", "enterprise", "street_office"), schema=NoticeSchema,

@@ -61,39 +61,54 @@ def notice_due(meeting_on: date):
 NOTICE_BASIS = "《物业管理条例》第十四条第一款"
 
 
-@guard("会议日期应使十五日的公告期仍可满足", uses_payload=True)
-def meeting_date_leaves_notice_time(ctx):
-    meeting_on = ctx.date("meeting_on")
-    if meeting_on is None:
+class NoticeGuards:
+    """The three checks of the 15-day meeting notice, citing the article that fixes it for
+    the estate's rule pack: the one on the procedure's own `meeting_notice` declaration,
+    which the deadline panel and the printed forms cite too."""
+
+    def __init__(self, spec_of):
+        # spec_of() -> the procedure's meeting_notice DeadlineSpec (declared further down)
+        self._spec_of = spec_of
+        self.leaves_time = guard("会议日期应使十五日的公告期仍可满足", uses_payload=True)(self._leaves_time)
+        self.still_in_time = guard("会议公告应在会议召开十五日前发布")(self._still_in_time)
+        self.published_before = guard("会议召开之日距公告发布之日不少于十五日")(self._published_before)
+
+    def article(self, ctx) -> str:
+        spec = self._spec_of()
+        period = spec.period_for(ctx.rulepack) or spec.period_for("national")
+        return period.article
+
+    def _leaves_time(self, ctx):
+        meeting_on = ctx.date("meeting_on")
+        if meeting_on is None:
+            return None
+        due = notice_due(meeting_on)
+        if due < ctx.today:
+            return (f"会议日期 {meeting_on.isoformat()} 距今不足十五日：会议公告最迟应于 {due.isoformat()} "
+                    f"发布（{self.article(ctx)}：会议召开十五日前公告），请另定会议日期")
         return None
-    due = notice_due(meeting_on)
-    if due < ctx.today:
-        return (f"会议日期 {meeting_on.isoformat()} 距今不足十五日：会议公告最迟应于 {due.isoformat()} "
-                f"发布（{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主），请另定会议日期")
-    return None
 
-
-@guard("会议公告应在会议召开十五日前发布")
-def notice_still_in_time(ctx):
-    meeting_on = ctx.date("meeting_on")
-    if meeting_on is None:
+    def _still_in_time(self, ctx):
+        meeting_on = ctx.date("meeting_on")
+        if meeting_on is None:
+            return None
+        due = notice_due(meeting_on)
+        if ctx.today > due:
+            return (f"已不足会议召开前十五日：会议定于 {meeting_on.isoformat()} 召开，公告最迟应于 "
+                    f"{due.isoformat()} 发布（{self.article(ctx)}），请先改定会议日期")
         return None
-    due = notice_due(meeting_on)
-    if ctx.today > due:
-        return (f"已不足会议召开前十五日：会议定于 {meeting_on.isoformat()} 召开，公告最迟应于 "
-                f"{due.isoformat()} 发布（{NOTICE_BASIS}），请先改定会议日期")
-    return None
+
+    def _published_before(self, ctx):
+        published = ctx.date("notice_published_on")
+        if published is None:
+            return "尚未发布会议公告"
+        if published > notice_due(ctx.today):
+            return (f"会议公告于 {published.isoformat()} 发布，今日召开会议不满十五日的公告期"
+                    f"（{self.article(ctx)}），最早可于 {_earliest_meeting(published).isoformat()} 召开")
+        return None
 
 
-@guard("会议召开之日距公告发布之日不少于十五日")
-def notice_published_15_days_before(ctx):
-    published = ctx.date("notice_published_on")
-    if published is None:
-        return "尚未发布会议公告"
-    if published > notice_due(ctx.today):
-        return (f"会议公告于 {published.isoformat()} 发布，今日召开会议不满十五日的公告期"
-                f"（{NOTICE_BASIS}），最早可于 {_earliest_meeting(published).isoformat()} 召开")
-    return None
+NOTICE = NoticeGuards(lambda: DEFINITION.deadline("meeting_notice"))
 
 
 def _earliest_meeting(published: date) -> date:
@@ -377,62 +392,62 @@ TRANSITIONS = (
     Transition("submit_documents", "报送筹备文件资料", ("applied", "group_formed", "members_published"),
                None, ("developer",), schema=DocumentsSchema,
                effect=stamp("documents_submitted_on"), meets=("developer_documents",),
-               label_en="developer submits the preparation documents"),
+               label_en="developer submits the preparation documents", fact_label="报送之日"),
     Transition("form_group", "组织成立首次业主大会筹备组", ("applied",), "group_formed",
                ("street_office",), schema=GroupSchema, guards=(group_composition,),
                effect=stamp("group_formed_on"),
                meets=("group_formation", "group_formation_from_conditions"),
                starts=("members_notice", "first_meeting"),
-               label_en="form the preparatory group"),
+               label_en="form the preparatory group", fact_label="筹备组成立之日"),
     Transition("publish_members", "公告筹备组成员名单和工作职责", ("group_formed",), "members_published",
                ("street_office",), schema=PublishMembersSchema,
                effect=stamp("members_published_on"), meets=("members_notice",),
-               issues=("preparatory_group_notice",), label_en="publish the group's members"),
+               issues=("preparatory_group_notice",), label_en="publish the group's members", fact_label="公告之日"),
     Transition("schedule_meeting", "确定首次业主大会会议时间、地点和形式",
                ("members_published", "meeting_scheduled", "notice_published", "vote_failed"),
                "meeting_scheduled", ("street_office",), schema=MeetingSchema,
-               guards=(meeting_date_leaves_notice_time,), effect=stamp(),
-               starts=("meeting_notice",), label_en="schedule the meeting"),
+               guards=(NOTICE.leaves_time,), effect=stamp(),
+               starts=("meeting_notice",), label_en="schedule the meeting", fact_label="确定会议之日"),
     Transition("publish_notice", "公告筹备事项并通知全体业主", ("meeting_scheduled",), "notice_published",
-               ("street_office",), schema=NoticeSchema, guards=(notice_still_in_time,),
+               ("street_office",), schema=NoticeSchema, guards=(NOTICE.still_in_time,),
                effect=stamp("notice_published_on"), meets=("meeting_notice",),
-               issues=("first_meeting_notice",), label_en="publish the meeting notice"),
+               issues=("first_meeting_notice",), label_en="publish the meeting notice", fact_label="公告发布之日"),
     Transition("hold_meeting", "召开首次业主大会会议", ("notice_published",), "meeting_held",
-               ("street_office",), schema=HeldSchema, guards=(notice_published_15_days_before,),
+               ("street_office",), schema=HeldSchema, guards=(NOTICE.published_before,),
                effect=stamp("meeting_held_on"), meets=("first_meeting",),
-               label_en="hold the meeting"),
+               label_en="hold the meeting", fact_label="会议召开之日"),
     Transition("record_vote", "录入表决结果（表决通过）", ("meeting_held",), "committee_elected",
                ("street_office",), schema=VoteSchema,
                guards=tuple(passed_guard(b) for b in BALLOTS),
                effect=stamp("elected_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
                starts=("committee_first_meeting", "committee_filing"),
-               label_en="enter the vote (passed)"),
+               label_en="enter the vote (passed)", fact_label="选举之日"),
     Transition("record_failed_vote", "录入表决结果（未通过）", ("meeting_held",), "vote_failed",
                ("street_office",), schema=FailedVoteSchema, guards=(some_failed_guard(BALLOTS),),
                effect=stamp("vote_failed_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
-               label_en="enter the vote (failed)"),
+               label_en="enter the vote (failed)", fact_label="表决之日"),
     Transition("first_committee_meeting", "召开业主委员会首次会议，推选主任、副主任",
                ("committee_elected",), "chair_elected", ("committee",), schema=FirstMeetingSchema,
                effect=stamp("first_committee_meeting_on"), meets=("committee_first_meeting",),
-               label_en="committee's first meeting"),
+               label_en="committee's first meeting", fact_label="首次会议召开之日"),
     Transition("submit_filing", "报送业主委员会备案", ("chair_elected",), "filing_submitted",
                ("committee",), schema=FilingSchema, effect=stamp("filing_submitted_on"),
                meets=("committee_filing",), starts=("filing_certificate",),
-               label_en="submit the committee filing"),
+               label_en="submit the committee filing", fact_label="报送之日"),
     Transition("request_correction", "要求补正备案材料", ("filing_submitted",), "chair_elected",
                ("street_office", "housing_bureau"), schema=CorrectionSchema,
                guards=(filing_authority,), effect=stamp("correction_requested_on"),
                cancels=("filing_certificate",), issues=("correction_notice",),
-               label_en="request a correction"),
+               label_en="request a correction", fact_label="通知补正之日"),
     Transition("accept_filing", "予以备案，出具备案证明", ("filing_submitted",), "filed",
                ("street_office", "housing_bureau"), schema=ReviewSchema,
                guards=(filing_authority,), effect=stamp("filed_on"),
                meets=("filing_certificate",), issues=("committee_filing_certificate",),
-               label_en="accept the filing"),
+               label_en="accept the filing", fact_label="备案之日"),
     Transition("form_management_committee", "组建物业管理委员会", BEFORE_ASSEMBLY,
                "management_committee", ("street_office",), schema=ManagementCommitteeSchema,
                effect=stamp("management_committee_on"),
-               label_en="form a property management committee instead"),
+               label_en="form a property management committee instead", fact_label="组建之日"),
 )
 
 # The assembly's steps are weeks apart: warn a week (five working days) ahead.
@@ -471,7 +486,7 @@ DEFINITION = Procedure(
                     schema=ApplicationSchema,
                     guards=(dates_in_order, applicant_matches_actor, enough_owners_signed),
                     starts=("developer_documents", "group_formation", "group_formation_from_conditions"),
-                    party="none"),
+                    party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

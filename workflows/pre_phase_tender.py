@@ -458,7 +458,7 @@ DEFINITION = Procedure(
     states=STATES,
     initial="preparing",
     opening=Opening(roles=DEV, label="登记前期物业管理招标项目", schema=OpenSchema,
-                    starts=("tender_filing",), party="none"),
+                    starts=("tender_filing",), party="none", exclusive=True),
     transitions=(
         Transition("reschedule", "变更拟发布公告日期", ("preparing",), None, DEV,
                    schema=RescheduleSchema, starts=("tender_filing",),

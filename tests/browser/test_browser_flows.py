@@ -84,30 +84,39 @@ def test_street_officer_takes_a_contract_filing_to_filed(page: Page, live_url, s
 
 
 def _exit_in_handover(db) -> int:
-    """An exit on 锦绣花园 whose contract ended yesterday, handing over (via the engine)."""
+    """An exit whose contract ended yesterday, handing over (via the engine), on an estate
+    like 滨河湾小区 (宜家 serving, 文化社区): every demo estate runs an exit already, and an
+    estate has one exit at a time."""
     from sqlalchemy import select
 
     from engine.access import Actor
     from engine.models import Estate, User
     from engine.runtime import advance, open_case
-    estate = db.scalar(select(Estate).where(Estate.name == "锦绣花园"))
-    committee = Actor.of(db.scalar(select(User).where(User.username == "committee")))
+    binhe = db.scalar(select(Estate).where(Estate.name == "滨河湾小区"))
+    estate = Estate(name="滨河湾二期", province=binhe.province, address="浉河区滨河路 68 号",
+                    bureau_id=binhe.bureau_id, street_office_id=binhe.street_office_id,
+                    community_id=binhe.community_id, developer_id=binhe.developer_id,
+                    enterprise_id=binhe.enterprise_id, total_area=binhe.total_area,
+                    total_owners=binhe.total_owners)
+    db.add(estate)
+    db.commit()
+    street = Actor.of(db.scalar(select(User).where(User.username == "street")))
     yesterday = (TODAY - timedelta(days=1)).isoformat()
-    c = open_case(db, "enterprise_exit", estate.id, committee,
-                  {"ground": "expiry", "contract_no": "XY-QQ-2023-001", "term_end": yesterday})
-    advance(db, c.id, "start_handover", committee,
-            {"ended_on": yesterday, "successor": "信阳宜家物业管理有限公司"})
+    c = open_case(db, "enterprise_exit", estate.id, street,
+                  {"ground": "expiry", "contract_no": "YJ-QQ-2023-001", "term_end": yesterday})
+    advance(db, c.id, "start_handover", street,
+            {"ended_on": yesterday, "successor": "信阳安居物业服务有限公司"})
     return c.id
 
 
-def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, live_url, arrange,
+def test_enterprise_hands_over_item_by_item_and_community_accepts(page: Page, live_url, arrange,
                                                                     shot):
     from engine.registry import current
     defn = current("enterprise_exit")
     case_id = arrange(_exit_in_handover)
     required = [m for m in defn.materials if m.required]
 
-    sign_in(page, live_url, "enterprise")
+    sign_in(page, live_url, "enterprise2")
     page.goto(f"{live_url}/cases/{case_id}/materials")
     expect(page.locator("#blocking")).to_contain_text("尚不能签署交接确认书")
     shot(page, "10-enterprise-materials-empty")
@@ -125,9 +134,9 @@ def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, li
     expect(page.locator("#progress-text")).to_contain_text(f"已提交 {len(required)} /")
     sign_out(page)
 
-    sign_in(page, live_url, "committee")
+    sign_in(page, live_url, "community")
     page.goto(f"{live_url}/cases/{case_id}/materials")
-    shot(page, "12-committee-materials-to-accept")
+    shot(page, "12-community-materials-to-accept")
     # One item is sent back first, with a reason the enterprise will see.
     first = required[0]
     back = page.locator(f"#item-{first.key} form").filter(has=page.get_by_role("button", name="退回"))
@@ -139,10 +148,10 @@ def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, li
         page.locator(f"#item-{m.key}").get_by_role("button", name="接收").click()
         expect(page.locator(f"#item-{m.key} .badge")).to_have_text("已接收")
     expect(page.locator("#blocking")).to_contain_text(first.label)
-    shot(page, "13-committee-one-item-returned")
+    shot(page, "13-community-one-item-returned")
     sign_out(page)
 
-    sign_in(page, live_url, "enterprise")
+    sign_in(page, live_url, "enterprise2")
     page.goto(f"{live_url}/cases/{case_id}/materials")
     item = page.locator(f"#item-{first.key}")
     expect(item).to_contain_text("缺少消防控制室钥匙")
@@ -151,19 +160,19 @@ def test_enterprise_hands_over_item_by_item_and_committee_accepts(page: Page, li
     expect(page.locator(f"#item-{first.key} .badge")).to_have_text("已提交")
     sign_out(page)
 
-    sign_in(page, live_url, "committee")
+    sign_in(page, live_url, "community")
     page.goto(f"{live_url}/cases/{case_id}/materials")
     page.locator(f"#item-{first.key}").get_by_role("button", name="接收").click()
     expect(page.locator("#blocking")).to_contain_text("可以签署交接确认书")
     expect(page.locator("#progress-text")).to_contain_text(f"必交材料已接收 {len(required)} / {len(required)} 项")
-    shot(page, "14-committee-all-accepted")
+    shot(page, "14-community-all-accepted")
     page.get_by_role("link", name="前往案件页办理签署").click()
     sign = page.locator("#action-sign_handover")
     sign.get_by_label("交接确认书签署日期").fill(TODAY.isoformat())
-    sign.get_by_label("接管方").fill("信阳宜家物业管理有限公司")
+    sign.get_by_label("接管方").fill("信阳安居物业服务有限公司")
     sign.get_by_role("button", name="签署交接确认书").click()
     expect(page.locator("#case-state")).to_have_text(defn.state("signed").label)
-    shot(page, "15-committee-handover-signed")
+    shot(page, "15-community-handover-signed")
     page.goto(f"{live_url}/cases/{case_id}/materials")
     expect(page.locator("#blocking")).not_to_contain_text("可以签署")
 

@@ -78,6 +78,17 @@ def field_specs(schema_cls) -> list[dict]:
     return out
 
 
+def step_fields(spec) -> list[dict]:
+    """A step's payload fields plus the optional `fact_date` (the day its act happened,
+    default today) unless the step names a payload date as its fact."""
+    out = field_specs(spec.schema)
+    if not spec.fact:
+        out.append({"name": "fact_date", "type": "date", "required": False,
+                    "label": spec.fact_label, "choices": None, "multiline": False,
+                    "max_length": None, "minimum": None})
+    return out
+
+
 def present_procedure(defn: Procedure) -> dict:
     roles = set(defn.opening.roles) | set(defn.extra_roles)
     for t in defn.transitions:
@@ -93,13 +104,13 @@ def present_procedure(defn: Procedure) -> dict:
                    for s in defn.states],
         "roles": [{"name": r, "label": role_label(r)} for r in ROLES if r in roles],
         "opening": {"label": defn.opening.label, "roles": list(defn.opening.roles),
-                    "payload_fields": field_specs(defn.opening.schema),
+                    "payload_fields": step_fields(defn.opening),
                     "starts": list(defn.opening.starts), "issues": list(defn.opening.issues),
                     "guards": [g.description for g in defn.opening.guards]},
         "transitions": [{
             "trigger": t.trigger, "label": t.label, "label_en": t.label_en,
             "sources": list(t.sources), "dest": t.dest, "roles": list(t.roles),
-            "payload_fields": field_specs(t.schema),
+            "payload_fields": step_fields(t),
             "guards": [g.description for g in t.guards],
             "starts": list(t.starts), "meets": list(t.meets), "cancels": list(t.cancels),
             "issues": list(t.issues)} for t in defn.transitions],
@@ -193,7 +204,9 @@ def present_event(ev, attachments: list[Attachment]) -> dict:
             "from_state": ev.from_state, "to_state": ev.to_state, "actor_name": ev.actor_name,
             "organisation_name": ev.organisation_name or "", "role": ev.role,
             "role_label": role_label(ev.role), "payload": ev.payload or {},
-            "created_at": ev.created_at, "prev_hash": ev.prev_hash, "hash": ev.hash,
+            "created_at": ev.created_at,
+            "fact_date": ev.fact_date or clock.today(ev.created_at),
+            "prev_hash": ev.prev_hash, "hash": ev.hash,
             "attachments": [present_attachment(a) for a in attachments]}
 
 
