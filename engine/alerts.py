@@ -27,14 +27,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine import legaltime, registry
 from engine.access import Actor
+from engine.bilingual import Bi, embed, english, join
 from engine.definition import AlertWindows
 from engine.models import Base, Deadline, utcnow
 from engine.roles import SUPERVISOR_KIND, role_label
 from engine.timefmt import cn_date
 
 DUE_SOON, OVERDUE, ESCALATED, SUPERVISION = "due_soon", "overdue", "escalated", "supervision"
-KIND_LABELS = {DUE_SOON: "即将到期", OVERDUE: "已逾期", ESCALATED: "逾期升级督办",
-               SUPERVISION: "逾期督办通知"}
+KIND_LABELS = {DUE_SOON: Bi("即将到期", "due soon"), OVERDUE: Bi("已逾期", "overdue"),
+               ESCALATED: Bi("逾期升级督办", "escalated"),
+               SUPERVISION: Bi("逾期督办通知", "supervision notice")}
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -224,24 +226,40 @@ Index("ix_deadlines_scan", Deadline.status, Deadline.due_date, Deadline.id)
 
 def compose(kind: str, *, level: int, role: str, estate_name: str, procedure_title: str,
             case_id: int, label: str, due: date, citation: str, consequence: str = "",
-            party: str = "") -> tuple[str, str]:
-    """(title, body) of an alert, in Chinese."""
-    where = f"{estate_name} · {procedure_title}（案件 {case_id}）"
+            party: str = "") -> tuple[Bi, Bi]:
+    """(title, body) of an alert: the Chinese is what is stored and e-mailed; the
+    English side (from `Bi` arguments: title, label, consequence) is what the inbox shows
+    in English. The estate's name and the citation (it quotes the law) are quoted as they
+    are."""
+    title_en, label_en = english(procedure_title), english(label)
+    where = Bi(f"{estate_name} · {procedure_title}（案件 {case_id}）",
+               f"{embed(estate_name)} · {title_en} (case {case_id})")
     if kind == DUE_SOON:
-        title = f"【即将到期】{where}：{label}将于{cn_date(due)}届满"
-        first = f"{label}将于{cn_date(due)}24时届满，请{role_label(party or role)}在期限内办理。"
+        who = role_label(party or role)
+        title = Bi(f"【即将到期】{where}：{label}将于{cn_date(due)}届满",
+                   f"[Due soon] {where.en}: {label_en} ends on {due.isoformat()}")
+        first = Bi(f"{label}将于{cn_date(due)}24时届满，请{who}在期限内办理。",
+                   f"{label_en} ends at 24:00 on {due.isoformat()}; the {who.en} should act "
+                   "before then.")
     elif kind == OVERDUE:
-        title = f"【已逾期】{where}：{label}已于{cn_date(due)}届满"
-        first = f"{label}已于{cn_date(due)}24时届满，尚未履行，请立即办理。"
+        title = Bi(f"【已逾期】{where}：{label}已于{cn_date(due)}届满",
+                   f"[Overdue] {where.en}: {label_en} ended on {due.isoformat()}")
+        first = Bi(f"{label}已于{cn_date(due)}24时届满，尚未履行，请立即办理。",
+                   f"{label_en} ended at 24:00 on {due.isoformat()} and has not been met; "
+                   "act at once.")
     else:
-        title = f"【逾期升级·第{level}级】{where}：{label}逾期未履行"
-        first = (f"{label}已于{cn_date(due)}届满，应由{role_label(party)}办理，至今未履行，"
-                 f"现提请{role_label(role)}督办。")
-    lines = [first, f"依据：{citation}"]
+        who, to = role_label(party), role_label(role)
+        title = Bi(f"【逾期升级·第{level}级】{where}：{label}逾期未履行",
+                   f"[Escalated, level {level}] {where.en}: {label_en} is overdue")
+        first = Bi(f"{label}已于{cn_date(due)}届满，应由{who}办理，至今未履行，"
+                   f"现提请{to}督办。",
+                   f"{label_en} ended on {due.isoformat()}; the {who.en} has not acted, "
+                   f"so the {to.en} is asked to supervise.")
+    lines = [first, Bi(f"依据：{citation}", f"Basis: {embed(citation)}")]
     if consequence:
-        lines.append(f"逾期后果：{consequence}")
-    lines.append(f"案件页面：/cases/{case_id}")
-    return title, "\n".join(lines)
+        lines.append(Bi(f"逾期后果：{consequence}", f"If missed: {english(consequence)}"))
+    lines.append(Bi(f"案件页面：/cases/{case_id}", f"Case page: /cases/{case_id}"))
+    return title, join(lines, "\n", "\n")
 
 
 # -- reading ---------------------------------------------------------------------------

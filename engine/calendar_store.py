@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import legaltime
+from engine.bilingual import Bi, embed
 from engine.legaltime import Arrangement, Calendar
 from engine.models import Base, Case, Deadline, utcnow
 
@@ -64,10 +65,11 @@ class CalendarDay(Base):
 # -- the file format ------------------------------------------------------------------
 
 class CalendarFileError(ValueError):
-    """The arrangement file is unreadable or inconsistent (message in Chinese)."""
+    """The arrangement file is unreadable or inconsistent; `args[0]` says why (a `Bi`:
+    Chinese, with its English)."""
 
 
-def _as_date(v, where: str) -> date:
+def _as_date(v, where: Bi) -> date:
     if isinstance(v, datetime):
         return v.date()
     if isinstance(v, date):
@@ -75,7 +77,8 @@ def _as_date(v, where: str) -> date:
     try:
         return date.fromisoformat(str(v))
     except ValueError:
-        raise CalendarFileError(f"{where}：「{v}」不是日期（应写作 2027-01-01）") from None
+        raise CalendarFileError(Bi(f"{where}：「{v}」不是日期（应写作 2027-01-01）",
+                                   f"{where.en}: {embed(v)} is not a date (write 2027-01-01)")) from None
 
 
 def parse_arrangement(text: str, source: str = "") -> tuple[Arrangement, str]:
@@ -84,52 +87,66 @@ def parse_arrangement(text: str, source: str = "") -> tuple[Arrangement, str]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarFileError(f"文件格式错误（TOML）：{exc}") from None
+        raise CalendarFileError(Bi(f"文件格式错误（TOML）：{exc}",
+                                   f"The file is not valid TOML: {exc}")) from None
     year = doc.get("year")
     if not isinstance(year, int) or not 1949 < year < 2200:
-        raise CalendarFileError("缺少年份 year（例如 year = 2027）")
+        raise CalendarFileError(Bi("缺少年份 year（例如 year = 2027）",
+                                   "The year is missing (e.g. year = 2027)"))
     notice = str(doc.get("notice") or "").strip()
     if not notice:
-        raise CalendarFileError("缺少通知名称 notice（例如 notice = \"国务院办公厅关于2027年部分节假日安排的通知\"）")
+        raise CalendarFileError(Bi("缺少通知名称 notice（例如 notice = \"国务院办公厅关于2027年部分节假日安排的通知\"）",
+                                   "The notice's title is missing (notice = \"…\", the State "
+                                   "Council's notice as published)"))
     if not notice.startswith("《"):
         notice = f"《{notice}》"
-    published = _as_date(doc["published_on"], "published_on") if doc.get("published_on") else None
+    published = (_as_date(doc["published_on"], Bi("published_on", "published_on"))
+                 if doc.get("published_on") else None)
     items = doc.get("holidays")
     if not isinstance(items, list) or not items:
-        raise CalendarFileError("缺少节日安排 [[holidays]]")
+        raise CalendarFileError(Bi("缺少节日安排 [[holidays]]", "The holidays [[holidays]] are missing"))
     lo, hi = date(year - 1, 12, 1), date(year + 1, 1, 31)
     rest: dict[date, str] = {}
     work: dict[date, str] = {}
     for i, h in enumerate(items, 1):
         name = str(h.get("name") or "").strip()
-        where = f"第{i}个节日（{name or '未命名'}）"
+        where = Bi(f"第{i}个节日（{name or '未命名'}）",
+                   f"holiday {i} ({embed(name) if name else 'unnamed'})")
+
+        def wrong(zh: str, en: str) -> CalendarFileError:
+            return CalendarFileError(Bi(f"{where}：{zh}", f"{where.en}: {en}"))
         if not name:
-            raise CalendarFileError(f"{where}：缺少名称 name")
+            raise wrong("缺少名称 name", "the name is missing")
         if "rest_from" not in h or "rest_to" not in h:
-            raise CalendarFileError(f"{where}：缺少放假起止日 rest_from / rest_to")
+            raise wrong("缺少放假起止日 rest_from / rest_to",
+                        "the first and last rest days rest_from / rest_to are missing")
         a, b = _as_date(h["rest_from"], where), _as_date(h["rest_to"], where)
         if b < a:
-            raise CalendarFileError(f"{where}：放假止日 {b} 早于起日 {a}")
+            raise wrong(f"放假止日 {b} 早于起日 {a}", f"the last rest day {b} is before the first {a}")
         if (b - a).days > 15:
-            raise CalendarFileError(f"{where}：放假 {(b - a).days + 1} 天，超过常理，请核对")
+            raise wrong(f"放假 {(b - a).days + 1} 天，超过常理，请核对",
+                        f"{(b - a).days + 1} rest days is more than any holiday has; check it")
         days = [a + timedelta(days=k) for k in range((b - a).days + 1)]
         for d in days:
             if d in rest:
-                raise CalendarFileError(f"{where}：{d} 已列为{rest[d]}假期")
+                raise wrong(f"{d} 已列为{rest[d]}假期", f"{d} is already a rest day of {embed(rest[d])}")
             rest[d] = name
         for w in h.get("work") or []:
             w = _as_date(w, where)
             if w.weekday() < 5:
-                raise CalendarFileError(f"{where}：调休上班日 {w} 不是星期六或星期日")
+                raise wrong(f"调休上班日 {w} 不是星期六或星期日",
+                            f"the make-up working day {w} is not a Saturday or Sunday")
             if w in rest:
-                raise CalendarFileError(f"{where}：{w} 既是放假日又是调休上班日")
+                raise wrong(f"{w} 既是放假日又是调休上班日", f"{w} is both a rest day and a working day")
             work[w] = name
     for d in list(rest) + list(work):
         if not lo <= d <= hi:
-            raise CalendarFileError(f"日期 {d} 不在 {year} 年安排的范围内")
+            raise CalendarFileError(Bi(f"日期 {d} 不在 {year} 年安排的范围内",
+                                       f"the date {d} is outside the {year} arrangement"))
     clash = set(rest) & set(work)
     if clash:
-        raise CalendarFileError(f"{min(clash)} 既是放假日又是调休上班日")
+        raise CalendarFileError(Bi(f"{min(clash)} 既是放假日又是调休上班日",
+                                   f"{min(clash)} is both a rest day and a working day"))
     return Arrangement(year, rest, work, notice, source, published), str(doc.get("notice_no") or "")
 
 
@@ -138,7 +155,7 @@ def load_file(path) -> tuple[Arrangement, str]:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarFileError(f"无法读取文件 {p}：{exc}") from None
+        raise CalendarFileError(Bi(f"无法读取文件 {p}：{exc}", f"Cannot read the file {p}: {exc}")) from None
     return parse_arrangement(text, source=f"导入文件 {p.name}")
 
 
@@ -270,7 +287,7 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
                           reason: str = "") -> tuple[int, list[Change]]:
     """Recompute every open provisional deadline on `cal`; note each change in its case's
     audit trail. No commit. Returns (rows checked, changes)."""
-    from engine.runtime import note
+    from engine.runtime import NOTES, note
     rows = list(session.scalars(select(Deadline).where(
         Deadline.status == "open", Deadline.provisional.is_(True)).order_by(Deadline.id)))
     changes = []
@@ -289,7 +306,7 @@ def recompute_provisional(session: Session, cal: Calendar, now: datetime,
                    "old_due": ch.old_due.isoformat(), "new_due": ch.new_due.isoformat(),
                    "old_provisional": ch.old_provisional, "provisional": ch.new_provisional,
                    "basis": due.basis, "reason": reason}
-        note(session, case, "deadline_recomputed", "期限重新计算", payload, now=now)
+        note(session, case, "deadline_recomputed", NOTES["deadline_recomputed"], payload, now=now)
         changes.append(ch)
     return len(rows), changes
 

@@ -12,12 +12,17 @@ from typing import Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bilingual import Bi
 from engine.definition import Procedure
 from engine.models import Case, Deadline, Event
 from engine.rulepacks import PACKS
 
-OPEN, MET, MISSED, CANCELLED = "open", "met", "missed", "cancelled"
-STATUS_LABELS = {OPEN: "进行中", MET: "已履行", MISSED: "已逾期", CANCELLED: "已取消"}
+OPEN, MET, MISSED, CANCELLED, SUPERSEDED = "open", "met", "missed", "cancelled", "superseded"
+# A superseded period was replaced by the same duty started again (a meeting rescheduled
+# moves its notice period); it keeps its alerts and history but no longer counts.
+STATUS_LABELS = {OPEN: Bi("进行中", "running"), MET: Bi("已履行", "met"),
+                 MISSED: Bi("已逾期", "overdue"), CANCELLED: Bi("已取消", "cancelled"),
+                 SUPERSEDED: Bi("已撤销（改期）", "withdrawn (rescheduled)")}
 
 
 def anchor_date(anchor: str, data: dict, today: date) -> Optional[date]:
@@ -39,12 +44,16 @@ def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, p
         current = list(session.scalars(
             select(Deadline).where(Deadline.case_id == case.id,
                                    Deadline.status.in_((OPEN, MISSED)))))
+    restarted = set(starts)
     for d in current:
-        if d.key in meets:
+        if d.key in restarted:
+            # Starting a period again replaces the running or missed one: the duty moved
+            # (a meeting rescheduled, a filing resubmitted after a correction).
+            d.status, d.closed_at = SUPERSEDED, now
+        elif d.key in meets:
             d.status, d.closed_at = MET, now
             d.late = today > d.due_date
-        elif d.status == OPEN and (d.key in cancels or d.key in starts or final):
-            # Starting a period again replaces the running one (e.g. after a correction).
+        elif d.status == OPEN and (d.key in cancels or final):
             d.status, d.closed_at = CANCELLED, now
     created = []
     if starts:

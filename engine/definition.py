@@ -82,6 +82,8 @@ class DeadlineSpec:
     direction: str = "after"
     consequence: str = ""           # what happens if it is missed, in words
     escalate_to: tuple[str, ...] = ()   # supervisors' roles, in order
+    label_en: str = ""
+    consequence_en: str = ""
 
     def period_for(self, pack: str) -> Optional[Period]:
         if pack in self.rules:
@@ -116,6 +118,7 @@ class DocumentSpec:
     kind: str
     title: str
     addressee: str = ""
+    title_en: str = ""
     basis: Mapping[str, str] = field(default_factory=dict)
     quotes: tuple[str, ...] = ()
     issuer: str = ""
@@ -215,6 +218,7 @@ class Transition:
     meets: tuple[str, ...] = ()
     cancels: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()     # document kinds issued by this step (forms/)
+    voids: tuple[str, ...] = ()      # earlier documents of these kinds become void (已作废)
     effect: Optional[Effect] = None  # default: the payload is merged into the case's data
     label_en: str = ""
     opens: tuple[Link, ...] = ()     # cases of other procedures this step opens
@@ -222,6 +226,7 @@ class Transition:
     # optional `fact_date` every step accepts, labelled `fact_label` (default: today).
     fact: str = ""
     fact_label: str = "办理日期"
+    fact_label_en: str = "date of the act"
 
 
 @dataclass(frozen=True)
@@ -240,11 +245,13 @@ class Opening:
     issues: tuple[str, ...] = ()
     effect: Optional[Effect] = None
     party: str = "estate"
+    label_en: str = ""
     # At most one running case of the procedure per estate (e.g. one first assembly); a
     # second is refused naming the first.
     exclusive: bool = False
     fact: str = ""
     fact_label: str = "办理日期"
+    fact_label_en: str = "date of the act"
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,7 @@ class Material:
     label: str
     required: bool = True
     basis: Mapping[str, str] = field(default_factory=dict)
+    label_en: str = ""
 
     def basis_for(self, pack: str) -> str:
         if pack in self.basis:
@@ -277,6 +285,7 @@ class Procedure:
     materials: tuple[Material, ...] = ()
     title_en: str = ""
     summary: str = ""
+    summary_en: str = ""
     extra_roles: tuple[str, ...] = field(default=())
     alerts: AlertWindows = field(default_factory=AlertWindows)
     documents: tuple[DocumentSpec, ...] = ()
@@ -413,7 +422,7 @@ class Procedure:
                 problems.append(f"{owner}: unknown destination state {t.dest!r}")
             check_roles(owner, t.roles)
             check_deadline_refs(owner, t.starts + t.meets + t.cancels)
-            check_documents(owner, t.issues)
+            check_documents(owner, t.issues + t.voids)
             check_fact(owner, t.fact, t.schema)
         for d in self.deadlines:
             owner = f"deadline {d.key!r}"

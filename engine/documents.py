@@ -22,9 +22,13 @@ from sqlalchemy import (BigInteger, ForeignKey, Integer, LargeBinary, String, Te
                         select, update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from engine.bilingual import Bi
 from engine.models import Base, Case, Organisation, utcnow
 
-STATUS_LABELS = {"valid": "有效", "superseded": "已被重新出具的文书替代"}
+VALID, SUPERSEDED, VOID = "valid", "superseded", "void"
+STATUS_LABELS = {VALID: Bi("有效", "valid"),
+                 SUPERSEDED: Bi("已被重新出具的文书替代", "superseded by a reissued document"),
+                 VOID: Bi("已作废", "void")}
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L): easy to read off paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -51,7 +55,7 @@ class Document(Base):
     signed: Mapped[bool] = mapped_column(default=False)          # PAdES signature embedded
     code: Mapped[str] = mapped_column(String(16), unique=True)   # short verification code
     superseded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("documents.id"))
-    status: Mapped[str] = mapped_column(String(12), default="valid")   # valid / superseded
+    status: Mapped[str] = mapped_column(String(12), default=VALID)   # valid / superseded / void
 
     case: Mapped[Case] = relationship()
     issuer: Mapped[Organisation] = relationship()
@@ -67,6 +71,18 @@ class Document(Base):
     @property
     def filename(self) -> str:
         return f"{self.title}-{self.serial}.pdf"
+
+
+def void_earlier(session: Session, case_id: int, kinds) -> int:
+    """Mark the case's valid documents of these kinds void: a later step took away what they
+    announced (a meeting rescheduled voids its notice). Returns how many."""
+    if not kinds:
+        return 0
+    res = session.execute(update(Document).where(Document.case_id == case_id,
+                                                 Document.kind.in_(list(kinds)),
+                                                 Document.status == VALID)
+                          .values(status=VOID))
+    return res.rowcount or 0
 
 
 class SerialCounter(Base):

@@ -1,9 +1,12 @@
 """Typed refusals of the engine. The web layer maps each to one HTTP status, once."""
 from __future__ import annotations
 
+from engine.bilingual import Bi, join
+
 
 class EngineError(Exception):
-    """Base of every refusal; `message` is written for the user (Chinese)."""
+    """Base of every refusal; `message` is written for the user (Chinese, with its
+    English when it is an `engine.bilingual.Bi`)."""
 
     status = 400
 
@@ -28,7 +31,8 @@ class PayloadInvalid(EngineError):
     status = 400
 
     def __init__(self, errors: dict):
-        super().__init__("提交的内容有误，请按提示修改")
+        super().__init__(Bi("提交的内容有误，请按提示修改",
+                            "Some entries are wrong; please correct them as indicated"))
         self.errors = errors
 
 
@@ -44,7 +48,7 @@ class GuardRefused(EngineError):
     status = 422
 
     def __init__(self, reasons: list[str]):
-        super().__init__("；".join(reasons))
+        super().__init__(join(reasons))
         self.reasons = reasons
 
 
@@ -53,7 +57,9 @@ class StaleCase(EngineError):
 
     status = 409
 
-    def __init__(self, message: str = "此案件已被他人更新，请刷新后重试"):
+    def __init__(self, message: str = Bi("此案件已被他人更新，请刷新后重试",
+                                         "Someone else has just updated this case; "
+                                         "reload the page and try again")):
         super().__init__(message)
 
 

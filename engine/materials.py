@@ -17,13 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+from engine.bilingual import Bi, embed, join, labelled
 from engine.definition import (NATIONAL, Guard, GuardContext, Material, Procedure, Transition,
                                guard)
 from engine.rulepacks import pack_for_estate
 from engine.schema import Choice, PayloadSchema, Text
 
 PENDING, SUBMITTED, ACCEPTED, REJECTED = "pending", "submitted", "accepted", "rejected"
-STATUS_LABELS = {PENDING: "未提交", SUBMITTED: "已提交", ACCEPTED: "已接收", REJECTED: "退回"}
+STATUS_LABELS = {PENDING: Bi("未提交", "not submitted"), SUBMITTED: Bi("已提交", "submitted"),
+                 ACCEPTED: Bi("已接收", "accepted"), REJECTED: Bi("退回", "returned")}
 KEY = "materials"
 SUBMIT, ACCEPT, REJECT = "submit_item", "accept_item", "reject_item"
 ITEM_TRIGGERS = (SUBMIT, ACCEPT, REJECT)
@@ -77,25 +79,28 @@ def checklist(defn: Procedure, case: Any, pack: Optional[str] = None) -> list[It
     out = []
     for m in defn.materials:
         s = _state(data, m.key)
-        out.append(ItemView(m.key, m.label, m.required, m.basis_for(pack), s["status"],
+        out.append(ItemView(m.key, labelled(m), m.required, m.basis_for(pack), s["status"],
                             STATUS_LABELS.get(s["status"], s["status"]), s["reason"] or "",
                             s["declaration"] or "", tuple(s["attachments"] or ())))
     return out
 
 
-def blocking(defn: Procedure, case: Any) -> list[str]:
-    """Chinese sentences naming each required item that is not accepted yet."""
+def blocking(defn: Procedure, case: Any) -> list[Bi]:
+    """Sentences naming each required item that is not accepted yet."""
     out = []
     for v in checklist(defn, case):
         if not v.required or v.status == ACCEPTED:
             continue
+        zh, en = f"「{v.label}」", f"“{v.label.en}”"
         if v.status == REJECTED:
-            why = f"已退回（{v.reason}），待重新提交" if v.reason else "已退回，待重新提交"
+            out.append(Bi(f"{zh}已退回（{v.reason}），待重新提交",
+                          f"{en} was returned ({embed(v.reason)}) and awaits resubmission")
+                       if v.reason else
+                       Bi(f"{zh}已退回，待重新提交", f"{en} was returned and awaits resubmission"))
         elif v.status == SUBMITTED:
-            why = "已提交，尚未接收"
+            out.append(Bi(f"{zh}已提交，尚未接收", f"{en} is submitted, not yet accepted"))
         else:
-            why = "尚未提交"
-        out.append(f"「{v.label}」{why}")
+            out.append(Bi(f"{zh}尚未提交", f"{en} is not submitted yet"))
     return out
 
 
@@ -124,8 +129,8 @@ def record_decision(data: dict, item: str, accepted: bool, reason: str = "") -> 
 
 # -- generic steps --------------------------------------------------------------------
 
-def _label(materials: tuple[Material, ...], key: str) -> str:
-    return next((m.label for m in materials if m.key == key), key)
+def _label(materials: tuple[Material, ...], key: str) -> Bi:
+    return next((labelled(m) for m in materials if m.key == key), Bi(key, key))
 
 
 def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
@@ -136,19 +141,20 @@ def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
     the payload's item) are recorded under the item; files or a declaration are required;
     an accepted item cannot be submitted again. accept/reject: payload `item`, `reason`
     (required when sending back); only a submitted item can be decided."""
-    choices = {m.key: m.label for m in materials}
+    choices = {m.key: labelled(m) for m in materials}
 
     class SubmitItemSchema(PayloadSchema):
-        item = Choice("移交事项", choices)
-        declaration = Text("移交说明（无文件时须书面说明）", required=False, multiline=True)
+        item = Choice("移交事项", choices, label_en="Item")
+        declaration = Text("移交说明（无文件时须书面说明）", required=False, multiline=True,
+                           label_en="Declaration (required in writing when no file is attached)")
 
     class AcceptItemSchema(PayloadSchema):
-        item = Choice("移交事项", choices)
-        reason = Text("接收意见", required=False, multiline=True)
+        item = Choice("移交事项", choices, label_en="Item")
+        reason = Text("接收意见", required=False, multiline=True, label_en="Remarks on acceptance")
 
     class RejectItemSchema(PayloadSchema):
-        item = Choice("移交事项", choices)
-        reason = Text("退回理由", multiline=True)
+        item = Choice("移交事项", choices, label_en="Item")
+        reason = Text("退回理由", multiline=True, label_en="Reason for returning it")
 
     def status_of(ctx: GuardContext) -> str:
         return _state(ctx.case_data, ctx.payload.get("item", "")).get("status", PENDING)
@@ -156,7 +162,9 @@ def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
     @guard("已接收的事项不再重复提交", uses_payload=True)
     def not_yet_accepted(ctx):
         if ctx.payload.get("item") and status_of(ctx) == ACCEPTED:
-            return f"「{_label(materials, ctx.payload['item'])}」已接收，无需再次提交"
+            label = _label(materials, ctx.payload["item"])
+            return Bi(f"「{label}」已接收，无需再次提交",
+                      f"“{label.en}” is already accepted; it need not be submitted again")
         return None
 
     @guard("每一事项须附文件或书面说明", uses_payload=True)
@@ -164,19 +172,23 @@ def item_steps(materials: tuple[Material, ...], *, sources: tuple[str, ...],
         item = ctx.payload.get("item")
         files = ctx.files
         stray = [f.filename for f in files if f.item and f.item != item]
+        label = _label(materials, item)
         if stray:
-            return (f"文件 {'、'.join(stray)} 属于其他事项，请分别提交"
-                    f"（本次提交的是「{_label(materials, item)}」）")
+            return Bi(f"文件 {'、'.join(stray)} 属于其他事项，请分别提交（本次提交的是「{label}」）",
+                      f"the files {', '.join(map(embed, stray))} belong to other items; submit them "
+                      f"separately (this submission is “{label.en}”)")
         if not files and not (ctx.payload.get("declaration") or "").strip():
-            return f"提交「{_label(materials, item)}」须附文件或填写书面说明"
+            return Bi(f"提交「{label}」须附文件或填写书面说明",
+                      f"submitting “{label.en}” needs a file or a written declaration")
         return None
 
     @guard("只能对已提交待接收的事项作出接收或退回", uses_payload=True)
     def is_submitted(ctx):
         st = status_of(ctx)
         if ctx.payload.get("item") and st != SUBMITTED:
-            return (f"「{_label(materials, ctx.payload['item'])}」当前状态为"
-                    f"「{STATUS_LABELS.get(st, st)}」，不能接收或退回")
+            label, now = _label(materials, ctx.payload["item"]), STATUS_LABELS.get(st, Bi(st, st))
+            return Bi(f"「{label}」当前状态为「{now}」，不能接收或退回",
+                      f"“{label.en}” is {now.en}; it cannot be accepted or returned")
         return None
 
     def submit_effect(ctx, data):
@@ -210,7 +222,8 @@ def all_accepted(procedure_materials: tuple[Material, ...],
         stub = _Declared(procedure_materials)
         left = blocking(stub, ctx.case_data)
         if left:
-            return "以下移交事项尚未全部接收，不能签署：" + "；".join(left)
+            return Bi("以下移交事项尚未全部接收，不能签署：", "these items are not all accepted, "
+                      "so it cannot be signed: ") + join(left)
         return None
     return Guard(description, check)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 
+from engine.bilingual import Bi
 from engine.definition import Procedure
 from engine.errors import DefinitionError, NotFound
 
@@ -35,7 +36,7 @@ def current(name: str) -> Procedure:
     try:
         return _current[name]
     except KeyError:
-        raise NotFound(f"没有名为 {name} 的程序") from None
+        raise NotFound(Bi(f"没有名为 {name} 的程序", f"No procedure named {name}")) from None
 
 
 def get(name: str, version: int) -> Procedure:
@@ -43,7 +44,8 @@ def get(name: str, version: int) -> Procedure:
     try:
         return _by_key[(name, version)]
     except KeyError:
-        raise NotFound(f"程序 {name} 第 {version} 版未载入") from None
+        raise NotFound(Bi(f"程序 {name} 第 {version} 版未载入",
+                          f"Version {version} of procedure {name} is not loaded")) from None
 
 
 def all_current() -> dict[str, Procedure]:

@@ -5,15 +5,17 @@ the engine; procedures in `workflows/` only name them.
 """
 from __future__ import annotations
 
-ROLES: dict[str, str] = {
-    "housing_bureau": "区住房和城乡建设局",
-    "street_office": "街道办事处",
-    "community": "社区居委会",
-    "enterprise": "物业服务企业",
-    "developer": "建设单位",
-    "committee": "业主委员会",
-    "admin": "系统管理员",
-    "system": "系统",
+from engine.bilingual import Bi
+
+ROLES: dict[str, Bi] = {
+    "housing_bureau": Bi("区住房和城乡建设局", "district housing bureau"),
+    "street_office": Bi("街道办事处", "street office"),
+    "community": Bi("社区居委会", "community committee"),
+    "enterprise": Bi("物业服务企业", "property-service enterprise"),
+    "developer": Bi("建设单位", "developer"),
+    "committee": Bi("业主委员会", "owners' committee"),
+    "admin": Bi("系统管理员", "administrator"),
+    "system": Bi("系统", "system"),
 }
 
 ORG_KINDS = {k: v for k, v in ROLES.items() if k not in {"admin", "system"}}

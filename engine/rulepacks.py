@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.bilingual import Bi, embed
+
 NATIONAL = "national"
 
-PACKS: dict[str, str] = {
-    "national": "全国规则（民法典、物业管理条例）",
-    "henan": "河南省物业管理条例",
-    "shandong": "山东省物业管理条例（2021）",
+PACKS: dict[str, Bi] = {
+    "national": Bi("全国规则（民法典、物业管理条例）",
+                   "national rules (Civil Code, Property Management Regulations)"),
+    "henan": Bi("河南省物业管理条例", "Henan Province Property Management Regulations"),
+    "shandong": Bi("山东省物业管理条例（2021）",
+                   "Shandong Province Property Management Regulations (2021)"),
 }
 
 PROVINCE_PACK: dict[str, str] = {
@@ -41,7 +45,7 @@ ALIASES: dict[str, str] = {
 @dataclass(frozen=True)
 class PackChoice:
     pack: str
-    label: str
+    label: Bi
     note: str      # empty, or why the national pack stands in / who chose the pack
 
     @property
@@ -66,16 +70,21 @@ def pack_for(province: str, override: str | None = None) -> PackChoice:
     if override:
         if override not in PACKS:
             raise ValueError(f"unknown rule pack {override!r}; known: {', '.join(PACKS)}")
-        return PackChoice(override, PACKS[override], "由管理员为本区域指定")
+        return PackChoice(override, PACKS[override],
+                          Bi("由管理员为本区域指定", "chosen for this estate by the administrator"))
     p = normalise_province(province)
     if p in PROVINCE_PACK:
         pack = PROVINCE_PACK[p]
         return PackChoice(pack, PACKS[pack], "")
     if p in PENDING:
         return PackChoice(NATIONAL, PACKS[NATIONAL],
-                          f"{PENDING[p]}尚未载入，暂适用全国规则")
+                          Bi(f"{PENDING[p]}尚未载入，暂适用全国规则",
+                             f"{embed(PENDING[p])} is not loaded yet; the national rules apply "
+                             "meanwhile"))
     if p:
-        return PackChoice(NATIONAL, PACKS[NATIONAL], f"{p}暂无地方规则包，适用全国规则")
+        return PackChoice(NATIONAL, PACKS[NATIONAL],
+                          Bi(f"{p}暂无地方规则包，适用全国规则",
+                             f"no provincial rule pack for {embed(p)}; the national rules apply"))
     return PackChoice(NATIONAL, PACKS[NATIONAL], "")
 
 

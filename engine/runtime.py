@@ -23,9 +23,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import clock, deadlines as deadline_rules, files as file_store, links, machines, registry
+from engine import clock, deadlines as deadline_rules, documents, files as file_store, links, machines, registry
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
+from engine.bilingual import Bi, embed, join, labelled
 from engine.definition import GuardContext, Opening, Procedure, Transition
 from engine.errors import (GuardRefused, InvalidTransition, NotFound, NotPermitted,
                            PayloadInvalid, StaleCase)
@@ -54,19 +55,41 @@ class ActionInfo:
     transition: Transition
 
 
-def _roles_text(roles) -> str:
-    return "、".join(role_label(r) for r in roles)
+def _roles_text(roles) -> Bi:
+    return join((role_label(r) for r in roles), "、", " or ")
 
 
-def _check_role(step_label: str, roles, actor: Actor) -> None:
+def _only_by(roles) -> Bi:
+    who = _roles_text(roles)
+    return Bi(f"只能由{who}办理", f"only the {who.en} may do this")
+
+
+def _check_role(step: Transition | Opening, roles, actor: Actor) -> None:
     if actor.role != "system" and actor.role not in roles:
-        raise NotPermitted(f"「{step_label}」只能由{_roles_text(roles)}办理")
+        label, who = labelled(step), _roles_text(roles)
+        raise NotPermitted(Bi(f"「{label}」只能由{who}办理",
+                              f"only the {who.en} may take the step “{label.en}”"))
+
+
+CASE_NOT_FOUND = Bi("案件不存在", "No such case")
+
+# The audit notes the engine writes itself (no procedure's step), by trigger, as pages name
+# them; a note's stored label may add detail (which deadlines, which document).
+NOTES = {
+    "attach": Bi("上传附件", "files uploaded"),
+    "deadline_missed": Bi("期限届满未履行", "deadline missed"),
+    "deadline_recomputed": Bi("期限重新计算", "deadline recomputed"),
+    "supervision_notice": Bi("下发逾期督办通知书", "overdue supervision notice issued"),
+    "reissue_document": Bi("重新出具文书", "document reissued"),
+}
+OUTSIDE_JURISDICTION = Bi("此案件不在您的管辖范围内", "This case is outside your jurisdiction")
+NOT_YOUR_CASE = Bi("这不是贵单位的案件，无权查看或办理",
+                   "This is not your organisation's case; you may neither see nor act on it")
 
 
 def _check_case_access(actor: Actor, case: Case) -> None:
     if not may_see_case(actor, case):
-        raise NotPermitted("此案件不在您的管辖范围内" if actor.role != "enterprise"
-                           else "这不是贵单位的案件，无权查看或办理")
+        raise NotPermitted(OUTSIDE_JURISDICTION if actor.role != "enterprise" else NOT_YOUR_CASE)
 
 
 FACT_KEY = "fact_date"
@@ -86,7 +109,7 @@ def _fact_date(spec, typed: dict, given: Any, recorded_on: date,
     """The day the step's act happened: the declared payload field, else the `fact_date`
     given, else the day it is recorded. Refused when in the future or before the
     previous step's fact (nothing written)."""
-    label = spec.fact_label
+    label = labelled(spec, "fact_label")
     if spec.fact:
         fact = typed.get(spec.fact)
         key = spec.fact
@@ -100,17 +123,27 @@ def _fact_date(spec, typed: dict, given: Any, recorded_on: date,
                 try:
                     fact = date.fromisoformat(str(given).strip()[:10])
                 except ValueError:
-                    raise PayloadInvalid({key: ["日期格式不正确，应为 年-月-日（如 2026-10-08）"]}) from None
+                    raise PayloadInvalid({key: [Bi("日期格式不正确，应为 年-月-日（如 2026-10-08）",
+                                                   "Invalid date; write year-month-day "
+                                                   "(e.g. 2026-10-08)")]}) from None
     if fact is None:
         return recorded_on
     if fact > recorded_on:
-        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 晚于今日（{recorded_on.isoformat()}），"
-                                    "不能登记尚未发生的事实"]})
+        raise PayloadInvalid({key: [Bi(f"{label} {fact.isoformat()} 晚于今日（{recorded_on.isoformat()}），"
+                                       "不能登记尚未发生的事实",
+                                       f"The {label.en} {fact.isoformat()} is after today "
+                                       f"({recorded_on.isoformat()}): what has not happened "
+                                       "cannot be recorded")]})
     if fact < FACT_FLOOR:
-        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 早于 {FACT_FLOOR.isoformat()}，请核对"]})
+        raise PayloadInvalid({key: [Bi(f"{label} {fact.isoformat()} 早于 {FACT_FLOOR.isoformat()}，请核对",
+                                       f"The {label.en} {fact.isoformat()} is before "
+                                       f"{FACT_FLOOR.isoformat()}; check it")]})
     if previous is not None and fact < previous:
-        raise PayloadInvalid({key: [f"{label} {fact.isoformat()} 早于本案上一步骤的发生日期 "
-                                    f"{previous.isoformat()}，请核对"]})
+        raise PayloadInvalid({key: [Bi(f"{label} {fact.isoformat()} 早于本案上一步骤的发生日期 "
+                                       f"{previous.isoformat()}，请核对",
+                                       f"The {label.en} {fact.isoformat()} is before the day the "
+                                       f"case's previous step happened ({previous.isoformat()}); "
+                                       "check it")]})
     return fact
 
 
@@ -272,9 +305,10 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
                 fact_date: Optional[date] = None) -> Case:
     op: Opening = defn.opening
     if check_role:
-        _check_role(op.label, op.roles, actor)
+        _check_role(op, op.roles, actor)
         if not may_see_estate(actor, estate):
-            raise NotPermitted("该物业管理区域不在您的管辖范围内")
+            raise NotPermitted(Bi("该物业管理区域不在您的管辖范围内",
+                                  "This estate is outside your jurisdiction"))
     data, given = _split_fact(data)
     typed, stored = _load_payload(op.schema, data)
     if op.exclusive:
@@ -328,9 +362,12 @@ def _refuse_a_second(session: Session, defn: Procedure, estate: Estate) -> None:
             Case.state.notin_(finals)).order_by(Case.id).limit(1)).first()
     if running is not None:
         cid, version, state = running
-        label = registry.get(defn.name, version).state(state).label
-        raise GuardRefused([f"{estate.name}已有在办的「{defn.title}」案件（案件 {cid}，{label}），"
-                            "同一物业管理区域不能同时办理两件；请在该案件中继续办理"])
+        label, title = labelled(registry.get(defn.name, version).state(state)), labelled(defn, "title")
+        raise GuardRefused([Bi(f"{estate.name}已有在办的「{title}」案件（案件 {cid}，{label}），"
+                               "同一物业管理区域不能同时办理两件；请在该案件中继续办理",
+                               f"{embed(estate.name)} already has a running case of “{title.en}” "
+                               f"(case {cid}, {label.en}); an estate cannot have two at once, so "
+                               "go on with that case")])
 
 
 def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
@@ -342,7 +379,7 @@ def open_case(session: Session, procedure: str, estate_id: int, actor: Actor,
         defn = registry.current(procedure)
         estate = session.get(Estate, estate_id)
         if estate is None:
-            raise NotFound("物业管理区域不存在")
+            raise NotFound(Bi("物业管理区域不存在", "No such estate"))
         case = _open_in_tx(session, defn, estate, actor, data, now, files=files)
     return case
 
@@ -404,16 +441,17 @@ def _as_loaded(session: Session, cls, values: dict, *, attach: bool = True):
 def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files) -> Case:
     case = load_case(session, case_id)
     if case is None:
-        raise NotFound("案件不存在")
+        raise NotFound(CASE_NOT_FOUND)
     _check_case_access(actor, case)
     if lock_version is not None and int(lock_version) != case.lock_version:
         raise StaleCase()
     defn = registry.get(case.procedure, case.version)
     t = defn.transition(trigger)
     if t is None:
-        raise NotFound(f"「{defn.title}」没有名为 {trigger} 的操作")
+        raise NotFound(Bi(f"「{defn.title}」没有名为 {trigger} 的操作",
+                          f"{labelled(defn, 'title').en} has no step named {trigger}"))
     # 1. authorise
-    _check_role(t.label, t.roles, actor)
+    _check_role(t, t.roles, actor)
     # 2. payload, and the day the act happened
     payload, given = _split_fact(payload)
     typed, stored = _load_payload(t.schema, payload)
@@ -448,6 +486,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     deadline_rules.move(session, defn, case, ev, new_data, pack, today, now,
                         starts=t.starts, meets=t.meets, cancels=t.cancels,
                         final=defn.state(after).final)
+    documents.void_earlier(session, case.id, t.voids)
     for link in t.opens:
         linked_defn = registry.current(link.procedure)
         ent = new_data.get(link.enterprise_key) if link.enterprise_key else None
@@ -458,10 +497,13 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     return case
 
 
-def _state_refusal(defn: Procedure, t: Transition, state: str) -> str:
-    where = "、".join(f"「{defn.state(s).label}」" for s in t.sources)
-    return (f"案件当前状态为「{defn.state(state).label}」，不能办理「{t.label}」"
-            f"（仅在{where}状态下可办理）")
+def _state_refusal(defn: Procedure, t: Transition, state: str) -> Bi:
+    where = [labelled(defn.state(s)) for s in t.sources]
+    now, step = labelled(defn.state(state)), labelled(t)
+    return Bi(f"案件当前状态为「{now}」，不能办理「{step}」"
+              f"（仅在{'、'.join(f'「{w}」' for w in where)}状态下可办理）",
+              f"the case is “{now.en}”, so “{step.en}” cannot be taken "
+              f"(only when it is {' or '.join(f'“{w.en}”' for w in where)})")
 
 
 def note(session: Session, case: Case, trigger: str, label: str, payload: dict,
@@ -499,11 +541,11 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     for t in defn.transitions_from(case.state):
         reason = ""
         if not seeing:
-            reason = "此案件不在您的管辖范围内"
+            reason = OUTSIDE_JURISDICTION
         elif actor.role not in t.roles:
-            reason = f"只能由{_roles_text(t.roles)}办理"
+            reason = _only_by(t.roles)
         else:
             reasons = _run_guards(t.guards, ctx, with_payload=False)
-            reason = "；".join(reasons)
+            reason = join(reasons) if reasons else ""
         out.append(ActionInfo(t.trigger, t.label, not reason, reason, t))
     return out

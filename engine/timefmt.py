@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Optional
 
 from engine import legaltime
+from engine.bilingual import Bi
 from engine.legaltime import TZ
 
 WEEKDAYS = "一二三四五六日"
@@ -68,17 +69,19 @@ def overdue_days(due: date, today: date) -> int:
 def overdue_text(due: date, today: date) -> str:
     """"逾期 N 天", or "" when the period has not run out."""
     n = overdue_days(due, today)
-    return f"逾期 {n} 天" if n else ""
+    return Bi(f"逾期 {n} 天", f"{n} {'day' if n == 1 else 'days'} overdue") if n else ""
 
 
-def remaining(due: date, today: date) -> str:
+def remaining(due: date, today: date) -> Bi:
     """"剩余 N 天（M 个工作日）", "今天到期" or "逾期 N 天"."""
     n = days_left(due, today)
     if n < 0:
         return overdue_text(due, today)
     if n == 0:
-        return "今天到期"
-    return f"剩余 {n} 天（{workdays_left(due, today)} 个工作日）"
+        return Bi("今天到期", "ends today")
+    w = workdays_left(due, today)
+    return Bi(f"剩余 {n} 天（{w} 个工作日）",
+              f"{n} {'day' if n == 1 else 'days'} left ({w} working {'day' if w == 1 else 'days'})")
 
 
 def describe_due(due: date, today: date, provisional: bool = False) -> str:

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine import files as file_store
 from engine.access import Actor, may_see_case
+from engine.bilingual import Bi
 from engine.errors import EngineError, NotFound, PayloadInvalid
 from engine.models import Attachment, Case
-from engine.runtime import note, unit_of_work
+from engine.runtime import CASE_NOT_FOUND, NOTES, note, unit_of_work
 
 MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
@@ -33,6 +34,7 @@ TYPES: dict[str, tuple[bytes, ...]] = {
 EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",),
               "image/jpeg": (".jpg", ".jpeg"), "application/ofd": (".ofd",)}
 TYPE_NAMES = "PDF、PNG、JPEG、OFD"
+TYPE_NAMES_EN = "PDF, PNG, JPEG, OFD"
 
 
 class FileTooLarge(EngineError):
@@ -60,15 +62,20 @@ def check(f: file_store.FileIn, max_bytes: Optional[int] = None) -> str:
     """The file's content type after checking it; raises a typed refusal."""
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if not f.data:
-        raise PayloadInvalid({"file": ["文件为空"]})
+        raise PayloadInvalid({"file": [Bi("文件为空", "The file is empty")]})
     if len(f.data) > max_bytes:
-        raise FileTooLarge(f"文件过大：每个文件不超过 {max_bytes // (1024 * 1024)} MB")
+        mb = max_bytes // (1024 * 1024)
+        raise FileTooLarge(Bi(f"文件过大：每个文件不超过 {mb} MB",
+                              f"File too large: at most {mb} MB per file"))
     declared = (f.content_type or "").split(";")[0].strip().lower()
     actual = sniff(f.data)
     if actual is None:
-        raise UnsupportedFileType(f"不支持的文件类型，仅接受 {TYPE_NAMES}")
+        raise UnsupportedFileType(Bi(f"不支持的文件类型，仅接受 {TYPE_NAMES}",
+                                     f"Unsupported file type; only {TYPE_NAMES_EN} are accepted"))
     if declared not in ("", "application/octet-stream") and declared != actual:
-        raise UnsupportedFileType(f"文件内容与声明的类型（{declared}）不符，仅接受 {TYPE_NAMES}")
+        raise UnsupportedFileType(Bi(f"文件内容与声明的类型（{declared}）不符，仅接受 {TYPE_NAMES}",
+                                     f"The file's content does not match its declared type "
+                                     f"({declared}); only {TYPE_NAMES_EN} are accepted"))
     return actual
 
 
@@ -80,11 +87,12 @@ def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
         case = session.get(Case, case_id, options=[joinedload(Case.estate)])
         if case is None or not may_see_case(actor, case):
             # Same answer whether it does not exist or is someone else's.
-            raise NotFound("案件不存在")
+            raise NotFound(CASE_NOT_FOUND)
         ctype = check(f)
         item = (f.item or "").strip() or None
         if item and (len(item) > 60 or not item.isprintable()):
-            raise PayloadInvalid({"item": ["应为不超过 60 个字符的条目名"]})
+            raise PayloadInvalid({"item": [Bi("应为不超过 60 个字符的条目名",
+                                              "Must be an item name of at most 60 characters")]})
         filename = _clean_name(f.filename)
         sha = file_store.store(f.data)
         row = Attachment(case_id=case.id, item=item, filename=filename, content_type=ctype,
@@ -97,7 +105,7 @@ def attach(session: Session, case_id: int, actor: Actor, f: file_store.FileIn,
             payload["item"] = item
         if note_text:
             payload["note"] = note_text[:500]
-        ev = note(session, case, "attach", "上传附件", payload, actor, now=now)
+        ev = note(session, case, "attach", NOTES["attach"], payload, actor, now=now)
         session.flush()
         row.event_id = ev.id
     return row

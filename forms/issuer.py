@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import files, materials, registry
+from engine.bilingual import Bi
 from engine.access import Actor
 from engine.documents import (Document, format_code, new_code, next_serial_no,
                               settings_for)
@@ -355,7 +356,8 @@ def reissue(session: Session, doc: Document, actor: Actor, now: Optional[datetim
     from engine.runtime import note
     now = now or datetime.now(timezone.utc)
     if doc.status != "valid":
-        raise ValueError("该文书已被替代，请对最新的文书重新出具")
+        raise ValueError(Bi("该文书已被替代，请对最新的文书重新出具",
+                            "This document has been superseded; reissue the latest one"))
     case = session.get(Case, doc.case_id)
     event = session.get(Event, doc.event_id) if doc.event_id else None
     new = _produce(session, case, event, doc.kind, actor, now)

@@ -15,6 +15,8 @@ import threading
 from html import escape
 from typing import Optional
 
+from engine.bilingual import Bi
+
 SEAL_RED = "#d9001b"
 MAX_UPLOAD = 2 * 1024 * 1024
 SEAL_PIXELS = 360
@@ -174,19 +176,21 @@ def svg_data_uri(svg: str) -> str:
 def normalise_upload(data: bytes) -> tuple[bytes, str]:
     """Check an uploaded seal image and return (PNG bytes, content type).
 
-    Raises ValueError with a Chinese message for anything that is not a usable image."""
+    Raises ValueError whose message (an `engine.bilingual.Bi`) says why, for anything that
+    is not a usable image."""
     if not data:
-        raise ValueError("请选择印章图片文件")
+        raise ValueError(Bi("请选择印章图片文件", "Choose a seal image file"))
     if len(data) > MAX_UPLOAD:
-        raise ValueError("印章图片不能超过 2 MB")
+        raise ValueError(Bi("印章图片不能超过 2 MB", "The seal image must not exceed 2 MB"))
     try:
         from PIL import Image
         img = Image.open(io.BytesIO(data))
         img.load()
     except Exception:
-        raise ValueError("无法识别的图片，请上传 PNG 或 JPEG 格式的印章图片") from None
+        raise ValueError(Bi("无法识别的图片，请上传 PNG 或 JPEG 格式的印章图片",
+                            "Unrecognised image; upload the seal as PNG or JPEG")) from None
     if img.format not in ("PNG", "JPEG"):
-        raise ValueError("请上传 PNG 或 JPEG 格式的印章图片")
+        raise ValueError(Bi("请上传 PNG 或 JPEG 格式的印章图片", "Upload the seal as PNG or JPEG"))
     img = img.convert("RGBA")
     img.thumbnail((SEAL_PIXELS, SEAL_PIXELS))
     out = io.BytesIO()

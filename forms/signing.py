@@ -122,16 +122,6 @@ class SignatureCheck:
     signer: str = ""
     signed_at: Optional[datetime] = None
 
-    @property
-    def summary(self) -> str:
-        if not self.present:
-            return "未签名"
-        if not self.intact:
-            return "电子签名无效：签名后的内容已被改动"
-        who = f"（签名人：{self.signer}）" if self.signer else ""
-        trust = "证书可信" if self.trusted else "证书未被信任（演示用自签名证书）"
-        return f"电子签名有效{who}，{trust}"
-
 
 def check_signature(pdf: bytes, trust_pems: tuple[str, ...] = ()) -> SignatureCheck:
     """Validate the (first) embedded signature; trust_pems are the trusted certificates."""

@@ -46,6 +46,7 @@ def text(resp) -> str:
     """A page's visible text, whitespace collapsed (scripts, styles and charts left out)."""
     html = resp.get_data(as_text=True)
     html = re.sub(r"<(script|style|svg)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?span[^>]*>", "", html)        # inline: no break in the text
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

@@ -139,3 +139,38 @@ def test_the_case_page_offers_the_fact_date_and_the_trail_shows_a_late_entry(cli
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'name="fact_date"' in html              # the next step can be dated too
     assert "发生于" in html and "2026年3月10日" in html and "补录" in html
+
+
+def test_rescheduling_the_meeting_supersedes_the_notice_period_and_voids_the_old_notice(session, district, issued):
+    """A notice period missed for the first date moves with the meeting: the old row reads
+    已撤销（改期）, is never 'met late', and the old 会议公告 is void."""
+    from engine.deadlines import STATUS_LABELS, SUPERSEDED
+    from engine.documents import VOID, Document
+    from engine.scan import scan
+    from tests.helpers import deadlines
+    street = district.actor("street")
+    case = opened(session, district)
+    advance(session, case.id, "form_group", street, GROUP, now=at(D(2026, 3, 20)))
+    advance(session, case.id, "publish_members", street, {"posted_at": "公告栏"}, now=at(D(2026, 3, 23)))
+    advance(session, case.id, "schedule_meeting", street,
+            {"meeting_on": "2026-05-09", "place": "小区广场", "meeting_form": "gathering"}, now=at(D(2026, 3, 25)))
+    scan(session, at(D(2026, 4, 30)))                                   # the notice period ran out
+    assert deadlines(session, case.id)["meeting_notice"].status == "missed"
+    old_id = deadlines(session, case.id)["meeting_notice"].id
+    advance(session, case.id, "schedule_meeting", street,
+            {"meeting_on": "2026-06-20", "place": "小区广场", "meeting_form": "gathering"}, now=at(D(2026, 5, 2)))
+    advance(session, case.id, "publish_notice", street, {"contents": "议事规则草案", "posted_at": "公告栏"},
+            now=at(D(2026, 5, 6)))
+    old = session.get(Deadline, old_id)
+    assert old.status == SUPERSEDED and STATUS_LABELS[old.status] == "已撤销（改期）" and not old.late
+    assert deadlines(session, case.id)["meeting_notice"].status == "met"
+    # A notice published for the second date is voided when the meeting moves again.
+    session.add(Document(case_id=case.id, kind="first_meeting_notice", title="首次业主大会会议公告",
+                         serial="老城街告〔2026〕1号", serial_year=2026, serial_no=1,
+                         issuer_org_id=district.orgs["street"].id, issuer_name="老城街道办事处",
+                         sha256="0" * 64, size=1, code="TESTCODE23"))
+    session.commit()
+    advance(session, case.id, "schedule_meeting", street,
+            {"meeting_on": "2026-07-04", "place": "小区广场", "meeting_form": "gathering"}, now=at(D(2026, 5, 8)))
+    session.expire_all()
+    assert session.scalar(select(Document.status).where(Document.code == "TESTCODE23")) == VOID

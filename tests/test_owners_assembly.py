@@ -323,7 +323,8 @@ def test_a_late_notice_is_refused_and_the_deadline_missed(session, district):
             {"meeting_on": "2026-05-23", "place": "广场", "meeting_form": "gathering"}, now=at(D(2026, 4, 27)))
     rows = session.scalars(select(Deadline).where(Deadline.case_id == case.id,
                                                   Deadline.key == "meeting_notice")).all()
-    assert [r.status for r in rows] == ["missed", "open"] and rows[1].due_date == D(2026, 5, 8)
+    # The missed period moved with the meeting: it reads 已撤销（改期）, its lapse stays on the trail.
+    assert [r.status for r in rows] == ["superseded", "open"] and rows[1].due_date == D(2026, 5, 8)
 
 
 def test_the_meeting_waits_for_fifteen_days_of_notice(session, district):

@@ -369,7 +369,7 @@ def test_tender_filing_missed_then_filed_late_and_rescheduled(session, district)
                 {"planned_announcement_on": "2026-08-31", "reason": "公告推迟"}, D(2026, 8, 17))
     old, new = session.scalars(select(Deadline).where(Deadline.case_id == case.id)
                                .order_by(Deadline.id)).all()
-    assert old.status == "missed" and (new.status, new.due_date) == ("open", D(2026, 8, 21))
+    assert old.status == "superseded" and (new.status, new.due_date) == ("open", D(2026, 8, 21))
     case = step(session, case, "submit_tender", dev, {"materials": "招标文件"}, D(2026, 8, 20))
     assert deadline(session, case, "tender_filing").status == "met"
 

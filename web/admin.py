@@ -20,7 +20,7 @@ from engine.models import Case, Estate, Organisation, User
 from engine.roles import ORG_KINDS, ROLES
 from engine.rulepacks import PACKS, pack_for_estate
 from web.db import get_session
-from web.i18n import _
+from web.i18n import _, role_label, tr, with_html
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -94,10 +94,10 @@ def _user_form(user: User | None):
         if org is None:
             errors["organisation_id"] = [_("请选择所属单位")]
         elif org.kind != v["role"]:
-            errors["organisation_id"] = [_("单位类型（{kind}）与角色不符", kind=ROLES.get(org.kind, org.kind))]
+            errors["organisation_id"] = [_("单位类型（%(kind)s）与角色不符", kind=role_label(org.kind))]
     if user is None or v["password"]:
         if len(v["password"]) < MIN_PASSWORD:
-            errors["password"] = [_("密码至少 {n} 位", n=MIN_PASSWORD)]
+            errors["password"] = [_("密码至少 %(n)s 位", n=MIN_PASSWORD)]
     if v["email"] and "@" not in v["email"]:
         errors["email"] = [_("电子邮件地址不正确")]
     return errors, v
@@ -117,7 +117,7 @@ def user_new():
                      password_hash=generate_password_hash(values["password"]))
             s.add(u)
             s.commit()
-            flash(_("已创建用户 {u}", u=u.username), "ok")
+            flash(_("已创建用户 %(u)s", u=u.username), "ok")
             return redirect(url_for("admin.users"))
         flash(_("提交的内容有误，请按提示修改"), "error")
     return render_template("admin/user_form.html", user=None, errors=errors, values=values,
@@ -149,7 +149,7 @@ def user_edit(user_id: int):
             if posted["password"]:
                 user.password_hash = generate_password_hash(posted["password"])
             s.commit()
-            flash(_("已保存用户 {u}", u=user.username), "ok")
+            flash(_("已保存用户 %(u)s", u=user.username), "ok")
             return redirect(url_for("admin.users"))
         flash(_("提交的内容有误，请按提示修改"), "error")
     return render_template("admin/user_form.html", user=user, errors=errors, values=values,
@@ -205,7 +205,7 @@ def org_edit(org_id: int | None = None):
             org.name, org.kind = values["name"], values["kind"]
             org.parent_id, org.email = values["parent_id"] or None, values["email"] or None
             s.commit()
-            flash(_("已保存单位 {n}", n=org.name), "ok")
+            flash(_("已保存单位 %(n)s", n=org.name), "ok")
             return redirect(url_for("admin.orgs"))
         flash(_("提交的内容有误，请按提示修改"), "error")
     return render_template("admin/org_form.html", org=org, errors=errors, values=values,
@@ -229,11 +229,11 @@ def estate_rulepack(estate_id: int):
         abort(404)
     pack = request.form.get("rulepack", "")
     if pack and pack not in PACKS:
-        flash(_("未知的规则包：{p}", p=pack), "error")
+        flash(_("未知的规则包：%(p)s", p=pack), "error")
         return redirect(url_for("admin.estates")), 303
     estate.rulepack = pack or None
     s.commit()
-    flash(_("已更新「{e}」适用的规则：{p}", e=estate.name, p=pack_for_estate(estate).label), "ok")
+    flash(_("已更新「%(e)s」适用的规则：%(p)s", e=estate.name, p=tr(pack_for_estate(estate).label)), "ok")
     return redirect(url_for("admin.estates"))
 
 
@@ -258,14 +258,14 @@ def calendar():
                     text, source=f"管理员上传 {upload.filename}")
                 result = calendar_store.import_arrangement(s, arr, notice_no)
             except UnicodeDecodeError:
-                flash(_("导入失败：{e}", e=_("文件应为 UTF-8 编码的文本")), "error")
+                flash(_("导入失败：%(e)s", e=_("文件应为 UTF-8 编码的文本")), "error")
                 status = 400
             except calendar_store.CalendarFileError as exc:
                 s.rollback()
-                flash(_("导入失败：{e}", e=str(exc)), "error")
+                flash(with_html(_("导入失败：%(e)s"), e=tr(exc.args[0])), "error")
                 status = 400
             else:
-                flash(_("已导入{year}年节假日安排（{notice}），重新计算期限 {n} 项",
+                flash(_("已导入%(year)s年节假日安排（%(notice)s），重新计算期限 %(n)s 项",
                         year=result.year, notice=result.notice, n=len(result.changes)), "ok")
     years = s.scalars(select(calendar_store.CalendarYear)
                       .order_by(calendar_store.CalendarYear.year.desc())).all()

@@ -29,7 +29,7 @@ from werkzeug.security import check_password_hash
 from engine.access import Actor
 from engine.models import User
 from web.db import get_session
-from web.i18n import _
+from web.i18n import N_, _
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -169,7 +169,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_NAME", "wuye_session")
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = N_("请先登录")
+    login_manager.localize_callback = _
     login_manager.login_message_category = "error"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
@@ -201,7 +202,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def _too_large(_e):
         mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-        return _error_page(413, _("上传的文件过大（不能超过 {mb} MB）", mb=mb))
+        return _error_page(413, _("上传的文件过大（不能超过 %(mb)s MB）", mb=mb))
 
 
 def _custom(e) -> bool:

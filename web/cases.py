@@ -28,10 +28,12 @@ from engine.deadlines import MISSED, OPEN, STATUS_LABELS, pack_label
 from engine.errors import EngineError, PayloadInvalid
 from engine.files import FileIn
 from engine.models import Attachment, Case, Estate, Event
-from engine.runtime import advance, available_actions, open_case
+from engine.runtime import NOTES as NOTE_LABELS, advance, available_actions, open_case
 from web.auth import current_actor
 from web.db import get_session
-from web.i18n import _, action_label, proc_title, role_label, state_label
+from web.i18n import (_, action_label, datum, deadline_consequence, deadline_label,
+                      document_title, field_label, label_of, lang, proc_title, role_label,
+                      show_date, state_label, tr)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cases", __name__)
@@ -115,9 +117,10 @@ def files_from_request(field: str = "files", item: Optional[str] = None) -> list
         try:
             ctype = uploads.check(f)
         except PayloadInvalid:
-            raise UploadRefused(_("文件为空：{name}", name=name)) from None
+            raise UploadRefused(_("文件为空：%(name)s", name=name)) from None
         except EngineError as exc:
-            raise UploadRefused(f"{name}：{exc.message}", exc.status) from None
+            raise UploadRefused(_("%(name)s：%(problem)s", name=name, problem=tr(exc.message)),
+                                exc.status) from None
         out.append(FileIn(name, ctype, f.data, item))
     return out
 
@@ -177,7 +180,8 @@ def filtered_cases(actor, f: Filters):
             conds.append(cast(Case.data, String).ilike(f"%{_like_escape(t)}%", escape="\\"))
         if f.q.isdigit():
             conds.append(Case.id == int(f.q))
-        titles = [n for n, d in registry.all_current().items() if f.q in d.title]
+        titles = [n for n, d in registry.all_current().items()
+                  if f.q in d.title or f.q.lower() in d.title_en.lower()]
         if titles:
             conds.append(Case.procedure.in_(titles))
         q = q.where(or_(*conds))
@@ -247,7 +251,7 @@ def new():
             title = proc_title(registry.current(asked or ""))
         except EngineError:
             abort(404)
-        abort(403, description=_("您的角色不能发起「{title}」", title=title))
+        abort(403, description=_("您的角色不能发起「%(title)s」", title=title))
     name = asked if asked in defs else next(iter(defs), None)
     errors, values, status = {}, {}, 200
     estate_id = request.values.get("estate_id", type=int)
@@ -267,13 +271,13 @@ def new():
                 status = exc.status
             except PayloadInvalid as exc:
                 errors = exc.errors
-                flash(_(exc.message), "error")
+                flash(tr(exc.message), "error")
                 status = 400
             except EngineError as exc:
-                flash(exc.message, "error")
+                flash(tr(exc.message), "error")
                 status = exc.status
             else:
-                flash(_("已立案：{title}（案件 {id}）", title=proc_title(defs[name]), id=case.id), "ok")
+                flash(_("已立案：%(title)s（案件 %(id)s）", title=proc_title(defs[name]), id=case.id), "ok")
                 return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/new.html", defs=defs, name=name, estates=estates,
                            errors=errors, values=values, estate_id=estate_id), status
@@ -281,44 +285,86 @@ def new():
 
 # -- the case page ------------------------------------------------------------------------
 
-def _fmt_value(f, v) -> str:
+def _fmt_value(f, v):
+    """A stored value for the page: a choice, yes/no or a date in the page language; what
+    a user typed (text, names, numbers) as data, unchanged."""
     if v is None or v == "":
         return "—"
     choices = f.metadata.get("choices") if f is not None else None
     if choices and v in choices:
-        return choices[v]
+        return tr(choices[v])
     if isinstance(v, bool):
         return _("是") if v else _("否")
-    if isinstance(v, list):
-        return "、".join(map(str, v))
     if f is not None and _field_kind(f) == "date":
-        from web.i18n import show_date
         try:
             return show_date(v)
         except ValueError:
-            return str(v)
-    return str(v)
+            return datum(v)
+    if isinstance(v, list):
+        return datum(_("、").join(map(str, v)))
+    return datum(v)
+
+
+def _material_label(defn, key) -> str:
+    return next((label_of(m) for m in defn.materials if m.key == key), key)
 
 
 def payload_rows(defn, trigger: str, payload: dict) -> list[tuple[str, str]]:
-    """(label, value) pairs of an event's payload, labels from the step's schema."""
+    """(label, value) pairs of an event's payload, labels from the step's schema; an
+    audit note (a step of no procedure) through `note_rows`."""
     if not payload:
         return []
     if trigger == "open":
         schema_cls = defn.opening.schema
     else:
         t = defn.transition(trigger)
-        schema_cls = t.schema if t else None
+        if t is None:
+            return note_rows(defn, trigger, payload)
+        schema_cls = t.schema
     flds = schema_cls().fields if schema_cls else {}
     rows = []
     for k, v in payload.items():
         f = flds.get(k)
-        label = f.metadata.get("label", k) if f is not None else k
         if k == "item" and defn.materials:
-            label = _("材料")
-            v = next((m.label for m in defn.materials if m.key == v), v)
-            f = None
-        rows.append((label, _fmt_value(f, v)))
+            rows.append((_("材料"), _material_label(defn, v)))
+            continue
+        rows.append((field_label(f, k) if f is not None else k, _fmt_value(f, v)))
+    return rows
+
+
+def note_rows(defn, trigger: str, payload: dict) -> list[tuple[str, str]]:
+    """What an audit note records, labelled for people (the engine's notes: files
+    uploaded, deadlines missed or recomputed, supervision notices, reissued documents)."""
+    rows = []
+    p = payload
+    if trigger == "attach":
+        if p.get("item"):
+            rows.append((_("材料"), _material_label(defn, p["item"])))
+        rows.append((_("文件"), datum(p.get("filename", ""))))
+        if p.get("note"):
+            rows.append((_("说明"), datum(p["note"])))
+    elif trigger == "deadline_missed":
+        for d in p.get("deadlines") or ():
+            rows.append((deadline_label(defn, d.get("key", ""), d.get("label", "")),
+                         _("%(date)s届满，未履行", date=show_date(d.get("due_date")))))
+    elif trigger == "deadline_recomputed":
+        rows.append((_("期限"), deadline_label(defn, p.get("key", ""), p.get("label", ""))))
+        rows.append((_("届满日"), _("%(old)s → %(new)s", old=show_date(p.get("old_due")),
+                                    new=show_date(p.get("new_due")))))
+        if p.get("reason"):
+            rows.append((_("原因"), datum(p["reason"])))
+    elif trigger == "supervision_notice":
+        rows.append((_("期限"), deadline_label(defn, p.get("deadline_key", ""),
+                                              p.get("deadline_label", ""))))
+        rows.append((_("届满日"), show_date(p.get("due_date"))))
+        rows.append((_("督办要求"), datum(p.get("requirements", ""))))
+        if p.get("rectify_by"):
+            rows.append((_("限期办结日期"), show_date(p["rectify_by"])))
+    elif trigger == "reissue_document":
+        rows.append((_("新文号"), datum(p.get("serial", ""))))
+        rows.append((_("原文号"), datum(p.get("replaces", ""))))
+    else:
+        rows = [(k, datum(v)) for k, v in p.items()]
     return rows
 
 
@@ -330,13 +376,26 @@ def data_rows(defn, data: dict) -> list[tuple[str, str]]:
     rows = []
     for name, f in schema_cls().fields.items():
         if name in data:
-            rows.append((f.metadata.get("label", name), _fmt_value(f, data[name])))
+            rows.append((field_label(f, name), _fmt_value(f, data[name])))
     return rows
+
+
+def event_label(defn, e) -> str:
+    """What an event was, in the page language: its step's label (the opening, a
+    transition) or, for an audit note, the note's own label as the engine wrote it."""
+    if lang() != "en":
+        return e.label
+    if e.trigger == "open":
+        return label_of(defn.opening)
+    t = defn.transition(e.trigger)
+    if t is not None:
+        return label_of(t)
+    return tr(NOTE_LABELS.get(e.trigger, e.label))
 
 
 def diagram_markup(defn, state: str) -> Optional[Markup]:
     try:
-        return Markup(diagram_svg(defn, state))
+        return Markup(diagram_svg(defn, state, lang()))
     except Exception:       # a drawing problem must never hide the case
         log.exception("diagram of %s failed", defn.name)
         return None
@@ -350,7 +409,7 @@ def documents_of(case: Case) -> dict:
     for d in documents.for_case(get_session(), case.id):
         valid = d.status == "valid"
         out["docs"].append({
-            "doc": d, "title": d.title or d.kind, "serial": d.serial, "issued_at": d.issued_at,
+            "doc": d, "title": document_title(d), "serial": d.serial, "issued_at": d.issued_at,
             "valid": valid, "code": documents.format_code(d.code) if d.code else "",
             "status_label": "" if valid else d.status_label,
             "url": url_for("documents.download", doc_id=d.id) if "documents.download" in views else None,
@@ -377,15 +436,13 @@ def deadline_views(case: Case) -> list[dict]:
     out = []
     for d in case.deadlines:
         running = d.status in (OPEN, MISSED)
-        try:
-            consequence = defn.deadline(d.key).consequence
-        except KeyError:
-            consequence = ""
         out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
                     "overdue": queries.is_overdue(d, ref),
-                    "status_label": _(STATUS_LABELS.get(d.status, d.status)),
-                    "pack_label": pack_label(d.rulepack),
-                    "party_label": role_label(d.party), "consequence": consequence})
+                    "label": deadline_label(defn, d.key, d.label),
+                    "status_label": tr(STATUS_LABELS.get(d.status, d.status)),
+                    "pack_label": tr(pack_label(d.rulepack)),
+                    "party_label": role_label(d.party),
+                    "consequence": deadline_consequence(defn, d.key)})
     out.sort(key=lambda v: (not v["running"], v["d"].due_date if v["running"] else date.min))
     return out
 
@@ -409,7 +466,8 @@ def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[
         actions=actions, item_actions=item_actions, errors_for=errors_for,
         errors=errors or {}, values=values or {}, deadlines=deadline_views(case),
         diagram=diagram_markup(defn, case.state), documents=documents_of(case),
-        links=linked_cases(case), payload_rows=payload_rows, facts=data_rows(defn, case.data),
+        links=linked_cases(case), payload_rows=payload_rows, event_label=event_label,
+        facts=data_rows(defn, case.data),
         registry=registry), status
 
 
@@ -439,12 +497,12 @@ def act(case_id: int, trigger: str):
         flash(exc.message, "error")
         return _render_case(load_visible_case(case_id), trigger, {}, values, exc.status)
     except PayloadInvalid as exc:
-        flash(_(exc.message), "error")
+        flash(tr(exc.message), "error")
         return _render_case(load_visible_case(case_id), trigger, exc.errors, values, 400)
     except EngineError as exc:
-        flash(exc.message, "error")
+        flash(tr(exc.message), "error")
         return _render_case(load_visible_case(case_id), status=exc.status)
-    flash(_("已办理：{label}", label=action_label(t)), "ok")
+    flash(_("已办理：%(label)s", label=action_label(t)), "ok")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

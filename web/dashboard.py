@@ -34,13 +34,14 @@ from engine.models import Case, Deadline, Estate
 from engine.supervision import ROLES as SUPERVISING_ROLES, issue_notice
 from web.auth import current_actor
 from web.db import alert_windows, get_session
+from web.i18n import N_, _, proc_title, tr
 from workflows.rules import estate_status
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 SUPERVISORS = ("housing_bureau", "street_office", "community", "admin")
-DIMENSIONS = {"street_office": "街道办事处", "community": "社区", "estate": "物业管理区域",
-              "procedure": "程序"}
+DIMENSIONS = {"street_office": N_("街道办事处"), "community": N_("社区"),
+              "estate": N_("物业管理区域"), "procedure": N_("程序")}
 LIST_LIMIT = 300
 
 
@@ -82,9 +83,12 @@ def dashboard_counts(session, actor, today: date, scope: queries.Scope) -> Count
     for dim in DIMENSIONS:
         rows = queries.counts_by(session, actor, wins, dim, today=today, scope=scope)
         names = queries.names_of(session, dim, [r[0] for r in rows])
+        if dim == "procedure":
+            defs = registry.all_current()
+            names = {k: proc_title(defs[k]) if k in defs else k for k in names}
         items = []
         for key, o, ds in rows:
-            label = names.get(key) or ("（未设社区）" if dim == "community" else str(key))
+            label = names.get(key) or (_("（未设社区）") if dim == "community" else str(key))
             r = Row(key, label, o, ds)
             r.overdue_url = url_for("dashboard.cases", which="overdue", **scope.args(**{dim: key}))
             r.due_soon_url = url_for("dashboard.cases", which="due_soon", **scope.args(**{dim: key}))
@@ -98,8 +102,9 @@ def dashboard_counts(session, actor, today: date, scope: queries.Scope) -> Count
 
 # -- the chart ---------------------------------------------------------------------------
 
-def bar_chart(rows: list[Row], title: str, limit: int = 12) -> Markup:
-    """Horizontal grouped bars (overdue red, due soon amber) as inline SVG."""
+def bar_chart(rows: list[Row], title: str, limit: int = 12, names_are_data: bool = True) -> Markup:
+    """Horizontal grouped bars (overdue red, due soon amber) as inline SVG. Row labels that
+    are names (of organisations, estates) are marked as data (`translate="no"`)."""
     rows = rows[:limit]
     if not rows:
         return Markup("")
@@ -111,20 +116,21 @@ def bar_chart(rows: list[Row], title: str, limit: int = 12) -> Markup:
              f'height="{h}" style="max-width:100%;height:auto" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
              f'<rect x="{label_w}" y="6" width="12" height="12" fill="#b3261e"/>'
-             f'<text x="{label_w + 16}" y="16" font-size="12">已逾期</text>'
+             f'<text x="{label_w + 16}" y="16" font-size="12">{escape(_("已逾期"))}</text>'
              f'<rect x="{label_w + 80}" y="6" width="12" height="12" fill="#e0a100"/>'
-             f'<text x="{label_w + 96}" y="16" font-size="12">即将到期</text>']
+             f'<text x="{label_w + 96}" y="16" font-size="12">{escape(_("即将到期"))}</text>']
+    no = ' translate="no"' if names_are_data else ""
     for i, r in enumerate(rows):
         y = top + i * row_h
         name = r.label if len(r.label) <= 12 else r.label[:11] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 17}" font-size="13" text-anchor="end">'
+        parts.append(f'<text x="{label_w - 6}" y="{y + 17}" font-size="13" text-anchor="end"{no}>'
                      f'{escape(name)}</text>')
         for j, (n, color, url) in enumerate(((r.overdue, "#b3261e", r.overdue_url),
                                               (r.due_soon, "#e0a100", r.due_soon_url))):
             w = round(bar_w * n / peak) if n else 0
             yy = y + 2 + j * 13
             bar = (f'<rect x="{label_w}" y="{yy}" width="{max(w, 1 if n else 0)}" height="12" '
-                   f'fill="{color}"><title>{escape(r.label)}：{n}</title></rect>'
+                   f'fill="{color}"><title{no}>{escape(r.label)}: {n}</title></rect>'
                    f'<text x="{label_w + w + 4}" y="{yy + 10}" font-size="11">{n}</text>')
             parts.append(f'<a href="{escape(url)}">{bar}</a>' if url and n else bar)
     parts.append("</svg>")
@@ -148,18 +154,20 @@ def index():
     else:
         main = "estate"
     crumbs = _crumbs(s, flt)
-    chart = bar_chart(counts.by[main], f"按{DIMENSIONS[main]}统计的逾期与即将到期案件")
+    chart = bar_chart(counts.by[main], _("按%(dimension)s统计的逾期与即将到期案件",
+                                         dimension=_(DIMENSIONS[main])),
+                      names_are_data=main != "procedure")
     return render_template("dashboard/index.html", counts=counts, main=main, chart=chart,
                            dims=DIMENSIONS, flt=flt, crumbs=crumbs, today=today)
 
 
 def _crumbs(session, flt: queries.Scope) -> list[tuple[str, str]]:
-    out = [("全部", url_for("dashboard.index"))]
+    out = [(_("全部"), url_for("dashboard.index"))]
     if flt.street_office:
-        out.append((queries.names_of(session, "street_office", [flt.street_office]).get(flt.street_office, "街道"),
+        out.append((queries.names_of(session, "street_office", [flt.street_office]).get(flt.street_office, _("街道")),
                     url_for("dashboard.index", street_office=flt.street_office)))
     if flt.community:
-        out.append((queries.names_of(session, "community", [flt.community]).get(flt.community, "社区"),
+        out.append((queries.names_of(session, "community", [flt.community]).get(flt.community, _("社区")),
                     url_for("dashboard.index", **flt.args(estate=None, procedure=None))))
     return out
 
@@ -183,10 +191,12 @@ def cases():
         for did, kind, level in s.execute(select(Alert.deadline_id, Alert.kind, Alert.level)
                                           .where(Alert.deadline_id.in_(ids)).order_by(Alert.id)):
             from engine.alerts import KIND_LABELS
-            stages.setdefault(did, []).append(KIND_LABELS.get(kind, kind) + (f"·{level}级" if level else ""))
-    titles = {n: d.title for n, d in registry.all_current().items()}
+            label = tr(KIND_LABELS.get(kind, kind))
+            stages.setdefault(did, []).append(
+                _("%(kind)s·%(level)s级", kind=label, level=level) if level else label)
+    titles = {n: proc_title(d) for n, d in registry.all_current().items()}
     return render_template("dashboard/cases.html", rows=rows, total=total, which=which,
-                           flt=flt, stages=stages, titles=titles, today=today,
+                           flt=flt, stages=stages, titles=titles, today=today, registry=registry,
                            may_supervise=actor.role in SUPERVISING_ROLES,
                            crumbs=_crumbs(s, flt), limit=LIST_LIMIT,
                            case_list_url=url_for("cases.index", overdue=1, **{
@@ -215,25 +225,25 @@ def supervise(deadline_id: int):
             try:
                 rectify_by = date.fromisoformat(values["rectify_by"])
             except ValueError:
-                errors["rectify_by"] = ["日期格式应为 年-月-日"]
+                errors["rectify_by"] = [_("日期格式应为 年-月-日")]
         if not errors:
             try:
                 issue_notice(s, c.id, dl.id, actor, values["requirements"], rectify_by=rectify_by)
             except PayloadInvalid as exc:
                 errors = exc.errors
             except EngineError as exc:
-                flash(exc.message, "error")
+                flash(tr(exc.message), "error")
                 status = exc.status
             else:
-                flash("已下发逾期督办通知书，已记入案件办理记录", "ok")
+                flash(_("已下发逾期督办通知书，已记入案件办理记录"), "ok")
                 return redirect(url_for("cases.show", case_id=c.id))
         if errors:
-            flash("提交的内容有误，请按提示修改", "error")
+            flash(_("提交的内容有误，请按提示修改"), "error")
             status = 400
-    defn_title = registry.all_current().get(c.procedure)
-    return render_template("dashboard/supervise.html", dl=dl, case=c, estate=estate,
+    defn = registry.get(c.procedure, c.version)
+    return render_template("dashboard/supervise.html", dl=dl, case=c, estate=estate, defn=defn,
                            errors=errors, values=values, overdue=queries.is_overdue(dl, clock.today()),
-                           title=defn_title.title if defn_title else c.procedure), status
+                           title=proc_title(defn)), status
 
 
 # -- 调度表 (progress table) ---------------------------------------------------------------
@@ -278,7 +288,7 @@ def progress(session, actor, today: date) -> tuple[list[EstateProgress], list[di
         d["overdue"] += 1 if r.overdue else 0
     out = list(summary.values())
     if out:
-        out.append({"street": "合计", **{k: sum(d[k] for d in out) for k in
+        out.append({"street": _("合计"), **{k: sum(d[k] for d in out) for k in
                                         ("total", "overdue", *STATUSES)}})
     for d in out:
         d["coverage"] = _pct(d["total"] - d[estate_status.NONE], d["total"])
@@ -303,8 +313,9 @@ def progress_page():
                            statuses=STATUSES, today=today)
 
 
-CSV_HEADER = ["街道办事处", "社区", "物业管理区域", "地址", "管理状态", "物业服务企业",
-              "业主大会筹备中", "在办案件", "逾期案件", "即将到期案件"]
+CSV_HEADER = [N_("街道办事处"), N_("社区"), N_("物业管理区域"), N_("地址"), N_("管理状态"),
+              N_("物业服务企业"), N_("业主大会筹备中"), N_("在办案件"), N_("逾期案件"),
+              N_("即将到期案件")]
 
 
 @bp.get("/progress.csv")
@@ -315,12 +326,14 @@ def progress_csv():
     rows, summary = progress(get_session(), actor, today)
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(CSV_HEADER)
+    w.writerow([_(h) for h in CSV_HEADER])
     for r in rows:
-        w.writerow([r.street, r.community, r.estate.name, r.estate.address, r.status,
-                    r.enterprise, "是" if r.preparing else "否", r.open_cases, r.overdue, r.due_soon])
+        w.writerow([r.street, r.community, r.estate.name, r.estate.address, tr(r.status),
+                    r.enterprise, _("是") if r.preparing else _("否"), r.open_cases, r.overdue,
+                    r.due_soon])
     w.writerow([])
-    w.writerow(["街道办事处", "小区总数", *STATUSES, "物业管理覆盖率", "业委会组建率", "有逾期案件的小区"])
+    w.writerow([_("街道办事处"), _("小区总数"), *map(tr, STATUSES), _("物业管理覆盖率"),
+                _("业委会组建率"), _("有逾期案件的小区")])
     for d in summary:
         w.writerow([d["street"], d["total"], *(d[k] for k in STATUSES), d["coverage"],
                     d["committee_rate"], d["overdue"]])

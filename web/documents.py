@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
                    request, url_for)
 from flask_login import login_required
+from markupsafe import Markup, escape
 
 from engine import files, registry
 from engine.access import visible_cases
@@ -19,6 +20,7 @@ from engine.documents import (Document, by_code, format_code, for_case,
 from engine.models import Case, Organisation
 from web.auth import current_actor
 from web.db import get_session
+from web.i18n import _, datum, document_title, proc_title, tr
 
 log = logging.getLogger(__name__)
 bp = Blueprint("documents", __name__)
@@ -105,16 +107,17 @@ def reissue(doc_id: int):
     actor = current_actor()
     s = get_session()
     if actor.role != "admin" and actor.org_id != doc.issuer_org_id:
-        flash("只有出具该文书的单位可以重新出具", "error")
+        flash(_("只有出具该文书的单位可以重新出具"), "error")
         return redirect(url_for("cases.show", case_id=doc.case_id))
     try:
         new = do_reissue(s, doc, actor, datetime.now(timezone.utc))
         s.commit()
     except ValueError as exc:
         s.rollback()
-        flash(str(exc), "error")
+        flash(tr(exc.args[0]), "error")
         return redirect(url_for("cases.show", case_id=doc.case_id))
-    flash(f"已重新出具{new.title}，新文号 {new.serial}；原文号 {doc.serial} 已作废", "ok")
+    flash(_("已重新出具%(title)s，新文号 %(serial)s；原文号 %(old)s 已作废",
+            title=document_title(new), serial=new.serial, old=doc.serial), "ok")
     return redirect(url_for("cases.show", case_id=doc.case_id))
 
 
@@ -126,7 +129,7 @@ def _verify_view(doc: Document | None, code: str, upload: dict | None = None, st
     if doc is not None:
         case = s.get(Case, doc.case_id)
         try:
-            title = registry.get(case.procedure, case.version).title
+            title = proc_title(registry.get(case.procedure, case.version))
         except Exception:
             title = case.procedure
         try:
@@ -160,32 +163,42 @@ def verify(code: str):
         f = request.files.get("file")
         data = f.read(MAX_VERIFY_UPLOAD + 1) if f else b""
         if not data:
-            upload = {"ok": False, "message": "请选择要核对的 PDF 文件"}
+            upload = {"ok": False, "message": _("请选择要核对的 PDF 文件")}
         elif len(data) > MAX_VERIFY_UPLOAD:
-            upload = {"ok": False, "message": "文件过大，无法核对"}
+            upload = {"ok": False, "message": _("文件过大，无法核对")}
         else:
             sha = hashlib.sha256(data).hexdigest()
             if sha == doc.sha256:
                 upload = {"ok": True, "sha256": sha, "filename": f.filename,
-                          "message": "一致：上传的文件与存档原件逐字节相同，未被改动。"}
+                          "message": _("一致：上传的文件与存档原件逐字节相同，未被改动。")}
                 if doc.signed:
                     upload["signature"] = _signature_summary(data, doc)
             else:
                 upload = {"ok": False, "sha256": sha, "filename": f.filename,
-                          "message": "不一致：上传的文件与存档原件不同，可能已被改动，"
-                                     "或不是本系统出具的该份文书。"}
+                          "message": _("不一致：上传的文件与存档原件不同，可能已被改动，"
+                                       "或不是本系统出具的该份文书。")}
     return _verify_view(doc, norm, upload, 200)
 
 
-def _signature_summary(data: bytes, doc: Document) -> str:
+def _signature_summary(data: bytes, doc: Document) -> Markup:
+    """The signature check in the page language; the signer's name marked as data."""
     from forms.signing import check_signature
     row = settings_for(get_session(), doc.issuer_org_id)
     trust = (row.cert_pem,) if row is not None and row.cert_pem else ()
     try:
-        return check_signature(data, trust).summary
+        check = check_signature(data, trust)
     except Exception:
         log.exception("signature check of document %s", doc.id)
-        return "电子签名无法校验"
+        return Markup(escape(_("电子签名无法校验")))
+    if not check.present:
+        return Markup(escape(_("未签名")))
+    if not check.intact:
+        return Markup(escape(_("电子签名无效：签名后的内容已被改动")))
+    trusted = _("证书可信") if check.trusted else _("证书未被信任（演示用自签名证书）")
+    if check.signer:
+        return Markup(_("电子签名有效（签名人：%(signer)s），%(trust)s",
+                        signer=datum(check.signer), trust=escape(trusted)))
+    return Markup(_("电子签名有效，%(trust)s", trust=escape(trusted)))
 
 
 # -- administrator: seal image, serial prefix, signing certificate -------------------------------
@@ -213,28 +226,28 @@ def org_settings(org_id: int):
             if action == "prefix":
                 prefix = request.form.get("serial_prefix", "").strip()
                 if len(prefix) > 20:
-                    raise ValueError("机关代字不能超过 20 个字符")
+                    raise ValueError(_("机关代字不能超过 20 个字符"))
                 row.serial_prefix = prefix or None
-                msg = "已保存机关代字"
+                msg = _("已保存机关代字")
             elif action == "seal":
                 f = request.files.get("seal")
                 png, ctype = seal_mod.normalise_upload(f.read() if f else b"")
                 row.seal_image, row.seal_content_type = png, ctype
-                msg = "已上传印章图片，此后出具的文书使用该印章"
+                msg = _("已上传印章图片，此后出具的文书使用该印章")
             elif action == "seal_clear":
                 row.seal_image = row.seal_content_type = None
-                msg = "已改为按单位名称绘制印章"
+                msg = _("已改为按单位名称绘制印章")
             elif action == "demo_cert":
                 signing.ensure_demo_certificate(s, org)
-                msg = "已生成演示用自签名证书，此后出具的文书将加盖电子签名"
+                msg = _("已生成演示用自签名证书，此后出具的文书将加盖电子签名")
             elif action == "cert_clear":
                 row.cert_pem = row.key_pem = None
-                msg = "已停用电子签名"
+                msg = _("已停用电子签名")
             else:
                 abort(400)
         except ValueError as exc:
             s.rollback()
-            flash(str(exc), "error")
+            flash(tr(exc.args[0]), "error")
             return redirect(url_for("documents.org_settings", org_id=org_id))
         s.commit()
         flash(msg, "ok")

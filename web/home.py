@@ -10,11 +10,13 @@ from flask_login import login_required
 from engine import clock, materials, queries, registry
 from web.auth import current_actor
 from web.db import alert_windows, get_session
+from web.i18n import N_
 
 bp = Blueprint("home", __name__)
 
 SHOW = 50
-UNIT_LABELS = {"street_office": "街道办事处", "community": "社区居委会", "estate": "物业管理区域"}
+UNIT_LABELS = {"street_office": N_("街道办事处"), "community": N_("社区居委会"),
+               "estate": N_("物业管理区域")}
 
 
 @bp.route("/")

@@ -3,15 +3,21 @@ with acknowledgement (签收). The unread count is offered to every page as
 `inbox_unread()` (the nav badge in base.html)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine import alerts as A, queries
+from engine import alerts as A, queries, registry, supervision
+from engine.bilingual import Bi, embed, labelled
 from engine.deadlines import STATUS_LABELS
-from engine.models import Case, Deadline, Estate
+from engine.errors import NotFound
+from engine.models import Case, Deadline, Estate, Event
 from web.auth import current_actor
 from web.db import alert_windows, get_session
+from web.i18n import _, lang, tr
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 50
@@ -29,17 +35,70 @@ def index():
         q = q.where(A.Alert.acknowledged_at.is_(None))
     total = s.scalar(select(func.count()).select_from(q.subquery()))
     rows = s.execute(
-        q.add_columns(Deadline.status, Deadline.late, Deadline.label, Case.procedure,
-                      Estate.name)
+        q.add_columns(Deadline, Case, Estate.name)
         .join(Deadline, Deadline.id == A.Alert.deadline_id)
         .join(Case, Case.id == A.Alert.case_id).join(Estate, Estate.id == Case.estate_id)
         .order_by(A.Alert.created_at.desc(), A.Alert.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return render_template("inbox/index.html", rows=rows, show=show, total=total, page=page,
+    return render_template("inbox/index.html", rows=[_row(s, *r) for r in rows], show=show,
+                           total=total, page=page,
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
-                           unread=A.unread_count(s, actor), status_labels=STATUS_LABELS,
-                           counts=queries.counts(s, actor, alert_windows()),
-                           kind_labels=A.KIND_LABELS)
+                           unread=A.unread_count(s, actor),
+                           counts=queries.counts(s, actor, alert_windows()))
+
+
+@dataclass
+class Row:
+    alert: A.Alert
+    kind_label: str
+    title: str
+    body: str
+    status_label: str
+    late: bool
+
+
+def _row(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str) -> Row:
+    """An alert as the inbox shows it: as stored and sent (Chinese), or in English
+    worded again from its deadline and case by the engine's own wording."""
+    title, body = alert.title, alert.body
+    if lang() == "en":
+        title, body = _english(session, alert, dl, case, estate_name) or (title, body)
+    return Row(alert, tr(A.KIND_LABELS.get(alert.kind, alert.kind)), title, body,
+               tr(STATUS_LABELS.get(dl.status, dl.status)), bool(dl.late))
+
+
+def _english(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str):
+    """(title, body) worded again in English by the engine (alerts.compose,
+    supervision.compose) from the alert's deadline and case; the names, the quoted article
+    and the supervisor's words stay as they are, marked as data."""
+    try:
+        defn = registry.get(case.procedure, case.version)
+    except NotFound:
+        return None
+    title = labelled(defn, "title")
+    try:
+        spec = defn.deadline(dl.key)
+        label, consequence = Bi(dl.label, labelled(spec).en), labelled(spec, "consequence")
+    except KeyError:
+        label, consequence = Bi(dl.label, embed(dl.label)), ""
+    if alert.kind == A.SUPERVISION:
+        event_id = supervision.event_id_of(alert.stage)
+        ev = session.get(Event, event_id) if event_id else None
+        if ev is None:
+            return None
+        p = ev.payload or {}
+        rectify_by = p.get("rectify_by")
+        words = supervision.compose(
+            issuer=p.get("issuer_org") or A.role_label(p.get("issuer_role", "")),
+            estate_name=estate_name, procedure_title=title, case_id=case.id, label=label,
+            citation=dl.citation, requirements=p.get("requirements", ""),
+            rectify_by=date.fromisoformat(rectify_by) if rectify_by else None)
+    else:
+        words = A.compose(alert.kind, level=alert.level or 0, role=alert.role,
+                          estate_name=estate_name, procedure_title=title, case_id=case.id,
+                          label=label, due=alert.due_date or dl.due_date,
+                          citation=dl.citation, consequence=consequence, party=dl.party)
+    return tuple(tr(w) for w in words)
 
 
 @bp.post("/<int:alert_id>/ack")
@@ -47,7 +106,7 @@ def index():
 def ack(alert_id: int):
     if not A.acknowledge(get_session(), alert_id, current_actor()):
         abort(404)
-    flash("已签收", "ok")
+    flash(_("已签收"), "ok")
     nxt = request.form.get("next") or ""
     if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
         nxt = url_for("inbox.index")
@@ -58,7 +117,7 @@ def ack(alert_id: int):
 @login_required
 def ack_all():
     n = A.acknowledge_all(get_session(), current_actor())
-    flash(f"已全部签收（{n} 条）", "ok")
+    flash(_("已全部签收（%(n)s 条）", n=n), "ok")
     return redirect(url_for("inbox.index"))
 
 

@@ -22,7 +22,7 @@ from web.auth import current_actor
 from web.cases import (UploadRefused, defn_of, files_from_request, form_payload, form_values,
                        load_visible_case)
 from web.db import get_session
-from web.i18n import _
+from web.i18n import _, label_of, tr
 
 bp = Blueprint("materials", __name__)
 
@@ -88,14 +88,15 @@ def act(case_id: int, item: str, step: str):
         flash(exc.message, "error")
         return _render(load_visible_case(case_id), f"{item}:{step}", {}, values, exc.status)
     except PayloadInvalid as exc:
-        flash(_(exc.message), "error")
+        flash(tr(exc.message), "error")
         return _render(load_visible_case(case_id), f"{item}:{step}", exc.errors, values, 400)
     except EngineError as exc:
-        flash(exc.message, "error")
+        flash(tr(exc.message), "error")
         return _render(load_visible_case(case_id), status=exc.status)
-    label = next(m.label for m in defn.materials if m.key == item)
-    done = {"submit": _("已提交"), "accept": _("已接收"), "reject": _("已退回")}[step]
-    flash(f"{done}：{label}", "ok")
+    label = next(label_of(m) for m in defn.materials if m.key == item)
+    done = {"submit": _("已提交：%(item)s", item=label), "accept": _("已接收：%(item)s", item=label),
+            "reject": _("已退回：%(item)s", item=label)}[step]
+    flash(done, "ok")
     return redirect(url_for("materials.show", case_id=case_id) + f"#item-{item}")
 
 

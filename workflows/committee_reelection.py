@@ -12,6 +12,7 @@ organise the election in time, the street office takes over and organises it.
 """
 from __future__ import annotations
 
+from engine.bilingual import Bi, embed
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period,
                                Procedure, State, Transition, guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
@@ -23,61 +24,70 @@ NOTICE = NoticeGuards(lambda: DEFINITION.deadline("meeting_notice"))
 
 
 class OpenSchema(PayloadSchema):
-    term_started_on = Date("本届业主委员会任期起")
-    term_ends_on = Date("本届业主委员会任期届满之日")
-    report = Text("换届工作书面报告（报街道办事处）", multiline=True)
+    term_started_on = Date("本届业主委员会任期起", label_en="Current committee's term began")
+    term_ends_on = Date("本届业主委员会任期届满之日", label_en="Current committee's term ends")
+    report = Text("换届工作书面报告（报街道办事处）", multiline=True,
+                  label_en="Written report on the re-election (to the street office)")
 
 
 class TakeOverSchema(PayloadSchema):
-    organise_by = Date("街道办事处组织召开换届会议的期限")
-    reason = Text("由街道办事处组织换届的原因", multiline=True)
+    organise_by = Date("街道办事处组织召开换届会议的期限",
+                       label_en="Street office to hold the re-election meeting by")
+    reason = Text("由街道办事处组织换届的原因", multiline=True,
+                  label_en="Why the street office organises the re-election")
 
 
 class MeetingSchema(PayloadSchema):
-    meeting_on = Date("换届业主大会会议召开日期")
-    place = Text("会议地点", max_length=200)
-    meeting_form = Choice("会议形式", MEETING_FORMS)
+    meeting_on = Date("换届业主大会会议召开日期", label_en="Day of the re-election meeting")
+    place = Text("会议地点", max_length=200, label_en="Place")
+    meeting_form = Choice("会议形式", MEETING_FORMS, label_en="Form of the meeting")
 
 
 class NoticeSchema(PayloadSchema):
-    contents = Text("公告内容（候选人名单、选举办法、表决方式）", multiline=True)
-    posted_at = Text("公告张贴位置", max_length=200)
+    contents = Text("公告内容（候选人名单、选举办法、表决方式）", multiline=True,
+                    label_en="Notice (candidates, election rules, how to vote)")
+    posted_at = Text("公告张贴位置", max_length=200, label_en="Where the notice is posted")
 
 
 class HeldSchema(PayloadSchema):
-    record = Text("会议记录摘要", required=False, multiline=True)
+    record = Text("会议记录摘要", required=False, multiline=True, label_en="Summary of the minutes")
 
 
-BALLOTS = (Ballot("election", 3, "选举新一届业主委员会"),)
+BALLOTS = (Ballot("election", 3, "选举新一届业主委员会", label_en="election of the new committee"),)
 
 VoteSchema = vote_schema("ReelectionVoteSchema", BALLOTS, extra={
-    "committee_members": Text("新一届业主委员会成员名单", multiline=True),
+    "committee_members": Text("新一届业主委员会成员名单", multiline=True,
+                              label_en="Members of the new committee"),
 })
 FailedVoteSchema = vote_schema("ReelectionFailedVoteSchema", BALLOTS, extra={
-    "remark": Text("情况说明", required=False, multiline=True),
+    "remark": Text("情况说明", required=False, multiline=True, label_en="Remarks"),
 })
 
 
 class HandoverSchema(PayloadSchema):
-    items = Text("移交清单（档案资料、印章及其他属于全体业主所有的财物）", multiline=True)
-    received_by = Text("接收人（新一届业主委员会）", max_length=100)
+    items = Text("移交清单（档案资料、印章及其他属于全体业主所有的财物）", multiline=True,
+                 label_en="What is handed over (archives, seals and other property of all owners)")
+    received_by = Text("接收人（新一届业主委员会）", max_length=100,
+                       label_en="Received by (the new committee)")
 
 
 class SuperviseSchema(PayloadSchema):
-    order = Text("督促移交事项", multiline=True)
+    order = Text("督促移交事项", multiline=True, label_en="What must be handed over")
 
 
 class FilingSchema(PayloadSchema):
     filing_materials = Text("备案（变更告知）材料（换届选举决议、新一届业主委员会成员名单及基本情况）",
-                     multiline=True)
+                            multiline=True,
+                            label_en="Filing documents (the election resolution, the new "
+                                     "committee's members and particulars)")
 
 
 class ReviewSchema(PayloadSchema):
-    remark = Text("审查意见", required=False, multiline=True)
+    remark = Text("审查意见", required=False, multiline=True, label_en="Review opinion")
 
 
 class CorrectionSchema(PayloadSchema):
-    reasons = Text("补正事项及理由", multiline=True)
+    reasons = Text("补正事项及理由", multiline=True, label_en="What to correct, and why")
 
 
 # -- guards ------------------------------------------------------------------------------
@@ -86,9 +96,11 @@ class CorrectionSchema(PayloadSchema):
 def term_in_order(ctx):
     start, end = ctx.date("term_started_on"), ctx.date("term_ends_on")
     if start and end and end <= start:
-        return f"任期届满之日 {end.isoformat()} 应晚于任期起始之日 {start.isoformat()}"
+        return Bi(f"任期届满之日 {end.isoformat()} 应晚于任期起始之日 {start.isoformat()}",
+                  f"the term's end {end.isoformat()} must be after its start {start.isoformat()}")
     if start and start > ctx.today:
-        return f"任期起始之日 {start.isoformat()} 晚于今日，请核对"
+        return Bi(f"任期起始之日 {start.isoformat()} 晚于今日，请核对",
+                  f"the term's start {start.isoformat()} is after today; check it")
     return None
 
 
@@ -99,9 +111,12 @@ def organiser_acts(ctx):
     if role == "system":
         return None
     if by_street and role != "street_office":
-        return "换届选举已由街道办事处组织，此步骤由街道办事处办理"
+        return Bi("换届选举已由街道办事处组织，此步骤由街道办事处办理",
+                  "the street office has taken over the re-election, so it takes this step")
     if not by_street and role != "committee":
-        return "换届选举由业主委员会组织；业主委员会逾期未组织的，街道办事处可先办理「街道办事处组织换届」"
+        return Bi("换届选举由业主委员会组织；业主委员会逾期未组织的，街道办事处可先办理「街道办事处组织换届」",
+                  "the owners' committee organises the re-election; when it is late, the street "
+                  "office may first take the step “street office takes over”")
     return None
 
 
@@ -119,8 +134,11 @@ def _reelection_due(ctx):
 def committee_is_late(ctx):
     due, period = _reelection_due(ctx)
     if due is not None and ctx.today <= due:
-        return (f"业主委员会应于 {due.isoformat()} 前组织换届选举（{period.citation}），"
-                "期限届满前街道办事处尚不能接手组织")
+        return Bi(f"业主委员会应于 {due.isoformat()} 前组织换届选举（{period.citation}），"
+                  "期限届满前街道办事处尚不能接手组织",
+                  f"the owners' committee has until {due.isoformat()} to organise the "
+                  f"re-election ({embed(period.citation)}); the street office cannot take over "
+                  "before")
     return None
 
 
@@ -128,15 +146,19 @@ def committee_is_late(ctx):
 def organise_by_in_future(ctx):
     by = ctx.date("organise_by")
     if by and by < ctx.today:
-        return f"组织期限 {by.isoformat()} 早于今日，请另定期限"
+        return Bi(f"组织期限 {by.isoformat()} 早于今日，请另定期限",
+                  f"the date {by.isoformat()} is before today; set another")
     return None
 
 
 @guard("原业主委员会已移交档案资料、印章及财物")
 def handed_over(ctx):
     if not ctx.case_data.get("handed_over_on"):
-        return ("原业主委员会尚未移交档案资料、印章及其他属于全体业主所有的财物"
-                "（《河南省物业管理条例》第三十三条第二款；《山东省物业管理条例》第三十三条第二款），请先办理移交")
+        return Bi("原业主委员会尚未移交档案资料、印章及其他属于全体业主所有的财物"
+                  "（《河南省物业管理条例》第三十三条第二款；《山东省物业管理条例》第三十三条第二款），请先办理移交",
+                  "the outgoing committee has not handed over the archives, seals and other "
+                  "property of all owners (Henan regulations art. 33 para. 2; Shandong "
+                  "regulations art. 33 para. 2); record the hand-over first")
     return None
 
 
@@ -160,6 +182,7 @@ STATES = (
 DEADLINES = (
     DeadlineSpec(
         key="reelection", label="组织换届选举期限（任期届满前）",
+        label_en="holding the re-election (before the term ends)",
         anchor="term_ends_on", direction="before", party="committee",
         rules={"national": Period(3, "month", f"{GUIDELINES}：业主委员会任期届满前3个月，应当组织召开业主大会会议进行换届选举（条文序号及内容待核实）"),
                "henan": Period(0, "day", "《河南省物业管理条例》第三十三条第一款：业主委员会任期届满前，应当组织召开业主大会会议，"
@@ -167,9 +190,12 @@ DEADLINES = (
                "shandong": Period(90, "day", "《山东省物业管理条例》第三十三条第一款：业主委员会任期届满九十日前，"
                                               "应当召开业主大会会议进行换届选举")},
         consequence="逾期未换届选举的，由街道办事处组织召开业主大会会议进行换届选举（河南省物业管理条例第三十三条第一款）",
+        consequence_en=("if the re-election is late, the street office convenes the owners' "
+                        "assembly to hold it (Henan regulations art. 33 para. 1)"),
         escalate_to=("street_office", "housing_bureau")),
     DeadlineSpec(
         key="street_election", label="街道办事处组织换届选举期限",
+        label_en="re-election organised by the street office",
         anchor="organise_by", party="street_office",
         rules={"national": Period(0, "day", f"由街道办事处确定的期限（业主委员会逾期未组织换届的，由街道办事处组织；"
                                              f"{GUIDELINES}，条文序号及内容待核实）"),
@@ -178,23 +204,32 @@ DEADLINES = (
                "shandong": Period(0, "day", "《山东省物业管理条例》第二十八条第三款：业主委员会不履行召集义务的，经业主申请，"
                                              "由街道办事处、乡镇人民政府负责组织业主召开业主大会会议（期限由街道办事处确定）")},
         consequence="逾期未组织的，报区住房和城乡建设局督办",
+        consequence_en="if it is late, the district housing bureau is asked to supervise",
         escalate_to=("housing_bureau",)),
     DeadlineSpec(
         key="meeting_notice", label="换届会议公告期限（会议召开十五日前）",
+        label_en="notice of the re-election meeting (15 days before it)",
         anchor="meeting_on", direction="before", party="committee",
         rules={"national": Period(15, "day", f"{NOTICE_BASIS}：召开业主大会会议，应当于会议召开15日以前通知全体业主")},
         consequence="未按期公告的，会议不得如期召开，应另定会议日期",
+        consequence_en=("without timely notice the meeting cannot be held as planned; set "
+                        "another day"),
         escalate_to=("street_office",)),
     DeadlineSpec(
         key="handover", label="移交档案资料、印章及财物期限",
+        label_en="hand-over of archives, seals and property",
         anchor="elected_on", party="committee",
         rules={"national": None,
                "henan": Period(10, "day", "《河南省物业管理条例》第三十三条第二款：业主委员会应当自换届之日起十日内，将其保管的档案资料、"
                                            "印章及其他属于全体业主所有的财物，移交给新一届业主委员会")},
         consequence="拒不移交的，街道办事处、乡镇人民政府应当督促移交；必要时，公安机关依法协助（河南省物业管理条例第三十三条第二款）",
+        consequence_en=("on a refusal the street office or township government orders the "
+                        "hand-over, with the police's help where needed (Henan regulations "
+                        "art. 33 para. 2)"),
         escalate_to=("street_office",)),
     DeadlineSpec(
         key="change_filing", label="换届备案（变更告知）期限",
+        label_en="filing of the change of committee",
         anchor="elected_on", party="committee",
         rules={"national": Period(30, "day", "《物业管理条例》第十六条第一款：业主委员会应当自选举产生之日起30日内，"
                                              "向物业所在地的区、县人民政府房地产行政主管部门和街道办事处、乡镇人民政府备案"),
@@ -203,6 +238,7 @@ DEADLINES = (
                "shandong": Period(30, "day", "《山东省物业管理条例》第三十一条第三款：业主大会议事规则、管理规约、业主委员会成员发生变更的，业主委员会应当"
                                               "自变更之日起三十日内书面告知物业主管部门和街道办事处、乡镇人民政府")},
         consequence="逾期未备案的，由街道办事处督促限期备案",
+        consequence_en="if it is not filed in time, the street office orders filing within a time limit",
         escalate_to=("street_office", "housing_bureau")),
 )
 
@@ -260,7 +296,7 @@ TRANSITIONS = (
 ALERTS = AlertWindows(due_soon=10, escalate=(5, 15))
 
 DOCUMENTS = (
-    DocumentSpec("handover_order", "督促移交通知书", addressee="committee",
+    DocumentSpec("handover_order", "督促移交通知书", title_en="Order to hand over", addressee="committee",
                  basis={"national": f"{GUIDELINES}（待核实）",
                         "henan": "《河南省物业管理条例》第三十三条第二款：业主委员会应当自换届之日起十日内，"
                                  "将其保管的档案资料、印章及其他属于全体业主所有的财物，移交给新一届业主委员会。"
@@ -269,9 +305,10 @@ DOCUMENTS = (
                                     "以及属于全体业主的财物等移交给新一届业主委员会；不及时移交的，"
                                     "街道办事处、乡镇人民政府应当协调督促其移交"},
                  quotes=("handover",)),
-    DocumentSpec("correction_notice", "补正通知书", addressee="committee",
+    DocumentSpec("correction_notice", "补正通知书", title_en="Notice to correct", addressee="committee",
                  basis={"national": "《物业管理条例》第十六条"}, quotes=("change_filing",)),
-    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", addressee="committee",
+    DocumentSpec("committee_filing_certificate", "业主委员会备案证明", title_en="Filing certificate of the owners' committee",
+                 addressee="committee",
                  basis={"national": "《物业管理条例》第十六条"}, quotes=("change_filing",)),
 )
 
@@ -282,6 +319,12 @@ DEFINITION = Procedure(
     title_en="Re-election of the owners' committee",
     basis=("《民法典》第二百七十八条第一款第三项；《物业管理条例》第十四条、第十六条；"
            "《河南省物业管理条例》第二十九条、第三十三条；《山东省物业管理条例》第二十八条、第三十一条、第三十三条"),
+    summary_en=("Before its term ends (in Shandong 90 days before) the owners' committee "
+                "convenes the owners' assembly to elect the next committee and reports to the "
+                "street office in writing; when it is late, the street office organises the "
+                "election. Once the new committee is elected the outgoing one hands over the "
+                "archives, seals and property (in Henan within 10 days), and the change is "
+                "filed within 30 days."),
     summary=("业主委员会在任期届满前（山东九十日前）组织召开业主大会会议换届选举并书面报告街道办事处；"
              "逾期未换届的，由街道办事处组织。新一届选出后，原业主委员会移交档案资料、印章及财物（河南十日内），"
              "三十日内办理备案。"),
@@ -290,6 +333,7 @@ DEFINITION = Procedure(
     states=STATES,
     initial="opened",
     opening=Opening(roles=("committee", "street_office"), label="启动换届选举（书面报告街道办事处）",
+                    label_en="start the re-election (reporting to the street office)",
                     schema=OpenSchema, guards=(term_in_order,), starts=("reelection",),
                     effect=stamp("opened_on", then=lambda ctx, data: data.update(organiser="committee")),
                     party="none", exclusive=True),

@@ -34,6 +34,7 @@ from decimal import Decimal
 from marshmallow import fields, validates_schema
 
 from engine import materials
+from engine.bilingual import Bi, join
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure, State,
                                Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
@@ -42,9 +43,10 @@ from workflows.rules.voting import VoteInputError, register_missing, tally
 
 DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
 GROUNDS = {
-    DISMISSAL: "业主大会决定解聘",
-    NON_RENEWAL: "物业服务企业不再续聘",
-    EXPIRY: "合同期满终止（另行选聘或自行管理）",
+    DISMISSAL: Bi("业主大会决定解聘", "dismissal by the owners' assembly"),
+    NON_RENEWAL: Bi("物业服务企业不再续聘", "the enterprise does not renew"),
+    EXPIRY: Bi("合同期满终止（另行选聘或自行管理）",
+               "the contract expires (another provider, or the owners manage themselves)"),
 }
 DISMISSAL_MATTER = 4          # 民法典 art. 278 item (4): hiring or dismissing the provider
 # Who may register each ground (the party that decides or gives notice, or the street
@@ -55,10 +57,16 @@ GROUND_ROLES = {
     EXPIRY: ("committee", "enterprise", "street_office"),
 }
 NOTICE_PARTY = {DISMISSAL: "committee", NON_RENEWAL: "enterprise"}
-PARTY_LABEL = {"committee": "业主委员会", "enterprise": "物业服务企业", "street_office": "街道办事处"}
-REFUSALS = {"refuse_handover": "拒不移交物业服务用房、设施或资料", "refuse_leave": "拒不退出物业管理区域"}
+PARTY_LABEL = {"committee": Bi("业主委员会", "the owners' committee"),
+               "enterprise": Bi("物业服务企业", "the property-service enterprise"),
+               "street_office": Bi("街道办事处", "the street office")}
+REFUSALS = {"refuse_handover": Bi("拒不移交物业服务用房、设施或资料",
+                                  "refuses to hand over the service premises, facilities or records"),
+            "refuse_leave": Bi("拒不退出物业管理区域", "refuses to leave the estate")}
 
 STILL_SERVING = "在新物业服务人或自行管理的业主接管之前，原物业服务企业应当继续处理物业服务事项（《民法典》第九百五十条）"
+STILL_SERVING_EN = ("until a new provider or the self-managing owners take over, the outgoing enterprise "
+                    "keeps providing the service (Civil Code art. 950)")
 
 # -- the materials checklist -----------------------------------------------------------
 
@@ -77,24 +85,32 @@ def _per_pack(national: str, henan: str = "", shandong: str = "") -> dict:
 
 
 MATERIALS = (
-    Material("premises_keys", "物业服务用房及钥匙",
+    Material("premises_keys", "物业服务用房及钥匙", label_en="service premises and keys",
              basis=_per_pack(f"{CC_949}；《物业管理条例》第三十八条第一款",
                              shandong="《山东省物业管理条例》第五十八条第二款")),
     Material("common_facilities", "共用部位、共用设施设备",
+             label_en="common parts, common facilities and equipment",
              basis=_per_pack(f"{CC_949}（相关设施）",
                              henan="《河南省物业管理条例》第五十二条第二款第（一）项")),
     Material("inspection_docs", "物业承接查验资料（竣工验收资料、保修和使用说明文件）",
+             label_en="handover-inspection records (completion acceptance, warranty and "
+                      "operating documents)",
              basis=_per_pack("《物业管理条例》第二十九条、第三十八条第一款",
                              henan="《河南省物业管理条例》第四十六条第三款、第五十二条第二款第（二）项")),
     Material("technical_records", "设施设备技术资料及运行、维护、保养记录",
+             label_en="technical documents of facilities and their operation and maintenance "
+                      "records",
              basis=_per_pack("《物业管理条例》第二十九条第一款第（二）项",
                              henan="《河南省物业管理条例》第五十二条第二款第（三）项")),
     Material("owner_register", "业主名册及物业服务档案",
+             label_en="register of owners and service files",
              basis=_per_pack(f"{CC_949}（物业服务所必需的相关资料）；《物业管理条例》第二十九条第一款第（四）项")),
     Material("fund_and_fees", "专项维修资金账目及预收、代收费用结算",
+             label_en="maintenance-fund accounts and settlement of fees collected in advance "
+                      "or on others' behalf",
              basis=_per_pack("合同约定（全国规则未作专门规定）",
                              henan="《河南省物业管理条例》第五十二条第二款第（四）项")),
-    Material("others", "其他应移交事项", required=False,
+    Material("others", "其他应移交事项", required=False, label_en="other items to hand over",
              basis=_per_pack("合同约定", henan="《河南省物业管理条例》第五十二条第二款第（五）项")),
 )
 
@@ -103,17 +119,22 @@ MATERIALS = (
 DISMISSAL_NOTICE = DeadlineSpec(
     key="dismissal_notice",
     label="解聘书面通知期限（合同终止日前六十日）",
+    label_en="written notice of dismissal (60 days before the contract ends)",
     anchor="dismissal_end_on",          # set only when the ground is a dismissal
     direction="before",
     party="committee",
     rules={"national": Period(60, "day", "《民法典》第九百四十六条第一款：决定解聘的，应当提前六十日书面通知物业服务人，但是合同对通知期限另有约定的除外")},
     consequence="未提前六十日书面通知的，不能在原定日期终止合同（合同另有约定的除外）；造成物业服务人损失的，业主应依法赔偿",
+    consequence_en=("without written notice 60 days ahead the contract cannot end on the planned "
+                    "day (unless the contract says otherwise); the owners compensate the "
+                    "provider's loss as the law provides"),
     escalate_to=("street_office",),
 )
 
 NON_RENEWAL_NOTICE = DeadlineSpec(
     key="non_renewal_notice",
     label="不再续聘书面通知期限（合同期限届满前）",
+    label_en="written notice of non-renewal (before the term ends)",
     anchor="non_renewal_term_end",      # set only when the ground is non-renewal
     direction="before",
     party="enterprise",
@@ -123,6 +144,9 @@ NON_RENEWAL_NOTICE = DeadlineSpec(
         "shandong": Period(90, "day", "《民法典》第九百四十七条第二款；《山东省物业管理条例》第五十八条第一款：解除或者终止物业服务合同，应当依法履行提前通知义务"),
     },
     consequence="未按期书面通知的，物业服务企业应依约或依法承担责任，合同期满后在新管理人接管前仍须继续服务",
+    consequence_en=("without timely written notice the enterprise is liable under the contract "
+                    "or the law, and after the term ends it must keep serving until a new "
+                    "manager takes over"),
     escalate_to=("street_office",),
 )
 
@@ -130,6 +154,7 @@ _REFERENCE = "“合理期限”本系统暂按十五日计（参照湖南省物
 HANDOVER_PERIOD = DeadlineSpec(
     key="handover_period",
     label="退出交接期限（合同终止之日起）",
+    label_en="handover period (from the contract's end)",
     anchor="ended_on",
     party="enterprise",
     rules={
@@ -138,6 +163,11 @@ HANDOVER_PERIOD = DeadlineSpec(
         "shandong": Period(15, "day", "《山东省物业管理条例》第五十八条第二款：原物业服务人应当在约定期限或者合理期限内退出物业服务区域；" + _REFERENCE),
     },
     consequence="逾期不移交的，由区住建局责令限期改正；逾期仍不移交的，予以通报并处一万元以上十万元以下罚款（《物业管理条例》第五十八条）；原物业服务人不得请求业主支付合同终止后的物业费（《民法典》第九百四十九条第二款）",
+    consequence_en=("if it does not hand over in time, the district housing bureau orders a "
+                    "correction within a time limit; if it still does not, it is named publicly "
+                    "and fined 10,000 to 100,000 yuan (Property Management Regulations art. 58); "
+                    "the outgoing provider may not charge the owners fees after the contract "
+                    "ended (Civil Code art. 949 para. 2)"),
     escalate_to=("street_office", "housing_bureau"),
 )
 
@@ -145,16 +175,20 @@ HANDOVER_PERIOD = DeadlineSpec(
 
 
 class OpenSchema(PayloadSchema):
-    ground = Choice("退出原因", GROUNDS)
-    contract_no = Text("物业服务合同编号", required=False, max_length=60)
-    term_end = Date("物业服务合同期限届满日")
-    end_on = Date("解聘决定的合同终止日", required=False)
-    resolved_on = Date("业主大会表决日", required=False)
-    voted_area = Money("参与表决业主专有部分面积（平方米）", required=False)
-    voted_owners = Count("参与表决业主人数", required=False)
-    yes_area = Money("同意解聘业主专有部分面积（平方米）", required=False)
-    yes_owners = Count("同意解聘业主人数", required=False)
-    note = Text("情况说明", required=False, multiline=True)
+    ground = Choice("退出原因", GROUNDS, label_en="Ground")
+    contract_no = Text("物业服务合同编号", required=False, max_length=60,
+                       label_en="Service contract number")
+    term_end = Date("物业服务合同期限届满日", label_en="End of the contract's term")
+    end_on = Date("解聘决定的合同终止日", required=False,
+                  label_en="Contract end set by the dismissal")
+    resolved_on = Date("业主大会表决日", required=False, label_en="Day of the owners' vote")
+    voted_area = Money("参与表决业主专有部分面积（平方米）", required=False,
+                       label_en="Exclusive area of the owners who voted (m²)")
+    voted_owners = Count("参与表决业主人数", required=False, label_en="Owners who voted")
+    yes_area = Money("同意解聘业主专有部分面积（平方米）", required=False,
+                     label_en="Exclusive area of the owners for dismissal (m²)")
+    yes_owners = Count("同意解聘业主人数", required=False, label_en="Owners for dismissal")
+    note = Text("情况说明", required=False, multiline=True, label_en="Remarks")
 
     @validates_schema
     def _dismissal_figures(self, data, **_):
@@ -162,55 +196,64 @@ class OpenSchema(PayloadSchema):
         if data.get("ground") == DISMISSAL:
             for k in ("end_on", "resolved_on", "voted_area", "voted_owners", "yes_area", "yes_owners"):
                 if data.get(k) is None:
-                    errors[k] = ["业主大会决定解聘的，此项为必填项"]
+                    errors[k] = [Bi("业主大会决定解聘的，此项为必填项",
+                                    "Required when the owners' assembly dismisses the provider")]
         if data.get("yes_area") is not None and data.get("voted_area") is not None \
                 and data["yes_area"] > data["voted_area"]:
-            errors["yes_area"] = ["同意面积不能大于参与表决面积"]
+            errors["yes_area"] = [Bi("同意面积不能大于参与表决面积",
+                                     "The area in favour cannot exceed the area that voted")]
         if data.get("yes_owners") is not None and data.get("voted_owners") is not None \
                 and data["yes_owners"] > data["voted_owners"]:
-            errors["yes_owners"] = ["同意人数不能大于参与表决人数"]
+            errors["yes_owners"] = [Bi("同意人数不能大于参与表决人数",
+                                       "The owners in favour cannot outnumber those who voted")]
         if errors:
             raise ValidationError(errors)
 
 
 class NoticeSchema(PayloadSchema):
-    served_on = Date("书面通知送达日期")
-    recipient = Text("通知对象（业主委员会、全体业主或物业服务企业）", max_length=200)
-    reported_to_street_office = fields.Boolean(load_default=False, metadata={"label": "已同时报告街道办事处"})
+    served_on = Date("书面通知送达日期", label_en="Day the written notice was served")
+    recipient = Text("通知对象（业主委员会、全体业主或物业服务企业）", max_length=200,
+                     label_en="Served on (the owners' committee, all owners or the enterprise)")
+    reported_to_street_office = fields.Boolean(load_default=False, metadata={
+        "label": "已同时报告街道办事处", "label_en": "Also reported to the street office"})
 
 
 class EndSchema(PayloadSchema):
-    ended_on = Date("合同终止日")
-    successor = Text("接管方（新物业服务企业或自行管理的业主）", required=False, max_length=200)
+    ended_on = Date("合同终止日", label_en="Day the contract ended")
+    successor = Text("接管方（新物业服务企业或自行管理的业主）", required=False, max_length=200,
+                     label_en="Successor (new enterprise, or the self-managing owners)")
 
 
 class SignSchema(PayloadSchema):
-    signed_on = Date("交接确认书签署日期")
-    successor = Text("接管方（新物业服务企业或自行管理的业主）", max_length=200)
-    parties = Text("签署各方及监督单位", required=False, multiline=True)
+    signed_on = Date("交接确认书签署日期", label_en="Day the handover record was signed")
+    successor = Text("接管方（新物业服务企业或自行管理的业主）", max_length=200,
+                     label_en="Successor (new enterprise, or the self-managing owners)")
+    parties = Text("签署各方及监督单位", required=False, multiline=True,
+                   label_en="Signatories and supervising bodies")
 
 
 class DepartureSchema(PayloadSchema):
-    left_on = Date("撤出物业管理区域日期")
-    note = Text("情况说明", required=False, multiline=True)
+    left_on = Date("撤出物业管理区域日期", label_en="Day it left the estate")
+    note = Text("情况说明", required=False, multiline=True, label_en="Remarks")
 
 
 class EscalateSchema(PayloadSchema):
-    refusal = Choice("情形", REFUSALS)
-    facts = Text("事实经过", multiline=True)
+    refusal = Choice("情形", REFUSALS, label_en="Situation")
+    facts = Text("事实经过", multiline=True, label_en="Facts")
 
 
 class OrderSchema(PayloadSchema):
-    rectify_by = Date("改正期限")
-    order = Text("督办意见", multiline=True)
+    rectify_by = Date("改正期限", label_en="Correct by")
+    order = Text("督办意见", multiline=True, label_en="Supervision order")
 
 
 class NoteSchema(PayloadSchema):
-    note = Text("情况说明", required=False, multiline=True)
+    note = Text("情况说明", required=False, multiline=True, label_en="Remarks")
 
 
 class WithdrawSchema(PayloadSchema):
-    reason = Text("撤销理由（如业主大会决定续聘）", multiline=True)
+    reason = Text("撤销理由（如业主大会决定续聘）", multiline=True,
+                  label_en="Reason for withdrawing (e.g. the owners' assembly renews)")
 
 
 # -- guards ---------------------------------------------------------------------------
@@ -230,8 +273,9 @@ def ground_fits_role(ctx):
     ground = ctx.payload.get("ground")
     roles = GROUND_ROLES.get(ground, ())
     if ground and ctx.actor.role != "system" and ctx.actor.role not in roles:
-        who = "、".join(PARTY_LABEL[r] for r in roles)
-        return f"「{GROUNDS[ground]}」应由{who}登记"
+        who = join((PARTY_LABEL[r] for r in roles), "、", " or ")
+        return Bi(f"「{GROUNDS[ground]}」应由{who}登记",
+                  f"“{GROUNDS[ground].en}” is registered by {who.en}")
     return None
 
 
@@ -251,18 +295,20 @@ def dismissal_vote_passed(ctx):
     try:
         t = _tally(ctx.estate, ctx.payload)
     except VoteInputError as exc:
-        return f"解聘表决数据有误：{exc.message}"
+        return Bi("解聘表决数据有误：", "the dismissal vote's figures are wrong: ") + exc.message
     if not t.passed:
-        return "解聘物业服务企业的表决未通过：" + "；".join(t.reasons)
+        return (Bi("解聘物业服务企业的表决未通过：", "the vote to dismiss the enterprise failed: ")
+                + join(t.reasons))
     return None
 
 
-def _not_future(key: str, label: str):
+def _not_future(key: str, label: Bi):
     @guard(f"{label}不得晚于办理之日", uses_payload=True)
     def check(ctx):
         d = ctx.payload.get(key)
         if d and d > ctx.today:
-            return f"{label} {d.isoformat()} 晚于今日，请核对"
+            return Bi(f"{label} {d.isoformat()} 晚于今日，请核对",
+                      f"the {label.en} {d.isoformat()} is after today; check it")
         return None
     return check
 
@@ -272,7 +318,9 @@ def withdrawn_by_party(ctx):
     ground = ctx.case_data.get("ground")
     roles = GROUND_ROLES.get(ground, ())
     if roles and ctx.actor.role not in roles + ("system",):
-        return f"「{GROUNDS[ground]}」的退出程序只能由{'、'.join(PARTY_LABEL[r] for r in roles)}撤销"
+        who = join((PARTY_LABEL[r] for r in roles), "、", " or ")
+        return Bi(f"「{GROUNDS[ground]}」的退出程序只能由{who}撤销",
+                  f"an exit on the ground “{GROUNDS[ground].en}” may be withdrawn only by {who.en}")
     return None
 
 
@@ -280,7 +328,8 @@ def withdrawn_by_party(ctx):
 def notice_by_party(ctx):
     party = NOTICE_PARTY.get(ctx.case_data.get("ground"))
     if party and ctx.actor.role not in (party, "street_office", "system"):
-        return f"本案的书面通知应由{PARTY_LABEL[party]}送达"
+        return Bi(f"本案的书面通知应由{PARTY_LABEL[party]}送达",
+                  f"in this case the written notice is served by {PARTY_LABEL[party].en}")
     return None
 
 
@@ -288,7 +337,10 @@ def notice_by_party(ctx):
 def henan_report_to_street_office(ctx):
     if (ctx.rulepack == "henan" and ctx.case_data.get("ground") == NON_RENEWAL
             and not ctx.payload.get("reported_to_street_office")):
-        return "物业服务企业决定不再续签的，应在书面告知业主的同时报告街道办事处（《河南省物业管理条例》第五十一条第二款）"
+        return Bi("物业服务企业决定不再续签的，应在书面告知业主的同时报告街道办事处（《河南省物业管理条例》第五十一条第二款）",
+                  "an enterprise that does not renew must report to the street office when it "
+                  "tells the owners in writing (Henan Property Management Regulations art. 51 "
+                  "para. 2)")
     return None
 
 
@@ -296,7 +348,9 @@ def henan_report_to_street_office(ctx):
 def notice_served(ctx):
     ground = ctx.case_data.get("ground")
     if ground in NOTICE_PARTY and not ctx.case_data.get("served_on"):
-        return f"「{GROUNDS[ground]}」尚未送达书面通知，不能开始交接"
+        return Bi(f"「{GROUNDS[ground]}」尚未送达书面通知，不能开始交接",
+                  f"the written notice of “{GROUNDS[ground].en}” has not been served, so the "
+                  "handover cannot start")
     return None
 
 
@@ -304,14 +358,16 @@ def notice_served(ctx):
 def contract_has_ended(ctx):
     d = ctx.payload.get("ended_on")
     if d and d > ctx.today:
-        return f"合同终止日 {d.isoformat()} 尚未到来，" + STILL_SERVING
+        return Bi(f"合同终止日 {d.isoformat()} 尚未到来，{STILL_SERVING}",
+                  f"the contract's end {d.isoformat()} has not come yet; {STILL_SERVING_EN}")
     return None
 
 
 @guard("交接确认书签署后方可确认撤出")
 def handover_signed(ctx):
     if not ctx.case_data.get("signed_on"):
-        return "交接确认书尚未签署，不能确认原物业服务企业撤出"
+        return Bi("交接确认书尚未签署，不能确认原物业服务企业撤出",
+                  "the handover record is not signed yet, so the departure cannot be confirmed")
     return None
 
 
@@ -319,7 +375,7 @@ def handover_signed(ctx):
 def rectify_in_future(ctx):
     d = ctx.payload.get("rectify_by")
     if d and d <= ctx.today:
-        return "改正期限应晚于今日"
+        return Bi("改正期限应晚于今日", "the date to correct by must be after today")
     return None
 
 
@@ -377,12 +433,15 @@ HANDOVER_STATES = ("handover", "escalated")
 ALERTS = AlertWindows(due_soon=5, escalate=(2, 5))
 
 DOCUMENTS = (
-    DocumentSpec("handover_checklist", "物业服务企业退出交接清单", addressee="enterprise",
+    DocumentSpec("handover_checklist", "物业服务企业退出交接清单", title_en="Handover checklist of the outgoing enterprise",
+                 addressee="enterprise",
                  basis={"national": "《民法典》第九百四十九条、第九百五十条；《物业管理条例》第二十九条、第三十八条"},
                  quotes=("handover_period",)),
-    DocumentSpec("handover_confirmation", "交接确认书", addressee="enterprise",
+    DocumentSpec("handover_confirmation", "交接确认书", title_en="Handover record",
+                 addressee="enterprise",
                  basis={"national": "《民法典》第九百四十九条；《物业管理条例》第三十八条"}),
-    DocumentSpec("rectification_order", "责令限期改正通知书", addressee="enterprise",
+    DocumentSpec("rectification_order", "责令限期改正通知书", title_en="Order to correct within a time limit",
+                 addressee="enterprise",
                  basis={"national": "《物业管理条例》第五十八条；《民法典》第九百四十九条"},
                  quotes=("handover_period",)),
 )
@@ -394,6 +453,15 @@ DEFINITION = Procedure(
     title_en="Enterprise exit and handover",
     basis=("《民法典》第二百七十八条、第九百四十六条至第九百五十条；《物业管理条例》第二十九条、第三十八条、第五十八条；"
            "《河南省物业管理条例》第五十一条、第五十二条；《山东省物业管理条例》第五十八条"),
+    summary_en=("Starts when the owners' assembly dismisses the provider (written notice 60 days "
+                "ahead), the enterprise does not renew (90 days ahead; in Henan three months, "
+                "reported to the street office) or the contract expires, warning the community "
+                "and the street office; after the contract ends the enterprise hands over the "
+                "service premises, facilities and records item by item, the owners' committee or "
+                "the community accepts or returns each, and the handover record is signed once "
+                "every required item is accepted; a refusal to hand over or to leave goes to the "
+                "district housing bureau, which orders a correction within a time limit. "
+                + STILL_SERVING_EN[0].upper() + STILL_SERVING_EN[1:] + "."),
     summary=("业主大会决定解聘（提前六十日书面通知）、物业服务企业不再续聘（提前九十日书面通知，河南为三个月并报告街道办事处）"
              "或合同期满时启动，同时向社区居委会和街道办事处预警；合同终止后，物业服务企业逐项移交物业服务用房、设施和资料，"
              "业主委员会或社区居委会逐项接收或退回，全部必交事项接收后签署交接确认书；拒不移交或拒不撤出的，报区住建局责令限期改正。"
@@ -405,14 +473,15 @@ DEFINITION = Procedure(
     materials=MATERIALS,
     opening=Opening(
         roles=("committee", "enterprise", "street_office"), label="启动物业服务企业退出",
+        label_en="start an enterprise's exit",
         schema=OpenSchema,
-        guards=(ground_fits_role, dismissal_vote_passed, _not_future("resolved_on", "表决日")),
+        guards=(ground_fits_role, dismissal_vote_passed, _not_future("resolved_on", Bi("表决日", "day of the vote"))),
         starts=("dismissal_notice", "non_renewal_notice"),
         effect=open_effect, exclusive=True),
     transitions=(
         Transition("serve_notice", "送达书面通知", ("notice_period",), "awaiting_end",
                    ("committee", "enterprise", "street_office"), schema=NoticeSchema,
-                   guards=(notice_by_party, _not_future("served_on", "送达日期"),
+                   guards=(notice_by_party, _not_future("served_on", Bi("送达日期", "day of service")),
                            henan_report_to_street_office),
                    meets=("dismissal_notice", "non_renewal_notice"), effect=merge,
                    label_en="serve written notice"),
@@ -425,12 +494,12 @@ DEFINITION = Procedure(
                               reviewers=("committee", "community")),
         Transition("sign_handover", "签署交接确认书", HANDOVER_STATES, "signed",
                    ("committee", "community"), schema=SignSchema,
-                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", "签署日期")),
+                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", Bi("签署日期", "day of signing"))),
                    meets=("handover_period",), issues=("handover_confirmation",), effect=merge,
                    label_en="sign the handover record"),
         Transition("confirm_departure", "确认原物业服务企业撤出", ("signed", "escalated"), "closed",
                    SUPERVISORS, schema=DepartureSchema,
-                   guards=(handover_signed, _not_future("left_on", "撤出日期")), effect=merge,
+                   guards=(handover_signed, _not_future("left_on", Bi("撤出日期", "day of departure"))), effect=merge,
                    label_en="confirm departure"),
         Transition("escalate", "拒不移交或拒不撤出，报区住建局", ("handover", "signed"), "escalated",
                    SUPERVISORS, schema=EscalateSchema, effect=escalate_effect,

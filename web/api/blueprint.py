@@ -22,6 +22,7 @@ from engine.access import Actor
 from web.api import errors as api_errors
 from web.api.errors import ApiError
 from web.db import get_session
+from web.i18n import N_
 
 
 MAX_ID = 2**31 - 1
@@ -55,7 +56,7 @@ class ApiBlueprint(Blueprint):
 
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
-                  description="物业管理法定程序：令牌、程序定义、物业管理区域、案件、期限、文书、提醒")
+                  description=N_("物业管理法定程序：令牌、程序定义、物业管理区域、案件、期限、文书、提醒"))
 fallback = FlaskBlueprint("api_fallback", __name__, url_prefix="/api/v1")
 
 PUBLIC = {"api.create_token"}
@@ -195,8 +196,9 @@ def not_found(rest: str = ""):
 
 @fallback.route("/docs", methods=["GET"])
 def docs():
-    """Interactive documentation (Swagger UI from web/static/apidocs, no CDN)."""
-    from pathlib import Path
-    from flask import send_from_directory
-    return send_from_directory(Path(current_app.root_path) / "static" / "apidocs", "index.html",
-                               max_age=0)
+    """Interactive documentation (Swagger UI from web/static/apidocs, no CDN), on the
+    description in the page's language (see web.api.spec_in_english)."""
+    from flask import render_template, url_for
+    from web.i18n import lang
+    spec_url = url_for("api-docs.openapi_json", **({"lang": "en"} if lang() == "en" else {}))
+    return render_template("api/docs.html", spec_url=spec_url)

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import (EngineError, GuardRefused, InvalidTransition, NotFound,
                            NotPermitted, PayloadInvalid, StaleCase)
+from web.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,16 @@ class ApiError(Exception):
 
 class ErrorSchema(ma.Schema):
     """The body of every error response."""
-    status = ma.fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    status = ma.fields.Integer(required=True, metadata={"description": N_("HTTP 状态码")})
     code = ma.fields.String(required=True, metadata={
-        "description": "机器可读的错误代码：invalid, invalid_json, unauthorized, forbidden, "
+        "description": N_("机器可读的错误代码：invalid, invalid_json, unauthorized, forbidden, "
                        "not_found, method_not_allowed, stale, invalid_state, conflict, "
                        "too_large, unsupported_media_type, guard_refused, "
-                       "idempotency_mismatch, server_error"})
-    message = ma.fields.String(required=True, metadata={"description": "给用户看的说明（中文）"})
-    errors = ma.fields.Dict(metadata={"description": "字段错误：{字段: [说明]}（400）"})
-    reason = ma.fields.String(metadata={"description": "法定条件未满足的理由（422）"})
-    reasons = ma.fields.List(ma.fields.String(), metadata={"description": "逐条理由（422）"})
+                       "idempotency_mismatch, server_error")})
+    message = ma.fields.String(required=True, metadata={"description": N_("给用户看的说明（中文）")})
+    errors = ma.fields.Dict(metadata={"description": N_("字段错误：{字段: [说明]}（400）")})
+    reason = ma.fields.String(metadata={"description": N_("法定条件未满足的理由（422）")})
+    reasons = ma.fields.List(ma.fields.String(), metadata={"description": N_("逐条理由（422）")})
 
 
 def error_response(status: int, message: str | None = None, *, code: str | None = None,

@@ -12,6 +12,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from engine.legaltime import TZ
+from web.i18n import N_
 
 MAX_ID = 2**31 - 1
 
@@ -45,21 +46,21 @@ class Strict(ma.Schema):
 
 class TokenRequest(Strict):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                             metadata={"description": "用户名"})
+                             metadata={"description": N_("用户名")})
     password = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                             metadata={"description": "密码"})
+                             metadata={"description": N_("密码")})
     name = fields.String(validate=validate.Length(max=100),
-                         metadata={"description": "令牌用途说明（可选），如“12345 热线平台”"})
+                         metadata={"description": N_("令牌用途说明（可选），如“12345 热线平台”")})
 
 
 class CaseCreate(Strict):
     procedure = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                              metadata={"description": "程序名，如 contract_filing"})
+                              metadata={"description": N_("程序名，如 contract_filing")})
     estate_id = fields.Integer(required=True, strict=True,
                                validate=validate.Range(min=1, max=MAX_ID),
-                               metadata={"description": "物业管理区域 id"})
+                               metadata={"description": N_("物业管理区域 id")})
     data = fields.Dict(load_default=dict,
-                       metadata={"description": "立案内容：字段见 GET /api/v1/procedures 的 opening.fields"})
+                       metadata={"description": N_("立案内容：字段见 GET /api/v1/procedures 的 opening.fields")})
 
 
 class ActionRequest(ma.Schema):
@@ -70,21 +71,21 @@ class ActionRequest(ma.Schema):
 
     lock_version = fields.Integer(required=True, strict=True,
                                   validate=validate.Range(min=0, max=MAX_ID),
-                                  metadata={"description": "调用方看到的案件版本号（GET 案件时返回）"})
+                                  metadata={"description": N_("调用方看到的案件版本号（GET 案件时返回）")})
 
 
 class Paging(Strict):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000),
-                          metadata={"description": "页码，从 1 开始"})
+                          metadata={"description": N_("页码，从 1 开始")})
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100),
-                              metadata={"description": "每页条数（1-100）"})
+                              metadata={"description": N_("每页条数（1-100）")})
 
 
 class CaseQuery(Paging):
-    procedure = fields.String(validate=validate.Length(max=40), metadata={"description": "程序名"})
-    state = fields.String(validate=validate.Length(max=40), metadata={"description": "状态名"})
+    procedure = fields.String(validate=validate.Length(max=40), metadata={"description": N_("程序名")})
+    state = fields.String(validate=validate.Length(max=40), metadata={"description": N_("状态名")})
     estate_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    overdue = fields.Boolean(metadata={"description": "true：只列有逾期期限的案件"})
+    overdue = fields.Boolean(metadata={"description": N_("true：只列有逾期期限的案件")})
 
 
 DEADLINE_STATUSES = ("open", "met", "missed", "cancelled", "overdue", "due_soon", "late")
@@ -92,26 +93,26 @@ DEADLINE_STATUSES = ("open", "met", "missed", "cancelled", "overdue", "due_soon"
 
 class DeadlineQuery(Paging):
     status = fields.String(validate=validate.OneOf(DEADLINE_STATUSES),
-                           metadata={"description": "open 进行中 / met 已履行 / missed 已逾期 / "
+                           metadata={"description": N_("open 进行中 / met 已履行 / missed 已逾期 / "
                                                     "cancelled 已取消 / overdue 已过期限尚未履行 / "
-                                                    "due_soon 即将到期（各程序的预警期内）/ late 逾期后履行"})
+                                                    "due_soon 即将到期（各程序的预警期内）/ late 逾期后履行")})
     procedure = fields.String(validate=validate.Length(max=40))
     case_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class EventQuery(Paging):
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500),
-                              metadata={"description": "每页条数（1-500）"})
+                              metadata={"description": N_("每页条数（1-500）")})
 
 
 class AlertQuery(Paging):
-    unread = fields.Boolean(metadata={"description": "true：只列未读提醒"})
+    unread = fields.Boolean(metadata={"description": N_("true：只列未读提醒")})
 
 
 class AttachmentUpload(ma.Schema):
     item = fields.String(validate=validate.Length(max=60),
-                         metadata={"description": "材料清单条目（可选）"})
-    note = fields.String(validate=validate.Length(max=500), metadata={"description": "说明（可选）"})
+                         metadata={"description": N_("材料清单条目（可选）")})
+    note = fields.String(validate=validate.Length(max=500), metadata={"description": N_("说明（可选）")})
 
 
 # -- responses ------------------------------------------------------------------------
@@ -119,12 +120,12 @@ class AttachmentUpload(ma.Schema):
 class Page(ma.Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True, metadata={"description": "符合条件的总条数"})
+    total = fields.Integer(required=True, metadata={"description": N_("符合条件的总条数")})
     pages = fields.Integer(required=True)
 
 
 class TokenOut(ma.Schema):
-    token = fields.String(required=True, metadata={"description": "访问令牌，仅此一次显示"})
+    token = fields.String(required=True, metadata={"description": N_("访问令牌，仅此一次显示")})
     token_type = fields.String(required=True)
     expires_at = LocalDateTime(required=True)
 
@@ -155,7 +156,7 @@ class FieldSpec(ma.Schema):
     choices = fields.List(fields.Nested(Choice), allow_none=True)
     multiline = fields.Boolean(required=True)
     max_length = fields.Integer(allow_none=True)
-    minimum = fields.Raw(allow_none=True, metadata={"description": "最小值（数字或文字形式的金额）"})
+    minimum = fields.Raw(allow_none=True, metadata={"description": N_("最小值（数字或文字形式的金额）")})
 
 
 class StateOut(ma.Schema):
@@ -183,11 +184,11 @@ class TransitionOut(ma.Schema):
     roles = fields.List(fields.String(), required=True)
     payload_fields = fields.List(fields.Nested(FieldSpec), required=True, data_key="fields")
     guards = fields.List(fields.String(), required=True,
-                         metadata={"description": "该步骤的法定条件（文字）"})
+                         metadata={"description": N_("该步骤的法定条件（文字）")})
     starts = fields.List(fields.String(), required=True)
     meets = fields.List(fields.String(), required=True)
     cancels = fields.List(fields.String(), required=True)
-    issues = fields.List(fields.String(), required=True, metadata={"description": "出具的文书种类"})
+    issues = fields.List(fields.String(), required=True, metadata={"description": N_("出具的文书种类")})
 
 
 class PeriodOut(ma.Schema):
@@ -263,19 +264,19 @@ class DeadlineOut(ma.Schema):
     ends_at = LocalDateTime(required=True)
     status = fields.String(required=True, metadata={"description": "open / met / missed / cancelled"})
     status_label = fields.String(required=True)
-    overdue = fields.Boolean(required=True, metadata={"description": "已过期限而尚未履行"})
-    late = fields.Boolean(required=True, metadata={"description": "逾期后才履行"})
-    basis = fields.String(required=True, metadata={"description": "期限如何计算"})
-    citation = fields.String(required=True, metadata={"description": "依据的条文"})
+    overdue = fields.Boolean(required=True, metadata={"description": N_("已过期限而尚未履行")})
+    late = fields.Boolean(required=True, metadata={"description": N_("逾期后才履行")})
+    basis = fields.String(required=True, metadata={"description": N_("期限如何计算")})
+    citation = fields.String(required=True, metadata={"description": N_("依据的条文")})
     rulepack = fields.String(required=True)
-    provisional = fields.Boolean(required=True, metadata={"description": "相关年份的节假日安排尚未公布"})
+    provisional = fields.Boolean(required=True, metadata={"description": N_("相关年份的节假日安排尚未公布")})
 
 
 class ActionOut(ma.Schema):
     trigger = fields.String(required=True)
     label = fields.String(required=True)
     allowed = fields.Boolean(required=True)
-    reason = fields.String(required=True, metadata={"description": "不能办理的理由（可办理时为空）"})
+    reason = fields.String(required=True, metadata={"description": N_("不能办理的理由（可办理时为空）")})
     roles = fields.List(fields.String(), required=True)
     dest = fields.String(allow_none=True, required=True)
 
@@ -284,7 +285,7 @@ class CaseSummary(ma.Schema):
     id = fields.Integer(required=True)
     procedure = fields.String(required=True)
     version = fields.Integer(required=True)
-    title = fields.String(required=True, metadata={"description": "程序名称"})
+    title = fields.String(required=True, metadata={"description": N_("程序名称")})
     estate_id = fields.Integer(required=True)
     estate_name = fields.String(required=True)
     state = fields.String(required=True)
@@ -313,17 +314,17 @@ class WorkAction(ma.Schema):
 
 
 class WorkItem(CaseSummary):
-    overdue = fields.Boolean(required=True, metadata={"description": "案件有逾期未履行的期限"})
+    overdue = fields.Boolean(required=True, metadata={"description": N_("案件有逾期未履行的期限")})
     next_due = fields.Date(allow_none=True, required=True,
-                           metadata={"description": "最近一个未履行期限的届满日"})
+                           metadata={"description": N_("最近一个未履行期限的届满日")})
     actions = fields.List(fields.Nested(WorkAction), required=True,
-                          metadata={"description": "调用方现在可以办理的步骤"})
+                          metadata={"description": N_("调用方现在可以办理的步骤")})
 
 
 class DeadlineCounts(ma.Schema):
-    overdue = fields.Integer(required=True, metadata={"description": "可见的逾期未履行期限数"})
-    due_soon = fields.Integer(required=True, metadata={"description": "可见的即将到期期限数"})
-    late = fields.Integer(required=True, metadata={"description": "逾期后履行的期限数"})
+    overdue = fields.Integer(required=True, metadata={"description": N_("可见的逾期未履行期限数")})
+    due_soon = fields.Integer(required=True, metadata={"description": N_("可见的即将到期期限数")})
+    late = fields.Integer(required=True, metadata={"description": N_("逾期后履行的期限数")})
 
 
 class Worklist(Page):
@@ -341,7 +342,7 @@ class AttachmentOut(ma.Schema):
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     created_at = LocalDateTime(required=True)
-    case_lock_version = fields.Integer(metadata={"description": "上传后案件的版本号"})
+    case_lock_version = fields.Integer(metadata={"description": N_("上传后案件的版本号")})
 
 
 class EventOut(ma.Schema):
@@ -355,8 +356,8 @@ class EventOut(ma.Schema):
     role = fields.String(required=True)
     role_label = fields.String(required=True)
     payload = fields.Dict(required=True)
-    created_at = LocalDateTime(required=True, metadata={"description": "登记时间"})
-    fact_date = fields.Date(required=True, metadata={"description": "事实发生之日（补录的过去事实早于登记日）"})
+    created_at = LocalDateTime(required=True, metadata={"description": N_("登记时间")})
+    fact_date = fields.Date(required=True, metadata={"description": N_("事实发生之日（补录的过去事实早于登记日）")})
     prev_hash = fields.String(required=True)
     hash = fields.String(required=True)
     attachments = fields.List(fields.Nested(AttachmentOut), required=True)
@@ -376,11 +377,11 @@ class DocumentOut(ma.Schema):
     issued_at = LocalDateTime(allow_none=True)
     sha256 = fields.String(allow_none=True)
     size = fields.Integer(allow_none=True)
-    code = fields.String(allow_none=True, metadata={"description": "核验码"})
+    code = fields.String(allow_none=True, metadata={"description": N_("核验码")})
     status = fields.String(allow_none=True)
     superseded_by_id = fields.Integer(allow_none=True)
-    pdf_url = fields.String(required=True, metadata={"description": "下载 PDF 的地址"})
-    verify_url = fields.String(allow_none=True, metadata={"description": "公开核验页面"})
+    pdf_url = fields.String(required=True, metadata={"description": N_("下载 PDF 的地址")})
+    verify_url = fields.String(allow_none=True, metadata={"description": N_("公开核验页面")})
 
 
 class DocumentList(ma.Schema):
@@ -391,14 +392,14 @@ class AlertOut(ma.Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True, metadata={"description": "due_soon / overdue / escalated / supervision"})
     kind_label = fields.String(required=True)
-    level = fields.Integer(required=True, metadata={"description": "0 义务方，1.. 逐级上级"})
+    level = fields.Integer(required=True, metadata={"description": N_("0 义务方，1.. 逐级上级")})
     title = fields.String(required=True)
     body = fields.String(required=True)
     case_id = fields.Integer(required=True)
     deadline_id = fields.Integer(required=True)
     due_date = fields.Date(allow_none=True)
     created_at = LocalDateTime(required=True)
-    read = fields.Boolean(required=True, metadata={"description": "本单位已签收"})
+    read = fields.Boolean(required=True, metadata={"description": N_("本单位已签收")})
     acknowledged_at = LocalDateTime(allow_none=True)
 
 

@@ -19,6 +19,7 @@ from web.api import idempotency, present as P, schemas as S
 from web.api.blueprint import bp, current_actor
 from web.api.errors import ApiError
 from web.db import alert_windows, get_session
+from web.i18n import N_
 
 E400, E401, E403, E404, E409, E413, E415, E422 = (
     "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
@@ -29,7 +30,7 @@ _CODE = {E400: 400, E401: 401, E403: 403, E404: 404, E409: 409, E413: 413, E415:
 IDEMPOTENCY_PARAM = {
     "in": "header", "name": "Idempotency-Key", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "description": "可选。同一用户以同一键重复提交时，返回第一次的结果且不再写入。"}
+    "description": N_("可选。同一用户以同一键重复提交时，返回第一次的结果且不再写入。")}
 
 
 def errors(*names):
@@ -63,7 +64,7 @@ def _visible_case(case_id: int) -> Case:
 # -- tokens ---------------------------------------------------------------------------
 
 @bp.route("/tokens", methods=["POST"])
-@bp.doc(operationId="createToken", security=[], summary="取得访问令牌", description=(
+@bp.doc(operationId="createToken", security=[], summary=N_("取得访问令牌"), description=N_(
     "以用户名和密码换取访问令牌（Bearer）。令牌只在此处显示一次，服务器仅保存其摘要；"
     "到期（expires_at）或撤销后失效。"))
 @bp.arguments(S.TokenRequest)
@@ -88,7 +89,7 @@ def _dummy_hash() -> str:
 
 
 @bp.route("/tokens/current", methods=["GET"])
-@bp.doc(operationId="whoami", summary="当前令牌及其用户")
+@bp.doc(operationId="whoami", summary=N_("当前令牌及其用户"))
 @bp.response(200, S.WhoAmI)
 @errors(E401)
 def whoami():
@@ -101,7 +102,7 @@ def whoami():
 
 
 @bp.route("/tokens/current", methods=["DELETE"])
-@bp.doc(operationId="revokeToken", summary="撤销当前令牌", description="撤销后此令牌立即失效（退出）。")
+@bp.doc(operationId="revokeToken", summary=N_("撤销当前令牌"), description=N_("撤销后此令牌立即失效（退出）。"))
 @bp.response(204)
 @errors(E401)
 def revoke_token():
@@ -113,7 +114,7 @@ def revoke_token():
 # -- procedures -----------------------------------------------------------------------
 
 @bp.route("/procedures", methods=["GET"])
-@bp.doc(operationId="listProcedures", summary="程序定义", description=(
+@bp.doc(operationId="listProcedures", summary=N_("程序定义"), description=N_(
     "每个程序的状态、角色、立案与各步骤的字段（类型、是否必填、标签、可选值），"
     "供调用方自行生成表单。"))
 @bp.response(200, S.ProcedureList)
@@ -124,7 +125,7 @@ def list_procedures():
 
 
 @bp.route("/procedures/<string(maxlength=40):name>", methods=["GET"])
-@bp.doc(operationId="getProcedure", summary="一个程序的定义（当前版本）")
+@bp.doc(operationId="getProcedure", summary=N_("一个程序的定义（当前版本）"))
 @bp.response(200, S.ProcedureOut)
 @errors(E401, E404)
 def get_procedure(name):
@@ -134,7 +135,7 @@ def get_procedure(name):
 # -- estates --------------------------------------------------------------------------
 
 @bp.route("/estates", methods=["GET"])
-@bp.doc(operationId="listEstates", summary="调用方可见的物业管理区域")
+@bp.doc(operationId="listEstates", summary=N_("调用方可见的物业管理区域"))
 @bp.arguments(S.Paging, location="query")
 @bp.response(200, S.EstateList)
 @errors(E400, E401)
@@ -147,7 +148,7 @@ def list_estates(q):
 # -- cases ----------------------------------------------------------------------------
 
 @bp.route("/cases", methods=["GET"])
-@bp.doc(operationId="listCases", summary="调用方可见的案件", description="可按程序、状态、物业管理区域、是否逾期筛选；按 id 倒序分页。")
+@bp.doc(operationId="listCases", summary=N_("调用方可见的案件"), description=N_("可按程序、状态、物业管理区域、是否逾期筛选；按 id 倒序分页。"))
 @bp.arguments(S.CaseQuery, location="query")
 @bp.response(200, S.CaseList)
 @errors(E400, E401)
@@ -174,7 +175,7 @@ def list_cases(q):
 
 
 @bp.route("/cases", methods=["POST"])
-@bp.doc(operationId="createCase", summary="立案", description=(
+@bp.doc(operationId="createCase", summary=N_("立案"), description=N_(
     "以程序的当前版本为一个物业管理区域立案；data 的字段见 GET /api/v1/procedures 中该程序的 "
     "opening.fields。字段错误以 {errors: {data: {字段: [说明]}}} 返回。"),
     parameters=[IDEMPOTENCY_PARAM])
@@ -206,7 +207,7 @@ def create_case(body):
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET"])
-@bp.doc(operationId="getCase", summary="一个案件", description=(
+@bp.doc(operationId="getCase", summary=N_("一个案件"), description=N_(
     "案件的状态、数据、期限（含计算依据与条文）和调用方可办理的操作（不能办理的附理由）。"
     "办理操作时须带回 lock_version。"))
 @bp.response(200, S.CaseOut)
@@ -225,7 +226,7 @@ ACTION_BODY = {
             "properties": {
                 "lock_version": {"type": "integer", "minimum": 0, "maximum": 2147483647},
                 "file": {"type": "array", "items": {"type": "string", "format": "binary"},
-                         "description": "随此步骤提交的文件（如交接材料的扫描件），PDF、PNG、JPEG 或 OFD"},
+                         "description": N_("随此步骤提交的文件（如交接材料的扫描件），PDF、PNG、JPEG 或 OFD")},
             },
             "additionalProperties": {"type": "string"}}},
     }}
@@ -259,7 +260,7 @@ def _action_body():
 
 @bp.route("/cases/<id:case_id>/actions/<string(maxlength=40):trigger>",
           methods=["POST"])
-@bp.doc(operationId="takeAction", summary="办理一个步骤", description=(
+@bp.doc(operationId="takeAction", summary=N_("办理一个步骤"), description=N_(
     "请求体为 {lock_version, ...该步骤的字段}（字段见 GET /api/v1/procedures），JSON；"
     "需随步骤提交文件时（如逐项提交交接材料）用 multipart/form-data：字段同上，文件放在 file。"
     "lock_version 与案件当前版本不一致时返回 409（code=stale）；状态不允许时 409"
@@ -299,7 +300,7 @@ _ACTION_REQUEST = S.ActionRequest()
 
 
 @bp.route("/cases/<id:case_id>/events", methods=["GET"])
-@bp.doc(operationId="listEvents", summary="案件的办理记录（审计链）", description="按顺序列出每一步：谁、何时、从何状态到何状态、提交的内容、附件，以及哈希链。")
+@bp.doc(operationId="listEvents", summary=N_("案件的办理记录（审计链）"), description=N_("按顺序列出每一步：谁、何时、从何状态到何状态、提交的内容、附件，以及哈希链。"))
 @bp.arguments(S.EventQuery, location="query")
 @bp.response(200, S.EventList)
 @errors(E400, E401, E404)
@@ -323,14 +324,14 @@ ATTACHMENT_BODY = {
         "type": "object", "required": ["file"],
         "properties": {
             "file": {"type": "string", "format": "binary",
-                     "description": "PDF、PNG、JPEG 或 OFD，不超过 10 MB"},
-            "item": {"type": "string", "maxLength": 60, "description": "材料清单条目（可选）"},
-            "note": {"type": "string", "maxLength": 500, "description": "说明（可选）"},
+                     "description": N_("PDF、PNG、JPEG 或 OFD，不超过 10 MB")},
+            "item": {"type": "string", "maxLength": 60, "description": N_("材料清单条目（可选）")},
+            "note": {"type": "string", "maxLength": 500, "description": N_("说明（可选）")},
         }}}}}
 
 
 @bp.route("/cases/<id:case_id>/attachments", methods=["POST"])
-@bp.doc(operationId="uploadAttachment", summary="上传附件（不办理步骤）", description=(
+@bp.doc(operationId="uploadAttachment", summary=N_("上传附件（不办理步骤）"), description=N_(
     "为案件上传一个文件（multipart：file，可选 item、note），写入审计记录；案件状态不变，"
     "但版本号（lock_version）会增加。文件过大 413，类型不符 415。"),
     requestBody=ATTACHMENT_BODY)
@@ -373,7 +374,7 @@ def _documents_module():
 
 
 @bp.route("/cases/<id:case_id>/documents", methods=["GET"])
-@bp.doc(operationId="listDocuments", summary="案件出具的文书", description="每份文书的种类、文号、出具时间、核验码，以及 PDF 下载地址。")
+@bp.doc(operationId="listDocuments", summary=N_("案件出具的文书"), description=N_("每份文书的种类、文号、出具时间、核验码，以及 PDF 下载地址。"))
 @bp.response(200, S.DocumentList)
 @errors(E401, E404)
 def list_documents(case_id):
@@ -384,8 +385,8 @@ def list_documents(case_id):
 
 
 @bp.route("/documents/<id:doc_id>.pdf", methods=["GET"])
-@bp.doc(operationId="documentPdf", summary="下载文书 PDF", responses={"200": {
-    "description": "文书 PDF",
+@bp.doc(operationId="documentPdf", summary=N_("下载文书 PDF"), responses={"200": {
+    "description": N_("文书 PDF"),
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 @errors(E401, E404)
 def document_pdf(doc_id):
@@ -410,7 +411,7 @@ def document_pdf(doc_id):
 # -- deadlines and alerts --------------------------------------------------------------
 
 @bp.route("/deadlines", methods=["GET"])
-@bp.doc(operationId="listDeadlines", summary="调用方可见案件的期限", description=(
+@bp.doc(operationId="listDeadlines", summary=N_("调用方可见案件的期限"), description=N_(
     "status=overdue 列出已过期限而尚未履行的期限（含已标记逾期的）；按到期日排序。"))
 @bp.arguments(S.DeadlineQuery, location="query")
 @bp.response(200, S.DeadlineList)
@@ -440,7 +441,7 @@ def list_deadlines(q):
 
 
 @bp.route("/worklist", methods=["GET"])
-@bp.doc(operationId="getWorklist", summary="调用方的待办清单", description=(
+@bp.doc(operationId="getWorklist", summary=N_("调用方的待办清单"), description=N_(
     "与工作台“待我办理”相同的案件：调用方现在可以办理某一步骤的可见案件（含仍按旧版本程序办理的案件），"
     "逾期的在前，其次按最近的届满日；counts 为调用方可见的逾期、即将到期和逾期后履行的期限数，"
     "与工作台、督办看板和收件箱的统计相同。"))
@@ -461,7 +462,7 @@ def get_worklist(q):
 
 
 @bp.route("/alerts", methods=["GET"])
-@bp.doc(operationId="listAlerts", summary="调用方单位收到的提醒", description="即将到期、已逾期、逐级督办的提醒；unread 为本单位未签收的条数。")
+@bp.doc(operationId="listAlerts", summary=N_("调用方单位收到的提醒"), description=N_("即将到期、已逾期、逐级督办的提醒；unread 为本单位未签收的条数。"))
 @bp.arguments(S.AlertQuery, location="query")
 @bp.response(200, S.AlertList)
 @errors(E400, E401)

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-COMMITTEE, INTERIM, PRE_PHASE, NONE = "已成立业委会", "物业管理委员会", "前期物业", "无物业"
+from engine.bilingual import Bi
+
+COMMITTEE = Bi("已成立业委会", "Committee formed")
+INTERIM = Bi("物业管理委员会", "Management committee")
+PRE_PHASE = Bi("前期物业", "Pre-phase service")
+NONE = Bi("无物业", "No service")
 STATUSES = (COMMITTEE, INTERIM, PRE_PHASE, NONE)
 
 # Final states that decide the status: (procedure, state) → status.

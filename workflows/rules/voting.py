@@ -25,6 +25,7 @@ from typing import Union
 
 from marshmallow import validates_schema
 
+from engine.bilingual import Bi, english, join
 from engine.definition import Guard
 from engine.schema import PayloadSchema, ValidationError, fields, validate
 
@@ -35,16 +36,20 @@ __all__ = ["tally", "Tally", "Check", "VoteInputError", "Ballot", "vote_schema",
 Number = Union[str, int, Decimal, Fraction, float]
 
 # The matters of 民法典第二百七十八条第一款 (一)-(九), as labelled on ballots and forms.
-MATTERS: dict[int, str] = {
-    1: "议事规则",
-    2: "管理规约",
-    3: "选举业主委员会或者更换业主委员会成员",
-    4: "选聘和解聘物业服务企业或者其他管理人",
-    5: "使用建筑物及其附属设施的维修资金",
-    6: "筹集建筑物及其附属设施的维修资金",
-    7: "改建、重建建筑物及其附属设施",
-    8: "改变共有部分的用途或者利用共有部分从事经营活动",
-    9: "有关共有和共同管理权利的其他重大事项",
+MATTERS: dict[int, Bi] = {
+    1: Bi("议事规则", "rules of procedure"),
+    2: Bi("管理规约", "management covenant"),
+    3: Bi("选举业主委员会或者更换业主委员会成员",
+          "electing the owners' committee or replacing its members"),
+    4: Bi("选聘和解聘物业服务企业或者其他管理人",
+          "hiring or dismissing the property-service enterprise or another manager"),
+    5: Bi("使用建筑物及其附属设施的维修资金", "using the maintenance fund"),
+    6: Bi("筹集建筑物及其附属设施的维修资金", "raising the maintenance fund"),
+    7: Bi("改建、重建建筑物及其附属设施", "rebuilding the buildings and their facilities"),
+    8: Bi("改变共有部分的用途或者利用共有部分从事经营活动",
+          "changing the use of common parts or running a business on them"),
+    9: Bi("有关共有和共同管理权利的其他重大事项",
+          "other major matters of common ownership and management"),
 }
 # The items' full wording in the article.
 ARTICLE_ITEMS: dict[int, str] = {
@@ -76,14 +81,19 @@ class VoteInputError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
-        self.message = "；".join(self.problems)
+        self.message = join(self.problems)
         super().__init__(self.message)
+
+
+def _bad_matter(matter) -> Bi:
+    return Bi(f"表决事项应为民法典第二百七十八条第一款第一项至第九项，收到 {matter!r}",
+              f"the matter must be one of items 1 to 9 of Civil Code art. 278 para. 1, not {matter!r}")
 
 
 def matter_number(matter: Union[int, str]) -> int:
     """1-9 from an item number, its Chinese label, a short label or an English key."""
     if isinstance(matter, bool):
-        raise VoteInputError([f"表决事项应为民法典第二百七十八条第一款第一项至第九项，收到 {matter!r}"])
+        raise VoteInputError([_bad_matter(matter)])
     if isinstance(matter, Integral):
         n = int(matter)
     else:
@@ -101,7 +111,7 @@ def matter_number(matter: Union[int, str]) -> int:
                 near = [k for k, v in ARTICLE_ITEMS.items() if s in v]
                 n = near[0] if len(near) == 1 else 0     # an ambiguous fragment is refused
     if n not in MATTERS:
-        raise VoteInputError([f"表决事项应为民法典第二百七十八条第一款第一项至第九项，收到 {matter!r}"])
+        raise VoteInputError([_bad_matter(matter)])
     return n
 
 
@@ -109,40 +119,51 @@ def matter_label(matter: Union[int, str]) -> str:
     return MATTERS[matter_number(matter)]
 
 
-def _area(name: str, value: Number, problems: list[str]) -> Decimal | None:
+def _problem(name: Bi, zh: str, en: str) -> Bi:
+    return Bi(f"{name}{zh}", f"{name.en} {en}")
+
+
+def _area(name: Bi, value: Number, problems: list[str]) -> Decimal | None:
     """An area as an exact Decimal; floats by their shortest repr (e.g. 6700.5)."""
     if isinstance(value, bool) or value is None:
-        problems.append(f"{name}应为数字，收到 {value!r}")
+        problems.append(_problem(name, f"应为数字，收到 {value!r}", f"must be a number, not {value!r}"))
         return None
     try:
         if isinstance(value, Fraction):
             d = Decimal(value.numerator) / Decimal(value.denominator)
             if Fraction(d) != value:
-                problems.append(f"{name}应为有限小数，收到 {value}")
+                problems.append(_problem(name, f"应为有限小数，收到 {value}",
+                                         f"must be a terminating decimal, not {value}"))
                 return None
         elif isinstance(value, float):
             d = Decimal(repr(value))
         else:
             d = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
     except (InvalidOperation, ValueError, TypeError):
-        problems.append(f"{name}应为数字，收到 {value!r}")
+        problems.append(_problem(name, f"应为数字，收到 {value!r}", f"must be a number, not {value!r}"))
         return None
     if not d.is_finite():
-        problems.append(f"{name}应为有限的数字，收到 {value!r}")
+        problems.append(_problem(name, f"应为有限的数字，收到 {value!r}",
+                                 f"must be a finite number, not {value!r}"))
         return None
     if d != 0 and (d.adjusted() > MAX_DIGITS or d.normalize().as_tuple().exponent < -MAX_PLACES):
-        problems.append(f"{name}超出可计算的范围（整数部分不超过 {MAX_DIGITS} 位，小数不超过 {MAX_PLACES} 位），收到 {value!r}")
+        problems.append(_problem(
+            name, f"超出可计算的范围（整数部分不超过 {MAX_DIGITS} 位，小数不超过 {MAX_PLACES} 位），收到 {value!r}",
+            f"is out of range (at most {MAX_DIGITS} integer digits and {MAX_PLACES} decimals), "
+            f"not {value!r}"))
         return None
     if d < 0:
-        problems.append(f"{name}不能为负数（{_fmt_area(d)}）")
+        problems.append(_problem(name, f"不能为负数（{_fmt_area(d)}）",
+                                 f"cannot be negative ({_fmt_area(d)})"))
         return None
     return d
 
 
-def _count(name: str, value: Number, problems: list[str]) -> int | None:
+def _count(name: Bi, value: Number, problems: list[str]) -> int | None:
     """A head count: a whole, non-negative number."""
     if isinstance(value, bool) or value is None:
-        problems.append(f"{name}应为整数，收到 {value!r}")
+        problems.append(_problem(name, f"应为整数，收到 {value!r}",
+                                 f"must be a whole number, not {value!r}"))
         return None
     if isinstance(value, Integral):
         n = int(value)
@@ -151,14 +172,17 @@ def _count(name: str, value: Number, problems: list[str]) -> int | None:
         if d is None:
             return None
         if d != d.to_integral_value():
-            problems.append(f"{name}应为整数（一个专有部分按一人计算），收到 {value!r}")
+            problems.append(_problem(name, f"应为整数（一个专有部分按一人计算），收到 {value!r}",
+                                     "must be a whole number (one exclusive unit counts as one "
+                                     f"owner), not {value!r}"))
             return None
         n = int(d)
     if n < 0:
-        problems.append(f"{name}不能为负数（{n}）")
+        problems.append(_problem(name, f"不能为负数（{n}）", f"cannot be negative ({n})"))
         return None
     if n > 10 ** MAX_DIGITS:
-        problems.append(f"{name}超出可计算的范围（不超过 {MAX_DIGITS} 位），收到 {value!r}")
+        problems.append(_problem(name, f"超出可计算的范围（不超过 {MAX_DIGITS} 位），收到 {value!r}",
+                                 f"is out of range (at most {MAX_DIGITS} digits), not {value!r}"))
         return None
     return n
 
@@ -186,7 +210,8 @@ def _ratio(part, whole) -> Fraction:
     return Fraction(part) / Fraction(whole) if whole else Fraction(0)
 
 
-THRESHOLD_WORDS = {QUORUM: "三分之二", SPECIAL_MAJORITY: "四分之三", SIMPLE_MAJORITY: "半数"}
+THRESHOLD_WORDS = {QUORUM: Bi("三分之二", "two thirds"), SPECIAL_MAJORITY: Bi("四分之三", "three quarters"),
+                   SIMPLE_MAJORITY: Bi("半数", "half")}
 
 
 @dataclass(frozen=True)
@@ -197,7 +222,7 @@ class Check:
     threshold: Fraction
     strict: bool       # True: must exceed ("过半数"); False: "以上" includes the number
     met: bool
-    sentence: str
+    sentence: Bi
 
 
 @dataclass(frozen=True)
@@ -246,9 +271,11 @@ class Tally:
         return f"{ARTICLE}第一款第{_CN_ITEM[self.matter - 1]}项、第二款；《民法典》第一千二百五十九条"
 
     @property
-    def summary(self) -> str:
-        return (f"「{self.matter_label}」" + ("表决通过" if self.passed else "未获通过")
-                + "：" + "；".join(self.reasons))
+    def summary(self) -> Bi:
+        label = self.matter_label
+        head = (Bi(f"「{label}」表决通过：", f"“{english(label)}” passed: ") if self.passed
+                else Bi(f"「{label}」未获通过：", f"“{english(label)}” failed: "))
+        return head + join(self.reasons)
 
     def failures(self) -> list[str]:
         return [t.sentence for t in self.tests if not t.met]
@@ -270,16 +297,20 @@ class Tally:
         return self.passed
 
 
-def _test(key: str, subject: str, ratio: Fraction, threshold: Fraction, strict: bool,
-          figures: str) -> Check:
+def _test(key: str, subject: Bi, ratio: Fraction, threshold: Fraction, strict: bool,
+          figures: Bi) -> Check:
     word = THRESHOLD_WORDS[threshold]
     if strict:
         met = ratio > threshold
-        verdict = f"超过{word}" if met else f"未超过{word}"
+        verdict = (Bi(f"超过{word}", f"more than {word.en}") if met
+                   else Bi(f"未超过{word}", f"not more than {word.en}"))
     else:
         met = ratio >= threshold
-        verdict = f"达到{word}" if met else f"未达到{word}"
-    return Check(key, ratio, threshold, strict, met, f"{subject} {percent(ratio)}，{verdict}（{figures}）")
+        verdict = (Bi(f"达到{word}", f"at least {word.en}") if met
+                   else Bi(f"未达到{word}", f"less than {word.en}"))
+    return Check(key, ratio, threshold, strict, met,
+                 Bi(f"{subject} {percent(ratio)}，{verdict}（{figures}）",
+                    f"{subject.en} {percent(ratio)}, {verdict.en} ({figures.en})"))
 
 
 def tally(matter: Union[int, str], total_area: Number, total_owners: Number, voted_area: Number,
@@ -297,56 +328,75 @@ def tally(matter: Union[int, str], total_area: Number, total_owners: Number, vot
     except VoteInputError as exc:
         problems.extend(exc.problems)
         n = 0
-    ta = _area("专有部分总面积", total_area, problems)
-    to = _count("业主总人数", total_owners, problems)
-    va = _area("参与表决专有部分面积", voted_area, problems)
-    vo = _count("参与表决人数", voted_owners, problems)
-    ya = _area("同意的专有部分面积", yes_area, problems)
-    yo = _count("同意的人数", yes_owners, problems)
+    ta = _area(Bi("专有部分总面积", "the total exclusive area"), total_area, problems)
+    to = _count(Bi("业主总人数", "the number of owners"), total_owners, problems)
+    va = _area(Bi("参与表决专有部分面积", "the exclusive area that voted"), voted_area, problems)
+    vo = _count(Bi("参与表决人数", "the number of owners who voted"), voted_owners, problems)
+    ya = _area(Bi("同意的专有部分面积", "the exclusive area in favour"), yes_area, problems)
+    yo = _count(Bi("同意的人数", "the number of owners in favour"), yes_owners, problems)
     if ta is not None and ta == 0:
-        problems.append("专有部分总面积应大于零")
+        problems.append(Bi("专有部分总面积应大于零", "the total exclusive area must be above zero"))
     if to is not None and to == 0:
-        problems.append("业主总人数应大于零")
+        problems.append(Bi("业主总人数应大于零", "the number of owners must be above zero"))
     if va is not None and ta is not None and va > ta:
-        problems.append(f"参与表决专有部分面积（{_fmt_area(va)} 平方米）不能大于专有部分总面积（{_fmt_area(ta)} 平方米）")
+        problems.append(Bi(f"参与表决专有部分面积（{_fmt_area(va)} 平方米）不能大于专有部分总面积（{_fmt_area(ta)} 平方米）",
+                           f"the area that voted ({_fmt_area(va)} m²) cannot exceed the total "
+                           f"exclusive area ({_fmt_area(ta)} m²)"))
     if vo is not None and to is not None and vo > to:
-        problems.append(f"参与表决人数（{vo} 人）不能大于业主总人数（{to} 人）")
+        problems.append(Bi(f"参与表决人数（{vo} 人）不能大于业主总人数（{to} 人）",
+                           f"the owners who voted ({vo}) cannot outnumber all owners ({to})"))
     if ya is not None and va is not None and ya > va:
-        problems.append(f"同意的专有部分面积（{_fmt_area(ya)} 平方米）不能大于参与表决专有部分面积（{_fmt_area(va)} 平方米）")
+        problems.append(Bi(f"同意的专有部分面积（{_fmt_area(ya)} 平方米）不能大于参与表决专有部分面积（{_fmt_area(va)} 平方米）",
+                           f"the area in favour ({_fmt_area(ya)} m²) cannot exceed the area that "
+                           f"voted ({_fmt_area(va)} m²)"))
     if yo is not None and vo is not None and yo > vo:
-        problems.append(f"同意的人数（{yo} 人）不能大于参与表决人数（{vo} 人）")
+        problems.append(Bi(f"同意的人数（{yo} 人）不能大于参与表决人数（{vo} 人）",
+                           f"the owners in favour ({yo}) cannot outnumber those who voted ({vo})"))
     if problems:
         raise VoteInputError(problems)
 
     special = n in SPECIAL_MATTERS
     majority = SPECIAL_MAJORITY if special else SIMPLE_MAJORITY
     strict = not special
-    a_sq = "平方米"
     tests = (
-        _test("area_turnout", "参与表决专有部分面积占比", _ratio(va, ta), QUORUM, False,
-              f"参与表决 {_fmt_area(va)} / 总面积 {_fmt_area(ta)} {a_sq}"),
-        _test("owner_turnout", "参与表决人数占比", _ratio(vo, to), QUORUM, False,
-              f"参与表决 {vo} / 总人数 {to} 人"),
-        _test("area_support", "同意的专有部分面积占比", _ratio(ya, va), majority, strict,
-              f"同意 {_fmt_area(ya)} / 参与表决 {_fmt_area(va)} {a_sq}"),
-        _test("owner_support", "同意的人数占比", _ratio(yo, vo), majority, strict,
-              f"同意 {yo} / 参与表决 {vo} 人"),
+        _test("area_turnout", Bi("参与表决专有部分面积占比", "Share of the exclusive area that voted"),
+              _ratio(va, ta), QUORUM, False,
+              Bi(f"参与表决 {_fmt_area(va)} / 总面积 {_fmt_area(ta)} 平方米",
+                 f"voted {_fmt_area(va)} / total {_fmt_area(ta)} m²")),
+        _test("owner_turnout", Bi("参与表决人数占比", "Share of the owners who voted"),
+              _ratio(vo, to), QUORUM, False,
+              Bi(f"参与表决 {vo} / 总人数 {to} 人", f"voted {vo} / all {to} owners")),
+        _test("area_support", Bi("同意的专有部分面积占比", "Share of the voting area in favour"),
+              _ratio(ya, va), majority, strict,
+              Bi(f"同意 {_fmt_area(ya)} / 参与表决 {_fmt_area(va)} 平方米",
+                 f"in favour {_fmt_area(ya)} / voted {_fmt_area(va)} m²")),
+        _test("owner_support", Bi("同意的人数占比", "Share of the voting owners in favour"),
+              _ratio(yo, vo), majority, strict,
+              Bi(f"同意 {yo} / 参与表决 {vo} 人", f"in favour {yo} / voted {vo} owners")),
     )
     quorum_met = tests[0].met and tests[1].met
     majority_met = tests[2].met and tests[3].met
     passed = quorum_met and majority_met
     label = MATTERS[n]
     reasons = [t.sentence for t in tests]
-    need = "四分之三以上" if special else "过半数"
+    need = Bi("四分之三以上", "at least three quarters") if special else Bi("过半数", "more than half")
     if not quorum_met:
-        conclusion = (f"参与表决的业主未达到专有部分面积占比三分之二以上且人数占比三分之二以上，"
-                      f"「{label}」未获通过（{ARTICLE}第二款）")
+        conclusion = Bi(f"参与表决的业主未达到专有部分面积占比三分之二以上且人数占比三分之二以上，"
+                        f"「{label}」未获通过（{ARTICLE}第二款）",
+                        "the owners who voted hold less than two thirds of the exclusive area or "
+                        f"are fewer than two thirds of the owners, so “{label.en}” failed "
+                        "(Civil Code art. 278 para. 2)")
     elif passed:
-        conclusion = (f"经参与表决专有部分面积{need}的业主且参与表决人数{need}的业主同意，"
-                      f"「{label}」表决通过（{ARTICLE}第二款）")
+        conclusion = Bi(f"经参与表决专有部分面积{need}的业主且参与表决人数{need}的业主同意，"
+                        f"「{label}」表决通过（{ARTICLE}第二款）",
+                        f"owners holding {need.en} of the voting area and {need.en} of the voting "
+                        f"owners agreed, so “{label.en}” passed (Civil Code art. 278 para. 2)")
     else:
-        conclusion = (f"未经参与表决专有部分面积{need}的业主且参与表决人数{need}的业主同意，"
-                      f"「{label}」未获通过（{ARTICLE}第二款）")
+        conclusion = Bi(f"未经参与表决专有部分面积{need}的业主且参与表决人数{need}的业主同意，"
+                        f"「{label}」未获通过（{ARTICLE}第二款）",
+                        f"owners holding {need.en} of the voting area and {need.en} of the voting "
+                        f"owners did not agree, so “{label.en}” failed (Civil Code art. 278 "
+                        "para. 2)")
     reasons.append(conclusion)
     return Tally(matter=n, matter_label=label, total_area=ta, total_owners=to,
                  voted_area=va, voted_owners=vo, yes_area=ya, yes_owners=yo,
@@ -363,10 +413,10 @@ def tally(matter: Union[int, str], total_area: Number, total_owners: Number, vot
 # from the estate's register (Estate.total_area, Estate.total_owners).
 
 FIGURES = (
-    ("voted_area", "参与表决专有部分面积（平方米）", "area"),
-    ("voted_owners", "参与表决业主人数", "count"),
-    ("yes_area", "同意的专有部分面积（平方米）", "area"),
-    ("yes_owners", "同意的业主人数", "count"),
+    ("voted_area", Bi("参与表决专有部分面积（平方米）", "exclusive area that voted (m²)"), "area"),
+    ("voted_owners", Bi("参与表决业主人数", "owners who voted"), "count"),
+    ("yes_area", Bi("同意的专有部分面积（平方米）", "exclusive area in favour (m²)"), "area"),
+    ("yes_owners", Bi("同意的业主人数", "owners in favour"), "count"),
 )
 
 
@@ -376,23 +426,27 @@ class Ballot:
     prefix: str
     matter: int
     heading: str = ""
+    label_en: str = ""
 
     @property
-    def label(self) -> str:
-        return self.heading or MATTERS[self.matter]
+    def label(self) -> Bi:
+        if self.heading:
+            return Bi(self.heading, self.label_en or self.heading)
+        return MATTERS[self.matter]
 
 
 def _places(value) -> None:
     if isinstance(value, Decimal) and value.is_finite() and value.normalize().as_tuple().exponent < -4:
-        raise ValidationError("面积最多保留四位小数")
+        raise ValidationError(Bi("面积最多保留四位小数", "At most four decimals of area"))
 
 
 def vote_fields(ballots) -> dict:
-    """marshmallow fields for the figures of each ballot, labelled in Chinese."""
+    """marshmallow fields for the figures of each ballot, labelled in Chinese and English."""
     out = {}
     for b in ballots:
         for key, label, kind in FIGURES:
-            meta = {"label": f"{b.label}：{label}", "matter": b.matter}
+            meta = {"label": f"{b.label}：{label}", "label_en": f"{b.label.en}: {label.en}",
+                    "matter": b.matter}
             if kind == "area":
                 out[f"{b.prefix}_{key}"] = fields.Decimal(
                     required=True, as_string=True, allow_nan=False,
@@ -415,9 +469,11 @@ def vote_schema(name: str, ballots, base=None, extra: dict | None = None):
         for b in ballots:
             g = lambda k: data.get(f"{b.prefix}_{k}")   # noqa: E731
             if g("yes_area") is not None and g("voted_area") is not None and g("yes_area") > g("voted_area"):
-                errors[f"{b.prefix}_yes_area"] = ["同意的专有部分面积不能大于参与表决专有部分面积"]
+                errors[f"{b.prefix}_yes_area"] = [Bi("同意的专有部分面积不能大于参与表决专有部分面积",
+                                                     "The area in favour cannot exceed the area that voted")]
             if g("yes_owners") is not None and g("voted_owners") is not None and g("yes_owners") > g("voted_owners"):
-                errors[f"{b.prefix}_yes_owners"] = ["同意的业主人数不能大于参与表决业主人数"]
+                errors[f"{b.prefix}_yes_owners"] = [Bi("同意的业主人数不能大于参与表决业主人数",
+                                                       "The owners in favour cannot outnumber those who voted")]
         if errors:
             raise ValidationError(errors)
 
@@ -427,8 +483,11 @@ def vote_schema(name: str, ballots, base=None, extra: dict | None = None):
 
 def register_missing(estate) -> str | None:
     if estate is None or estate.total_area is None or not estate.total_owners:
-        return ("本物业管理区域尚未登记专有部分总面积和业主总人数（按不动产登记簿记载计算，"
-                "最高人民法院建筑物区分所有权解释第八条、第九条），无法计票")
+        return Bi("本物业管理区域尚未登记专有部分总面积和业主总人数（按不动产登记簿记载计算，"
+                  "最高人民法院建筑物区分所有权解释第八条、第九条），无法计票",
+                  "the estate's total exclusive area and number of owners are not registered "
+                  "(taken from the real-estate register; Supreme People's Court interpretation "
+                  "on building ownership arts. 8 and 9), so the vote cannot be counted")
     return None
 
 
@@ -442,6 +501,11 @@ def tally_of(ctx, ballot: Ballot) -> Tally:
                  v("voted_area"), v("voted_owners"), v("yes_area"), v("yes_owners"))
 
 
+def _wrong_figures(ballot: Ballot, exc: VoteInputError) -> Bi:
+    return Bi(f"「{ballot.label}」的表决数据有误：", f"the figures of “{ballot.label.en}” are wrong: ") \
+        + exc.message
+
+
 def passed_guard(ballot: Ballot):
     """Guard: the ballot passed under art. 278; a refusal gives tally's reasons."""
 
@@ -449,9 +513,10 @@ def passed_guard(ballot: Ballot):
         try:
             t = tally_of(ctx, ballot)
         except VoteInputError as exc:
-            return f"「{ballot.label}」的表决数据有误：{exc.message}"
+            return _wrong_figures(ballot, exc)
         if not t.passed:
-            return f"「{ballot.label}」未获通过：" + "；".join(t.reasons)
+            return (Bi(f"「{ballot.label}」未获通过：", f"“{ballot.label.en}” failed: ")
+                    + join(t.reasons))
         return None
 
     return Guard(f"「{ballot.label}」须依《民法典》第二百七十八条表决通过", check, uses_payload=True)
@@ -466,14 +531,16 @@ def some_failed_guard(ballots):
             try:
                 t = tally_of(ctx, b)
             except VoteInputError as exc:
-                problems.append(f"「{b.label}」的表决数据有误：{exc.message}")
+                problems.append(_wrong_figures(b, exc))
                 continue
             if t.passed:
                 passed.append(b.label)
         if problems:
-            return "；".join(problems)
+            return join(problems)
         if len(passed) == len(ballots):
-            return "各表决事项均已依法通过（" + "、".join(passed) + "），应录入表决通过的结果"
+            return Bi("各表决事项均已依法通过（" + "、".join(passed) + "），应录入表决通过的结果",
+                      "every matter passed under the law (" + ", ".join(p.en for p in passed)
+                      + "); enter the vote as passed")
         return None
 
     return Guard("表决未通过的，应有至少一项事项未达到《民法典》第二百七十八条的要求",
