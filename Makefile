@@ -10,13 +10,16 @@ PY    := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app web
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench translations bootstrap-run bootstrap-test
+.PHONY: run test bench translations bootstrap-run bootstrap-test bootstrap-bench
 
 bootstrap-run:
 	@scripts/bootstrap.sh run
 
 bootstrap-test:
 	@scripts/bootstrap.sh test
+
+bootstrap-bench:
+	@scripts/bootstrap.sh bench
 
 run: bootstrap-run
 	$(PY) -m web.localconfig instance
@@ -28,7 +31,7 @@ test: bootstrap-test
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: bootstrap-test
+bench: bootstrap-bench
 	$(PY) -m bench
 
 translations: bootstrap-test

@@ -6,7 +6,7 @@ import sys
 import time
 import traceback
 
-MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "web",
+MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "hotpath", "web",
            "evidence"]
 
 

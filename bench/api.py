@@ -1,28 +1,23 @@
-"""The JSON API under load, over loopback HTTP only (127.0.0.1).
+"""The JSON API's reads under load, over loopback HTTP only (127.0.0.1).
 
 * p50/p95 latency of `GET /api/v1/cases/<id>` (one client, sequential, random cases)
   with 100k cases (each with its deadline) in the database;
-* action POSTs per second (`POST /api/v1/cases/<id>/actions/submit`, each on its own
-  case, through engine.advance) with the app served by two worker processes sharing one
-  listening socket (pre-forked werkzeug WSGI servers, one request at a time each), driven
-  by a bounded pool of client threads.
+* p50/p95 of a page of the case list with its total.
 
+The app is served the way bench/hotpath.py serves it (gunicorn, 2 sync workers); action
+POSTs per second are measured there, beside their bare peer.
 SQLite always (a file in a temp dir); PostgreSQL too when BENCH_DATABASE_URL or
 TEST_DATABASE_URL names a server (a throwaway database `bench_api`).
-Sizes: BENCH_API_CASES (100000), BENCH_API_GETS (1000), BENCH_API_POSTS (400).
+Sizes: BENCH_API_CASES (100000), BENCH_API_GETS (1000).
 """
 from __future__ import annotations
 
 import json
-import logging
 import os
 import random
-import socket
 import statistics
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from http.client import HTTPConnection
 
@@ -34,17 +29,15 @@ from engine.models import Case, Deadline
 
 N_CASES = int(os.environ.get("BENCH_API_CASES", "100000"))
 N_GETS = int(os.environ.get("BENCH_API_GETS", "1000"))
-N_POSTS = int(os.environ.get("BENCH_API_POSTS", "400"))
-CLIENTS = 4
-WORKERS = 2
 
 
 # -- data ----------------------------------------------------------------------------
 
-def _seed(url: str, n: int) -> dict:
-    """The demo district's organisations, accounts and estates, then n registered
-    contract filings spread over the estates, each with its running filing period
-    (bulk Core inserts with explicit ids: the benchmark's database is fresh)."""
+def _seed(url: str, n: int, *, state: str = "registered", enterprise_only: bool = False) -> dict:
+    """The demo district's organisations, accounts and estates, then n contract filings
+    in `state` spread over the estates (only those the demo's enterprise manages when
+    `enterprise_only`), each with its running filing period (bulk Core inserts with
+    explicit ids: the benchmark's database is fresh)."""
     from functools import lru_cache
 
     from sqlalchemy import func, text
@@ -53,8 +46,9 @@ def _seed(url: str, n: int) -> dict:
     eng = make_engine(url)
     s = make_sessionmaker(eng)()
     district = build_district(s)
-    estates = [(e.id, e.name, e.enterprise_id) for e in district.estates.values()]
     ent_org = district.orgs["enterprise"].id
+    estates = [(e.id, e.name, e.enterprise_id) for e in district.estates.values()
+               if not enterprise_only or e.enterprise_id == ent_org]
     s.close()
     today = datetime.now(TZ).date()
     now = datetime.now(timezone.utc)
@@ -70,7 +64,7 @@ def _seed(url: str, n: int) -> dict:
             signed = today - timedelta(days=i % 30)
             cases.append(dict(
                 id=cid, procedure="contract_filing", version=1, estate_id=estate_id,
-                state="registered", enterprise_id=enterprise_id, created_at=now, updated_at=now,
+                state=state, enterprise_id=enterprise_id, created_at=now, updated_at=now,
                 lock_version=1, event_seq=0, event_head="0" * 64,
                 data={"contract_kind": "assembly", "contract_no": f"BENCH-{i:06d}",
                       "client": f"{estate_name}业主委员会", "signed_on": signed.isoformat(),
@@ -107,60 +101,6 @@ def _token(url: str, username: str) -> str:
         secret, _ = apitokens.issue(s, s.scalar(select(User).where(User.username == username)))
     eng.dispose()
     return secret
-
-
-# -- server: two pre-forked worker processes on one loopback socket ------------------------
-
-def _worker(sock: socket.socket, url: str, instance: str) -> None:
-    from werkzeug.serving import BaseWSGIServer
-    from web import create_app
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-not-for-use",
-                      "PUBLIC_URL": "http://127.0.0.1:5000", "INSTANCE_PATH": instance})
-    host, port = sock.getsockname()[:2]
-    srv = BaseWSGIServer(host, port, app, fd=sock.fileno())
-    srv.serve_forever()
-
-
-class Server:
-    def __init__(self, url: str, instance: str, workers: int = WORKERS):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.port = self.sock.getsockname()[1]
-        self.pids = []
-        for _ in range(workers):
-            pid = os.fork()
-            if pid == 0:                       # child: serve until killed
-                try:
-                    _worker(self.sock, url, instance)
-                finally:
-                    os._exit(0)
-            self.pids.append(pid)
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                status, _ = request(self.port, "GET", "/api/v1/openapi.json")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("API workers did not start")
-
-    def stop(self) -> None:
-        import signal
-        for pid in self.pids:              # only the processes this benchmark started
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        self.sock.close()
 
 
 def request(port: int, method: str, path: str, body=None, token: str | None = None):
@@ -204,35 +144,18 @@ def _list_latency(port: int, token: str, n: int) -> tuple[float, float]:
     return statistics.median(times) * 1000, times[int(0.95 * (len(times) - 1))] * 1000
 
 
-def _actions(port: int, token: str, ids: list[int], n: int) -> tuple[float, dict]:
-    todo = list(ids[:n])
-    lock = threading.Lock()
-    statuses: dict[int, int] = {}
-
-    def one(cid):
-        status, _ = request(port, "POST", f"/api/v1/cases/{cid}/actions/submit",
-                            {"lock_version": 1, "note": "基准测试"}, token=token)
-        with lock:
-            statuses[status] = statuses.get(status, 0) + 1
-
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        list(pool.map(one, todo))
-    dt = time.perf_counter() - t0
-    return statuses.get(200, 0) / dt, statuses
-
-
 def _bench(label: str, url: str, instance: str) -> list[tuple]:
     upgrade(url)
     t0 = time.perf_counter()
     ids = _seed(url, N_CASES)
     seeded = time.perf_counter() - t0
-    bureau, ent = _token(url, "bureau"), _token(url, "enterprise")
-    server = Server(url, instance)
+    bureau = _token(url, "bureau")
+    from bench.hotpath import Gunicorn
+    server = Gunicorn("bench.hotpath:action_app()", url, instance, "/api/v1/openapi.json",
+                      "sync", 1)
     try:
         p50, p95, bad = _latency(server.port, bureau, ids["all"], N_GETS)
         l50, l95 = _list_latency(server.port, bureau, 100)
-        rate, statuses = _actions(server.port, ent, ids["enterprise"], min(N_POSTS, len(ids["enterprise"])))
     finally:
         server.stop()
     load = os.getloadavg()[0]
@@ -240,15 +163,11 @@ def _bench(label: str, url: str, instance: str) -> list[tuple]:
             f"loopback; load average {load:.1f} on {os.cpu_count()} CPUs")
     if bad:
         note += f"; {bad} non-200"
-    other = {k: v for k, v in statuses.items() if k != 200}
     return [
         (f"{label}: GET /api/v1/cases/<id> p50", p50, "ms", note),
         (f"{label}: GET /api/v1/cases/<id> p95", p95, "ms", "same run"),
         (f"{label}: GET /api/v1/cases (a page of 20, with total) p95", l95, "ms",
          f"p50 {l50:.1f} ms; 100 requests, pages 1-50 of {N_CASES:,}"),
-        (f"{label}: action POSTs, {WORKERS} worker processes", rate, "req/s",
-         f"{sum(statuses.values())} submits on distinct cases, {CLIENTS} client threads"
-         + (f"; non-200: {other}" if other else "")),
     ]
 
 

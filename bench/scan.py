@@ -133,7 +133,8 @@ def _time_batches(url: str, now=NOW, passes=("overdue", "due soon", "escalation"
     out = []
     queries = {"overdue": S.q_missed, "due soon": S.q_due_soon, "escalation": S.q_escalate}
     with Session() as s:
-        ctx = S._Ctx(s, now, now.date(), None, eng.dialect.name == "postgresql", S.BATCH)
+        ctx = S._Ctx(s, now, now.date(), S.alert_windows(None), eng.dialect.name == "postgresql",
+                     S.BATCH)
         for name, q in ((p, queries[p]) for p in passes):
             times = []
             for _ in range(7):

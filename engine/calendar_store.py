@@ -163,9 +163,13 @@ def load_file(path) -> tuple[Arrangement, str]:
 # -- reading the table ------------------------------------------------------------------
 
 def _version(conn) -> tuple[int, int]:
-    n, rev = conn.execute(select(func.count(CalendarYear.year),
-                                 func.coalesce(func.max(CalendarYear.revision), 0))).one()
+    n, rev = conn.execute(_VERSION).one()
     return int(n), int(rev)
+
+
+# Built once: the check runs before every request that may write.
+_VERSION = select(func.count(CalendarYear.__table__.c.year),
+                  func.coalesce(func.max(CalendarYear.__table__.c.revision), 0))
 
 
 def arrangements(conn) -> list[Arrangement]:
@@ -214,7 +218,8 @@ def sync(bind, *, force: bool = False, max_age: float = 0.0) -> bool:
         if isinstance(bind, Engine):
             with bind.connect() as conn:
                 return run(conn)
-        return run(bind)
+        # A session's own connection: plain statements, without the ORM's execution layer.
+        return run(bind.connection() if isinstance(bind, Session) else bind)
     except (OperationalError, ProgrammingError):
         if isinstance(bind, (Session, Connection)):
             bind.rollback()

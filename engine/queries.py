@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping, Optional, Sequence
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from engine import clock, materials, registry
@@ -169,6 +169,17 @@ def deadline_ids(session: Session, actor: Actor, which: str, windows: Mapping[st
     today = today or clock.today()
     q = _visible_deadlines(actor, scope).where(condition(which, today, windows))
     return set(session.scalars(q.with_only_columns(Deadline.id)))
+
+
+_DEADLINES = Deadline.__table__
+_CASE_DEADLINES = (select(_DEADLINES).where(_DEADLINES.c.case_id == bindparam("case_id"))
+                   .order_by(_DEADLINES.c.id))
+
+
+def case_deadlines(session: Session, case_id: int) -> list:
+    """One case's deadlines in the order they were started, as read-only rows with the
+    model's attribute names (a plain read: a case's JSON carries them on every step)."""
+    return session.connection().execute(_CASE_DEADLINES, {"case_id": case_id}).all()
 
 
 def overdue_case_ids(session: Session, case_ids: Sequence[int], today: Optional[date] = None) -> set[int]:

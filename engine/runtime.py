@@ -37,7 +37,7 @@ from engine.rulepacks import pack_for_estate
 from engine.schema import today_is
 
 __all__ = ["Actor", "advance", "open_case", "available_actions", "ActionInfo",
-           "issuers", "SYSTEM", "note", "unit_of_work"]
+           "issuers", "SYSTEM", "note", "unit_of_work", "load_case"]
 
 
 def issuers(session: Session) -> list[Callable[..., None]]:
@@ -149,13 +149,20 @@ def _fact_date(spec, typed: dict, given: Any, recorded_on: date,
     return fact
 
 
+@functools.cache
+def _schema(schema_cls):
+    """One instance per payload schema: building one copies its fields, which costs more
+    than a load (instances keep no state between loads)."""
+    return schema_cls()
+
+
 def _load_payload(schema_cls, payload: Optional[dict], today: date) -> tuple[dict, dict]:
     """(typed values for guards, JSON-safe values for storage); dates are judged
     plausible against the day the step is recorded."""
     payload = dict(payload or {})
     if schema_cls is None:
         return {}, {}
-    schema = schema_cls()
+    schema = _schema(schema_cls)
     try:
         with today_is(today):
             loaded = schema.load(payload)
@@ -416,9 +423,11 @@ _CASE_KEYS = [c.key for c in _CASES.columns]
 _ESTATE_KEYS = [c.key for c in _ESTATES.columns]
 
 
-def _load_case(session: Session, case_id: int) -> Optional[Case]:
+def load_case(session: Session, case_id: int) -> Optional[Case]:
     """The case and its estate in one round trip, attached to the session as loaded
-    rows (the ORM's own loading machinery costs more than the rest of a step)."""
+    rows (the ORM's own loading machinery costs more than the rest of a step). `advance`
+    reads the case this way; a caller that checks the case first in the same
+    transaction (the API's 404 for cases the caller may not see) saves advance the read."""
     key = session.identity_key(Case, case_id)
     if key in session.identity_map:
         return session.get(Case, case_id)
@@ -446,7 +455,7 @@ def _as_loaded(session: Session, cls, values: dict, *, attach: bool = True):
 
 
 def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now, files) -> Case:
-    case = _load_case(session, case_id)
+    case = load_case(session, case_id)
     if case is None:
         raise NotFound(CASE_NOT_FOUND)
     _check_case_access(actor, case)

@@ -2,7 +2,7 @@
 # Installs what `make run` / `make test` / `make bench` need on a fresh Debian/Ubuntu
 # machine: system packages (as root or with sudo; otherwise one clear message), the
 # virtual environment, and the project with its extras. Re-running it is cheap.
-#   scripts/bootstrap.sh run|test
+#   scripts/bootstrap.sh run|test|bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-run}"
@@ -11,10 +11,14 @@ PYTHON="${PYTHON:-python3}"
 
 # fonts-noto-cjk: printed forms; libharfbuzz-subset0: fast CJK font subsetting in
 # WeasyPrint (without it a CJK page takes seconds); pango: WeasyPrint's text layout;
-# graphviz: state diagrams; poppler-utils: PDF text checks; chromium: browser tests.
+# graphviz: state diagrams; poppler-utils: PDF text checks; chromium: browser tests;
+# wrk: the load generator of `make bench` (bench/hotpath.py).
 packages="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 graphviz"
 if [ "$purpose" != run ]; then
   packages="$packages poppler-utils chromium"
+fi
+if [ "$purpose" = bench ]; then
+  packages="$packages wrk"
 fi
 
 missing=""
@@ -45,7 +49,7 @@ fi
 
 extra=""
 [ "$purpose" != run ] && extra="[test]"
-stamp="$VENV/.installed-${purpose}"
+stamp="$VENV/.installed-${purpose/bench/test}"
 if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
   echo ">> installing the project$extra into $VENV"
   "$VENV/bin/pip" install -q -e ".$extra"

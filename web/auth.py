@@ -194,8 +194,9 @@ def _security_headers(resp):
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
-    if current_user and getattr(current_user, "is_authenticated", False) \
-            and not request.path.startswith("/static/"):
+    # The API never reads the session cookie (its answers are never cached either).
+    if not request.path.startswith(("/static/", "/api/")) and current_user \
+            and getattr(current_user, "is_authenticated", False):
         resp.headers["Cache-Control"] = "no-store"
     return resp
 

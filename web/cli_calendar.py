@@ -123,13 +123,15 @@ COMMANDS = (calendar, period)
 def init_sync(app: Flask) -> None:
     """Keep this process's calendar in step with the database: load it at start-up (so
     CLI commands such as `demo` use it too), then check the table's version before
-    every request that may write (deadlines are computed there) and at
-    most every CALENDAR_CHECK_SECONDS (default 30) before read-only ones."""
+    every request that may write (deadlines are computed there; on the request's own
+    session, which the write will use anyway) and at most every CALENDAR_CHECK_SECONDS
+    (default 30) before read-only ones."""
     from engine.calendar_store import sync
     sync(app.extensions["db_engine"])        # at start-up (no table yet: built-in years)
 
     @app.before_request
     def _calendar_sync():
-        writes = request.method not in ("GET", "HEAD", "OPTIONS")
-        sync(app.extensions["db_engine"],
-             max_age=0 if writes else app.config.get("CALENDAR_CHECK_SECONDS", 30))
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sync(get_session())
+        else:
+            sync(app.extensions["db_engine"], max_age=app.config.get("CALENDAR_CHECK_SECONDS", 30))

@@ -146,12 +146,10 @@ def _authenticate() -> None:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
         raise ApiError(401)
-    tok = apitokens.lookup(get_session(), secret)
-    if tok is None:
+    found = apitokens.lookup(get_session(), secret)
+    if found is None:
         raise ApiError(401, "访问令牌无效、已过期或已撤销，请重新获取", code="invalid_token")
-    g.api_token = tok
-    g.api_user = tok.user
-    g.api_actor = Actor.of(tok.user)
+    g.api_token_id, g.api_actor = found
 
 
 @bp.before_request

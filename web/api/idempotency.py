@@ -75,19 +75,27 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
         case_id: Optional[int] = None):
     """Run `step` (which commits once) and answer `status` with `body_of(case)`.
 
+    The answer is computed in the step's own transaction, just before it commits, when
+    it is stored with a key, and on PostgreSQL (it then needs no transaction of its own);
+    after the commit on SQLite without a key, where writers take turns and the write
+    lock is best held as briefly as possible.
+
     With a key: replay a stored answer, or store this one in the step's own commit.
     `case_id` names the case the step changes; None when the step opens a case (the
-    first case flushed in the transaction is then the one opened)."""
-    begin_for_write(session)
-    if key is None:
+    first case flushed in the transaction is then the one opened). The caller has begun
+    the transaction with `begin_for_write`."""
+    row = None
+    if key is not None:
+        existing = find(session, user_id, key)
+        if existing is not None:
+            return replay(session, existing, fp, body_of)
+        row = IdempotencyKey(user_id=user_id, key=key, method=request.method,
+                             path=request.path[:300], fingerprint=fp, status=status,
+                             body=None, case_id=case_id, created_at=datetime.now(timezone.utc))
+        session.add(row)
+    elif _writers_take_turns(session):
         case = step()
         return _json(status, body_of(case))
-    existing = find(session, user_id, key)
-    if existing is not None:
-        return replay(session, existing, fp, body_of)
-    row = IdempotencyKey(user_id=user_id, key=key, method=request.method,
-                         path=request.path[:300], fingerprint=fp, status=status, body=None,
-                         case_id=case_id, created_at=datetime.now(timezone.utc))
     seen: dict = {}
 
     def after_flush(sess, _ctx):
@@ -98,21 +106,26 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
                     break
 
     def before_commit(sess):
-        if row not in sess:
+        if "body" in seen or (row is not None and row not in sess):
             return
         sess.flush()
         case = sess.get(Case, case_id) if case_id is not None else seen.get("case")
         if case is None:
             return
-        row.case_id = case.id
-        row.body = body_of(case)
+        seen["body"] = body_of(case)
+        if row is not None:
+            row.case_id, row.body = case.id, seen["body"]
 
-    session.add(row)
-    event.listen(session, "after_flush", after_flush)
-    event.listen(session, "before_commit", before_commit)
+    hooks = [("before_commit", before_commit)]
+    if case_id is None:
+        hooks.append(("after_flush", after_flush))
+    for name, fn in hooks:
+        event.listen(session, name, fn)
     try:
         case = step()
     except (StaleCase, IntegrityError) as exc:
+        if row is None:
+            raise
         session.rollback()
         twin = find(session, user_id, key)
         if twin is not None:
@@ -121,25 +134,34 @@ def run(session: Session, *, user_id: int, key: Optional[str], fp: str, status: 
             raise
         raise ApiError(409, "请求冲突，请稍后重试", code="conflict") from exc
     finally:
-        event.remove(session, "after_flush", after_flush)
-        event.remove(session, "before_commit", before_commit)
-    if row.body is None:          # defensive: the step committed without our hook
-        row.body = body_of(case)
-        session.commit()
-    return _json(status, row.body)
+        for name, fn in hooks:
+            event.remove(session, name, fn)
+    if "body" not in seen:          # defensive: the step committed without our hook
+        seen["body"] = body_of(case)
+        if row is not None:
+            row.body = seen["body"]
+            session.commit()
+    return _json(status, seen["body"])
 
 
 def begin_for_write(session: Session) -> None:
     """Start the transaction that (looks the key up and) takes the step.
 
-    SQLite: as a write transaction (BEGIN IMMEDIATE), so a concurrent writer waits for
-    the lock (busy timeout) and then reads the latest data, instead of failing on a
-    stale snapshot with "database is locked" although it touches another case; a twin
-    request then sees the first one's key. PostgreSQL: row locks and the key's unique
-    index do the same."""
-    session.rollback()                 # end the read transaction of the token check
-    if session.get_bind().dialect.name == "sqlite":
+    SQLite: as a write transaction (BEGIN IMMEDIATE, after ending the read transaction
+    of the token check), so a concurrent writer waits for the lock (busy timeout) and
+    then reads the latest data, instead of failing on a stale snapshot with "database
+    is locked" although it touches another case; a twin request then sees the first
+    one's key. PostgreSQL: the transaction goes on (READ COMMITTED: every statement
+    sees what is committed when it runs); row locks, the case's lock_version and the
+    key's unique index do the same."""
+    if _writers_take_turns(session):
+        session.rollback()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _writers_take_turns(session: Session) -> bool:
+    """SQLite: one write transaction at a time for the whole database."""
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _json(status: int, body: dict):

@@ -7,7 +7,6 @@ from typing import Optional
 
 from flask import url_for
 from marshmallow import fields as mf, validate as mv
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, queries, registry
@@ -178,9 +177,7 @@ def present_case(session: Session, case: Case, actor: Actor,
     defn = registry.get(case.procedure, case.version)
     out = present_case_summary(case, defn)
     out["data"] = case.data or {}
-    rows = session.scalars(select(Deadline).where(Deadline.case_id == case.id)
-                           .order_by(Deadline.id))
-    out["deadlines"] = [present_deadline(d, now) for d in rows]
+    out["deadlines"] = [present_deadline(d, now) for d in queries.case_deadlines(session, case.id)]
     out["actions"] = [{"trigger": a.trigger, "label": a.label, "allowed": a.allowed,
                        "reason": a.reason, "roles": list(a.transition.roles),
                        "dest": a.transition.dest}

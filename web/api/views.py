@@ -8,14 +8,13 @@ from datetime import timedelta
 
 from flask import current_app, g, request, send_file
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from engine import apitokens, clock, files as file_store, queries, registry
-from engine.access import case_condition, visible_cases, visible_estates
+from engine.access import case_condition, may_see_case, visible_cases, visible_estates
 from engine.errors import NotFound, PayloadInvalid
 from engine.models import Attachment, Case, Deadline, Estate, Event, User
-from engine.runtime import advance, open_case
+from engine.runtime import advance, load_case, open_case
 from web.api import idempotency, present as P, schemas as S
 from web.api.blueprint import bp, current_actor
 from web.api.errors import ApiError
@@ -56,9 +55,8 @@ def _page(q: dict, stmt, order_by, count_stmt=None):
 
 
 def _visible_case(case_id: int) -> Case:
-    case = get_session().scalar(visible_cases(current_actor()).where(Case.id == case_id)
-                                .options(joinedload(Case.estate)))
-    if case is None:
+    case = load_case(get_session(), case_id)
+    if case is None or not may_see_case(current_actor(), case):
         # Same answer whether it does not exist or is someone else's.
         raise NotFound("案件不存在")
     return case
@@ -104,7 +102,8 @@ def _dummy_hash() -> str:
 @bp.response(200, S.WhoAmI)
 @errors(E401)
 def whoami():
-    u, tok, a = g.api_user, g.api_token, current_actor()
+    tok, a = get_session().get(apitokens.ApiToken, g.api_token_id), current_actor()
+    u = tok.user
     return {"username": u.username, "display_name": u.display_name, "role": a.role,
             "role_label": P.role_label(a.role), "organisation_id": a.org_id,
             "organisation_name": a.org_name or "", "token_name": tok.name or "",
@@ -116,7 +115,8 @@ def whoami():
 @bp.response(204)
 @errors(E401)
 def revoke_token():
-    apitokens.revoke(get_session(), g.api_token)
+    s = get_session()
+    apitokens.revoke(s, s.get(apitokens.ApiToken, g.api_token_id))
     return ""
 
 
@@ -201,6 +201,7 @@ def create_case(body):
     if s.scalar(visible_estates(actor).where(Estate.id == body["estate_id"])) is None:
         raise NotFound("物业管理区域不存在或不在您的管辖范围内")
     key = idempotency.key_from_request()
+    idempotency.begin_for_write(s)
 
     def step():
         try:
@@ -280,8 +281,13 @@ def take_action(case_id, trigger):
     from marshmallow import ValidationError
     s = get_session()
     actor = current_actor()
-    _visible_case(case_id)
+    # Uploads are read before the write transaction starts (on SQLite it holds the
+    # database's write lock); the case is then read inside it, so that advance finds
+    # it in the session instead of reading it again (the session holds it weakly; the
+    # step's reference to `case` keeps it there).
     body, files = _action_body()
+    idempotency.begin_for_write(s)
+    case = _visible_case(case_id)
     try:
         payload = _ACTION_REQUEST.load(body)
     except ValidationError as exc:
@@ -293,9 +299,9 @@ def take_action(case_id, trigger):
     return idempotency.run(
         s, user_id=actor.user_id, key=key, status=200, case_id=case_id,
         fp=idempotency.fingerprint("POST", request.path, fp_body),
-        step=lambda: advance(s, case_id, trigger, actor, payload, lock_version=lock_version,
+        step=lambda: advance(s, case.id, trigger, actor, payload, lock_version=lock_version,
                              files=files),
-        body_of=lambda case: P.case_json(s, case, actor))
+        body_of=lambda stepped: P.case_json(s, stepped, actor))
 
 
 _ACTION_REQUEST = S.ActionRequest()
