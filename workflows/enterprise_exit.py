@@ -34,9 +34,9 @@ from decimal import Decimal
 from marshmallow import fields, validates_schema
 
 from engine import materials
-from engine.bilingual import Bi, join
-from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure, State,
-                               Transition, guard)
+from engine.bilingual import Bi, embed, join
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure,
+                               RegisterWrite, State, Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
 from workflows.rules.voting import VoteInputError, register_missing, tally
@@ -226,8 +226,11 @@ class EndSchema(PayloadSchema):
 
 class SignSchema(PayloadSchema):
     signed_on = Date("交接确认书签署日期", label_en="Day the handover record was signed")
-    successor = Text("接管方（新物业服务企业或自行管理的业主）", max_length=200,
-                     label_en="Successor (new enterprise, or the self-managing owners)")
+    successor = Text("接管方（台账中的物业服务企业全称，或“业主自行管理”）", max_length=200,
+                     label_en="Successor (an enterprise in the register, by its full name, or "
+                              "“业主自行管理” when the owners manage themselves)")
+    successor_id = Count("接管企业机构编号（可代替名称）", required=False, minimum=1,
+                         label_en="Successor enterprise's organisation id (instead of the name)")
     parties = Text("签署各方及监督单位", required=False, multiline=True,
                    label_en="Signatories and supervising bodies")
 
@@ -408,6 +411,41 @@ def merge(ctx, data: dict) -> None:
     data.update(_plain(dict(ctx.payload)))
 
 
+SELF_MANAGED = "自行管理"
+
+
+def _successor(ctx):
+    """The successor enterprise from the register (by id or exact name), or None."""
+    return ctx.organisation(ctx.payload.get("successor_id"),
+                            name=ctx.payload.get("successor") or "", kind="enterprise")
+
+
+@guard("接管方须为台账中登记的物业服务企业，或业主自行管理", uses_payload=True)
+def successor_in_register(ctx):
+    name = (ctx.payload.get("successor") or "").strip()
+    if not ctx.payload.get("successor_id") and SELF_MANAGED in name:
+        return None
+    org = _successor(ctx)
+    if org is None:
+        return Bi(f"接管方「{name}」不是台账中登记的物业服务企业：请填写企业全称（先在台账登记该企业），"
+                  "业主自行管理的请填写“业主自行管理”",
+                  f"the successor “{embed(name)}” is not an enterprise in the register: give its "
+                  "full registered name (register the enterprise first), or “业主自行管理” when "
+                  "the owners manage the estate themselves")
+    if ctx.case is not None and org.id == ctx.case.enterprise_id:
+        return Bi(f"接管方「{org.name}」正是退出的物业服务企业",
+                  f"the successor {embed(org.name)} is the enterprise that is leaving")
+    return None
+
+
+def sign_effect(ctx, data: dict) -> None:
+    merge(ctx, data)
+    org = _successor(ctx)
+    data["successor_id"] = org.id if org is not None else None
+    if org is not None:
+        data["successor"] = org.name
+
+
 def escalate_effect(ctx, data: dict) -> None:
     data.update(_plain(dict(ctx.payload)))
     data["refusal_label"] = REFUSALS[ctx.payload["refusal"]]
@@ -494,8 +532,11 @@ DEFINITION = Procedure(
                               reviewers=("committee", "community")),
         Transition("sign_handover", "签署交接确认书", HANDOVER_STATES, "signed",
                    ("committee", "community"), schema=SignSchema,
-                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", Bi("签署日期", "day of signing"))),
-                   meets=("handover_period",), issues=("handover_confirmation",), effect=merge,
+                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", Bi("签署日期", "day of signing")),
+                           successor_in_register),
+                   meets=("handover_period",), issues=("handover_confirmation",), effect=sign_effect,
+                   registers=(RegisterWrite("enterprise_changed", fields={
+                       "successor_id": "successor_id", "since": "signed_on"}),),
                    label_en="sign the handover record"),
         Transition("confirm_departure", "确认原物业服务企业撤出", ("signed", "escalated"), "closed",
                    SUPERVISORS, schema=DepartureSchema,
