@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "engine.files",
     "engine.signin",
     "engine.register_models",
+    "engine.register_duties",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -309,6 +309,33 @@ class Material:
         return self.basis.get(NATIONAL, "")
 
 
+# What a register duty runs over (engine.register_duties knows each).
+DUTY_SUBJECTS = {
+    "committee_term": "an owners' committee in office, from the end of its term",
+    "contract_unfiled": "a signed contract not filed and with no filing case, from its signing",
+    "contract_term": "a service contract, from the end of its term",
+}
+
+
+@dataclass(frozen=True)
+class RegisterDuty:
+    """A duty the register raises by itself, found by the daily scan whether or not
+    anybody opened a case (a committee's term running out, a contract never filed).
+    The procedure that declares it is the one whose running case answers it: while such
+    a case runs for the estate (or, for a contract, its own case), nobody is alerted.
+
+    `deadline.anchor` names the register field the period runs from (term_end,
+    signed_on); its rules give the period and article per rule pack, its party the role
+    that owes it; `told` are the roles told besides the party. The duty is shown from
+    `notice_days` calendar days before its last day (0: from the procedure's due-soon
+    window)."""
+    key: str
+    subject: str
+    deadline: DeadlineSpec
+    told: tuple[str, ...] = ()
+    notice_days: int = 0
+
+
 @dataclass(frozen=True)
 class Procedure:
     name: str
@@ -327,6 +354,7 @@ class Procedure:
     extra_roles: tuple[str, ...] = field(default=())
     alerts: AlertWindows = field(default_factory=AlertWindows)
     documents: tuple[DocumentSpec, ...] = ()
+    duties: tuple[RegisterDuty, ...] = ()     # register duties its running case answers
 
     # -- look-ups -------------------------------------------------------------------
     @property
@@ -523,6 +551,19 @@ class Procedure:
             if not s.final and not any(t.dest not in (None, s.name)
                                         for t in self.transitions_from(s.name)):
                 problems.append(f"non-final state {s.name!r} ({s.label}) has no way out")
+        for duty in self.duties:
+            owner = f"register duty {duty.key!r}"
+            if duty.subject not in DUTY_SUBJECTS:
+                problems.append(f"{owner}: unknown subject {duty.subject!r} (known: {', '.join(DUTY_SUBJECTS)})")
+            d = duty.deadline
+            if d.party not in ROLES or any(r not in ROLES for r in duty.told + d.escalate_to):
+                problems.append(f"{owner}: unknown role")
+            if NATIONAL not in d.rules:
+                problems.append(f"{owner}: no national rule (map it to None if there is no national duty)")
+            check_packs(owner, d.rules)
+            for pack, p in d.rules.items():
+                if p is not None and (p.unit not in UNITS or not (p.citation or "").strip()):
+                    problems.append(f"{owner} [{pack}]: a period needs a unit and its article")
         if problems:
             raise DefinitionError(f"{where} is invalid:\n  - " + "\n  - ".join(problems))
         return self

@@ -378,3 +378,48 @@ __all__ = ["OVERDUE", "DUE_SOON", "LATE", "WHICH", "Scope", "EVERYTHING", "GROUP
            "due_soon_condition", "late_condition", "is_overdue", "is_due_soon", "worklist",
            "WorkItem", "procedure_counts", "overdue_by_unit", "names_of", "estate_facts",
            "EstateFacts", "overdue_case_ids", "overdue_case_condition", "SUPERVISED_UNIT"]
+
+
+# -- the register ----------------------------------------------------------------------------
+
+def register_duties(session: Session, actor: Actor, *, today: Optional[date] = None,
+                    windows: Optional[Mapping[str, AlertWindows]] = None) -> list:
+    """The duties the register raises today that the actor owes or supervises
+    (engine.register_duties): an enterprise sees those it owes or is told of; every
+    other role those of the estates in its jurisdiction."""
+    from engine.register_duties import open_duties
+    today = today or clock.today()
+    if actor.role == "enterprise":
+        return [d for d in open_duties(session, today, windows=windows)
+                if actor.org_id and actor.org_id in d.organisations]
+    return open_duties(session, today, where=estate_condition(actor), windows=windows)
+
+
+def register_duty_counts(session: Session, actor: Actor, *, today: Optional[date] = None,
+                         windows: Optional[Mapping[str, AlertWindows]] = None) -> dict[str, int]:
+    today = today or clock.today()
+    duties = register_duties(session, actor, today=today, windows=windows)
+    overdue = sum(d.overdue(today) for d in duties)
+    return {OVERDUE: overdue, DUE_SOON: len(duties) - overdue}
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    estate: Estate
+    since: Optional[date]
+    days: Optional[int]
+
+
+def uncovered_estates(session: Session, actor: Actor, *, today: Optional[date] = None) -> list[Uncovered]:
+    """Estates the register says have no property management (无物业管理), with the day
+    that became true (from the history; unknown when it never changed) and for how long."""
+    from engine.register_models import NO_MANAGEMENT, EstateProfile
+    today = today or clock.today()
+    rows = session.execute(
+        select(Estate, EstateProfile.mode_since)
+        .outerjoin(EstateProfile, EstateProfile.estate_id == Estate.id)
+        .where(estate_condition(actor),
+               or_(EstateProfile.management_mode == NO_MANAGEMENT,
+                   and_(EstateProfile.estate_id.is_(None), Estate.enterprise_id.is_(None))))
+        .order_by(EstateProfile.mode_since, Estate.id)).all()
+    return [Uncovered(e, since, (today - since).days if since else None) for e, since in rows]

@@ -12,9 +12,11 @@ organise the election in time, the street office takes over and organises it.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from engine.bilingual import Bi, embed
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period,
-                               Procedure, RegisterWrite, State, Transition, guard)
+                               Procedure, RegisterDuty, RegisterWrite, State, Transition, guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
 from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, NoticeGuards,
@@ -341,4 +343,9 @@ DEFINITION = Procedure(
                     party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
+    # The register finds a committee whose term runs out, case or no case: alerted from
+    # 90 days before the end until a re-election case runs for the estate.
+    duties=(RegisterDuty("committee_term", "committee_term", told=("street_office",), notice_days=90,
+                         deadline=dataclasses.replace(DEADLINES[0], key="committee_term",
+                                                      anchor="term_end")),),
 )

@@ -15,7 +15,7 @@ from marshmallow import validates_schema
 
 from engine.bilingual import Bi
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure,
-                               RegisterWrite, State, Transition,
+                               RegisterDuty, RegisterWrite, State, Transition,
                                guard)
 from engine.roles import role_label
 from engine.schema import Choice, Date, Money, PayloadSchema, Text, ValidationError
@@ -175,4 +175,8 @@ DEFINITION = Procedure(
                    fact_label="撤回之日", fact_label_en="day of withdrawal"),
     ),
     deadlines=(FILING,),
+    # A contract the register knows (e.g. the successor's after an exit) owes its filing
+    # from its signing even when the enterprise never opens a filing case.
+    duties=(RegisterDuty("contract_unfiled", "contract_unfiled", deadline=FILING,
+                         told=("street_office", "housing_bureau")),),
 )

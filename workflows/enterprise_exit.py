@@ -36,7 +36,7 @@ from marshmallow import fields, validates_schema
 from engine import materials
 from engine.bilingual import Bi, embed, join
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure,
-                               RegisterWrite, State, Transition, guard)
+                               RegisterDuty, RegisterWrite, State, Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
 from workflows.rules.voting import VoteInputError, register_missing, tally
@@ -147,6 +147,20 @@ NON_RENEWAL_NOTICE = DeadlineSpec(
     consequence_en=("without timely written notice the enterprise is liable under the contract "
                     "or the law, and after the term ends it must keep serving until a new "
                     "manager takes over"),
+    escalate_to=("street_office",),
+)
+
+CONTRACT_TERM = DeadlineSpec(
+    key="contract_term",
+    label="物业服务合同期限届满前续聘或退出",
+    label_en="renewal or exit before the contract's term ends",
+    anchor="term_end",
+    direction="before",
+    party="committee",
+    rules={"national": Period(0, "day", "《民法典》第九百四十七条第一款：物业服务期限届满前，业主依法共同决定续聘的，"
+                                        "应当与原物业服务人在合同期限届满前续订物业服务合同")},
+    consequence="期满未续订也未退出的，成为不定期物业服务合同（民法典第九百四十八条）",
+    consequence_en="neither renewed nor ended, it becomes a contract of indefinite term (Civil Code art. 948)",
     escalate_to=("street_office",),
 )
 
@@ -506,6 +520,10 @@ DEFINITION = Procedure(
              + STILL_SERVING + "。"),
     alerts=ALERTS,
     documents=DOCUMENTS,
+    # Within 90 days of a contract's end the owners decide to renew, or the enterprise
+    # gives notice (民法典 art. 947); an exit case under way answers it.
+    duties=(RegisterDuty("contract_term", "contract_term", deadline=CONTRACT_TERM,
+                         told=("enterprise",), notice_days=90),),
     states=STATES,
     initial="notice_period",
     materials=MATERIALS,

@@ -128,9 +128,32 @@ def upgrade() -> None:
     )
     op.create_index("ix_register_history_entity", "register_history", ["entity", "entity_id", "fact_date"])
     op.create_index("ix_register_history_estate", "register_history", ["estate_id", "fact_date"])
+    op.create_table(
+        "register_alerts",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("duty", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("estate_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=160), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["estate_id"], ["estates.id"], name=op.f("fk_register_alerts_estate_id_estates")),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"],
+                                name=op.f("fk_register_alerts_organisation_id_organisations")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_alerts")),
+        sa.UniqueConstraint("stage", name=op.f("uq_register_alerts_stage")),
+    )
+    op.create_index(op.f("ix_register_alerts_estate_id"), "register_alerts", ["estate_id"])
+    op.create_index(op.f("ix_register_alerts_organisation_id"), "register_alerts", ["organisation_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("register_alerts")
     op.drop_table("register_history")
     op.drop_table("service_contracts")
     op.drop_table("committee_members")
