@@ -1,4 +1,4 @@
-"""The register in and out of the 调度表 layout (seed 004 附件5) as XLSX (openpyxl) or CSV.
+"""The register in and out of the 调度表 layout （「物业管理调度方案」附件5） as XLSX (openpyxl) or CSV.
 
 Import: every row is checked first (a dry run lists each row's errors by column and what
 would be created or changed); applying writes everything in one transaction or nothing;
@@ -27,7 +27,7 @@ from engine.register_edit import (KEEPERS, clean_estate, create_enterprise, crea
                                   estate_record, update_estate)
 from engine.register_models import EnterpriseProfile
 
-# The 调度表's columns (seed 004 附件5) plus the two totals the art. 278 votes need.
+# The 调度表's columns （「物业管理调度方案」附件5） plus the two totals the art. 278 votes need.
 COLUMNS = ("社区名称", "小区名称", "类别", "入驻物业管理企业名称", "物业管理性质", "入驻时间",
            "服务内容", "物业负责人", "联系电话", "备注", "总建筑面积", "业主总人数")
 OPTIONAL = ("街道办事处", "统一社会信用代码", "省份", "地址")

@@ -21,7 +21,7 @@ from engine.models import Base, Estate, Organisation, utcnow
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
-# 物业管理性质 (seed 004 附件5); stored as the Chinese the 调度表 prints.
+# 物业管理性质 （「物业管理调度方案」附件5）; stored as the Chinese the 调度表 prints.
 MANAGEMENT_MODES: dict[str, Bi] = {
     "外聘物业服务企业": Bi("外聘物业服务企业", "service enterprise engaged"),
     "业主自行管理": Bi("业主自行管理", "managed by the owners"),
@@ -31,7 +31,7 @@ MANAGEMENT_MODES: dict[str, Bi] = {
 }
 NO_MANAGEMENT = "无物业管理"
 ENGAGED = "外聘物业服务企业"
-CATEGORIES = (1, 2, 3)     # seed 004 附件5 note: 一类、二类、三类小区
+CATEGORIES = (1, 2, 3)     # 「物业管理调度方案」附件5 的说明: 一类、二类、三类小区
 
 COMMITTEE_KINDS: dict[str, Bi] = {
     "owners": Bi("业主委员会", "owners' committee"),

@@ -1,4 +1,4 @@
-"""Setting a district up from its 调度表 (seed 004 附件5) and keeping it: import XLSX or CSV
+"""Setting a district up from its 调度表 （「物业管理调度方案」附件5） and keeping it: import XLSX or CSV
 with a dry run that lists each row's errors, an all-or-nothing apply, idempotence; and
 the export, which imports back to no change."""
 from __future__ import annotations

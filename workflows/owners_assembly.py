@@ -136,8 +136,8 @@ def _earliest_meeting(published: date) -> date:
 # The longest term of an owners' committee, from which the register counts its end (and
 # the re-election duty 90 days / "before" it).
 COMMITTEE_TERM = {
-    "national": Period(5, "year", "《物业管理条例》第十八条：业主大会议事规则应当就业主委员会的组成和成员任期等事项作出约定"
-                                  "（任期以议事规则为准，登记按五年计，待核实）"),
+    "national": Period(5, "year", "《物业管理条例》第十八条：业主大会议事规则应当就业主大会的议事方式、表决程序、"
+                                  "业主委员会的组成和成员任期等事项作出约定（任期以议事规则为准，登记按五年计，待核实）"),
     "henan": Period(5, "year", "《河南省物业管理条例》第二十八条：业主委员会由主任、副主任及委员组成，每届任期不超过五年，"
                                "可以连选连任"),
     "shandong": Period(5, "year", "《山东省物业管理条例》第三十条：业主委员会成员应当由物业服务区域内的业主担任，"
