@@ -344,6 +344,10 @@ class EstateFacts:
     open_cases: int = 0
     overdue: int = 0
     due_soon: int = 0
+    # What the register knows: its profile (management mode, the 调度表's columns) and the
+    # kind of committee in office (owners / management), if any.
+    profile: Any = None
+    committee_kind: Optional[str] = None
 
 
 def estate_facts(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], *,
@@ -370,6 +374,12 @@ def estate_facts(session: Session, actor: Actor, windows: Mapping[str, AlertWind
             .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
             .where(Case.estate_id.in_(ids), or_(od, ds)).group_by(Case.estate_id)):
         facts[eid].overdue, facts[eid].due_soon = o, s
+    from engine.register_models import Committee, EstateProfile
+    for p in session.scalars(select(EstateProfile).where(EstateProfile.estate_id.in_(ids))):
+        facts[p.estate_id].profile = p
+    for eid, kind in session.execute(select(Committee.estate_id, Committee.kind).where(
+            Committee.estate_id.in_(ids), Committee.status == "active").order_by(Committee.id)):
+        facts[eid].committee_kind = kind
     return list(facts.values())
 
 

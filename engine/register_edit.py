@@ -317,13 +317,15 @@ class EnterpriseRow:
     estates: list
 
 
-def enterprises(session: Session) -> list[EnterpriseRow]:
+def enterprises(session: Session, actor: Actor) -> list[EnterpriseRow]:
+    """Every registered enterprise, with the estates it serves that the actor may see."""
+    from engine.access import estate_condition
     rows = session.execute(select(Organisation, EnterpriseProfile)
                            .outerjoin(EnterpriseProfile, EnterpriseProfile.organisation_id == Organisation.id)
                            .where(Organisation.kind == "enterprise").order_by(Organisation.name)).all()
     served: dict[int, list] = {}
     for eid, ename in session.execute(select(Estate.enterprise_id, Estate.name)
-                                      .where(Estate.enterprise_id.is_not(None))):
+                                      .where(Estate.enterprise_id.is_not(None), estate_condition(actor))):
         served.setdefault(eid, []).append(ename)
     return [EnterpriseRow(o, prof, served.get(o.id, [])) for o, prof in rows]
 

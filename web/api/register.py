@@ -258,7 +258,7 @@ def estate_history(q, estate_id):
 @bp.response(200, EnterpriseList)
 @errors(E401)
 def list_enterprises():
-    rows = edit.enterprises(get_session())
+    rows = edit.enterprises(get_session(), current_actor())
     return {"items": [{"id": r.org.id, "name": r.org.name,
                        "credit_code": r.profile.credit_code if r.profile else None,
                        "contact": r.profile.contact if r.profile else "",
