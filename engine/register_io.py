@@ -50,11 +50,11 @@ class ImportResult:
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)      # what each row would do
-    applied: bool = False
+    written: bool = False
 
     def as_dict(self) -> dict:
         return {"created": self.created, "changed": self.changed, "unchanged": self.unchanged,
-                "errors": self.errors, "rows": self.rows, "applied": self.applied}
+                "errors": self.errors, "rows": self.rows, "written": self.written}
 
     def error(self, row: int, column: str, message) -> None:
         self.errors.append({"row": row, "column": column, "message": str(message),
@@ -318,7 +318,7 @@ def import_register(session: Session, actor: Actor, data: bytes, *, apply: bool,
     except BaseException:
         session.rollback()
         raise
-    res.applied = True
+    res.written = True
     return res
 
 

@@ -72,10 +72,10 @@ def test_import_dry_run_then_apply(api, session):
                                data={"file": (io.BytesIO(data), "调度表.xlsx"), "dry_run": dry},
                                content_type="multipart/form-data")
     r = send("true")
-    assert r.status_code == 200 and r.get_json()["created"] == 2 and not r.get_json()["applied"]
+    assert r.status_code == 200 and r.get_json()["created"] == 2 and not r.get_json()["written"]
     assert api.count(RegisterChange) == 0
     r = send("false")
-    assert r.get_json()["applied"] and api.count(Estate) == 6
+    assert r.get_json()["written"] and api.count(Estate) == 6
     r = send("false")
     assert (r.get_json()["created"], r.get_json()["changed"], r.get_json()["unchanged"]) == (0, 0, 2)
     empty = api.client.post("/api/v1/register/import", headers=api.headers("street"),
@@ -91,9 +91,9 @@ def test_the_command_line_imports_and_exports(runner, district, tmp_path):
     f.write_bytes(xlsx([row("桂花苑", 街道办事处="老城街道办事处")]))
     r = runner.invoke(args=["register", "import", str(f)])
     assert r.exit_code == 0, r.output
-    assert '"created": 1' in r.output and '"applied": false' in r.output
+    assert '"created": 1' in r.output and '"written": false' in r.output
     r = runner.invoke(args=["register", "import", str(f), "--apply"])
-    assert '"applied": true' in r.output
+    assert '"written": true' in r.output
     bad = tmp_path / "bad.csv"
     bad.write_bytes("小区名称\n桂花苑\n".encode())
     r = runner.invoke(args=["register", "import", str(bad), "--user", "street"])

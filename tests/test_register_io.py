@@ -66,7 +66,7 @@ def test_dry_run_then_apply_then_idempotent(session, district):
                                                           "新华小区": "create"}
     assert snapshot(session) == before              # a dry run writes nothing
     done = import_register(session, street, data, apply=True, now=NOW)
-    assert done.applied and (done.created, done.changed) == (2, 1)
+    assert done.written and (done.created, done.changed) == (2, 1)
     gh = session.scalar(select(Estate).where(Estate.name == "桂花苑"))
     assert gh.street_office_id == district.orgs["street"].id and gh.province == "河南省"
     assert gh.total_area == __import__("decimal").Decimal("32000.50") and gh.total_owners == 410
@@ -99,7 +99,7 @@ def test_wrong_columns_are_named_and_nothing_is_written(session, district):
     header = [c for c in COLUMNS if c != "物业管理性质"] + ["楼栋数"]
     res = import_register(session, street, csv_bytes([row("桂花苑")], header=header), apply=True, now=NOW)
     assert {(e["row"], e["column"]) for e in res.errors} == {(1, "物业管理性质"), (1, "楼栋数")}
-    assert "缺少列" in res.errors[0]["message"] and not res.applied
+    assert "缺少列" in res.errors[0]["message"] and not res.written
     assert snapshot(session) == before
 
 
@@ -117,14 +117,14 @@ def test_bad_credit_codes_and_bad_cells_are_row_errors(session, district):
     assert (3, "统一社会信用代码") in got and (4, "入驻物业管理企业名称") in got
     assert {(5, "类别"), (5, "总建筑面积"), (5, "业主总人数"), (5, "入驻时间"), (6, "物业管理性质")} <= got
     assert any("校验位错误" in e["message"] for e in res.errors)
-    assert not res.applied and snapshot(session) == before      # the good row is not written either
+    assert not res.written and snapshot(session) == before      # the good row is not written either
 
 
 def test_a_new_enterprise_is_registered_from_a_valid_code(session, district):
     street = district.actor("street")
     res = import_register(session, street, xlsx([row("丹桂园", enterprise="信阳新物业有限公司",
                                                      统一社会信用代码=CODE)]), apply=True, now=NOW)
-    assert res.errors == [] and res.applied
+    assert res.errors == [] and res.written
     org = session.scalar(select(Organisation).where(Organisation.name == "信阳新物业有限公司"))
     assert org.kind == "enterprise" and session.get(EnterpriseProfile, org.id).credit_code == CODE
 
@@ -162,7 +162,7 @@ def test_five_thousand_rows(session, district):
     # One bad row among 5,000 stops everything.
     rows[4321] = row("测试小区4321", owners="很多")
     res = import_register(session, district.actor("street"), xlsx(rows), apply=True, now=NOW)
-    assert [(e["row"], e["column"]) for e in res.errors] == [(4323, "业主总人数")] and not res.applied
+    assert [(e["row"], e["column"]) for e in res.errors] == [(4323, "业主总人数")] and not res.written
 
 
 def test_a_bureau_import_names_the_street_office_and_stays_in_its_district(session, district):
@@ -171,7 +171,7 @@ def test_a_bureau_import_names_the_street_office_and_stays_in_its_district(sessi
     assert res.errors[0]["column"] == "街道办事处"
     res = import_register(session, bureau, xlsx([row("桂花苑", 街道办事处="湖东街道办事处", 社区名称="湖滨社区居民委员会")]),
                           apply=True, now=NOW)
-    assert res.errors == [] and res.applied
+    assert res.errors == [] and res.written
     e = session.scalar(select(Estate).where(Estate.name == "桂花苑"))
     assert e.street_office_id == district.orgs["street2"].id and e.community_id == district.orgs["community2"].id
     with pytest.raises(NotPermitted):

@@ -151,6 +151,7 @@ def build_cases(session: Session, district: District, today: date) -> None:
     met and one met late. Each step goes through engine.runtime.open_case / advance as
     the demo user who would have taken it, dated in the past when it was taken."""
     clock = _Clock(today)
+    __import__("web.demo_register", fromlist=["build"]).build(session, district, clock.ago)
     overdue_filing = build_contract_filings(session, district, clock)
     build_owners_assemblies(session, district, clock)
     build_reelections(session, district, clock)

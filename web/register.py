@@ -188,7 +188,7 @@ def import_page():
                 flash(_("文件已失效，请重新选择"), "error")
                 return redirect(url_for("register.import_page"))
             result = register_io.import_register(s, _actor(), data, apply=True)
-            if result.applied:
+            if result.written:
                 flash(_("已导入：新建 %(c)s 个，修改 %(m)s 个，未变 %(u)s 个", c=result.created,
                         m=result.changed, u=result.unchanged), "ok")
                 return redirect(url_for("register.index"))

@@ -192,7 +192,7 @@ class ImportOut(ma.Schema):
     created = fields.Integer(required=True)
     changed = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
-    applied = fields.Boolean(required=True)
+    written = fields.Boolean(required=True)
     errors = fields.List(fields.Nested(ImportRowError), required=True)
     rows = fields.List(fields.Dict(), required=True)
 
