@@ -26,8 +26,9 @@ from engine.rulepacks import pack_for
 from engine.timefmt import cn_date
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
-# How far ahead of a term's end the candidate rows are read (the longest notice plus the
-# longest "before" period declared is well inside it).
+# How far around a term's end candidate rows are read: a duty's notice plus a margin
+# longer than any "before" period declared (three months) and any warning window.
+_MARGIN = timedelta(days=200)
 _LOOKAHEAD = timedelta(days=400)
 
 
@@ -136,12 +137,12 @@ def _make(procedure: str, spec: RegisterDuty, row, subject_id: int, anchor: date
                 row.estate_name, party_role, party_org, told, anchor, due, period.citation, shown)
 
 
-def _committee_rows(session: Session, today: date, where):
+def _committee_rows(session: Session, today: date, where, ahead: timedelta):
     return session.execute(
         select(Committee.id, Committee.term_end, *_ESTATE)
         .join(Estate, Estate.id == Committee.estate_id)
         .where(Committee.status == "active", Committee.kind == "owners",
-               Committee.term_end.is_not(None), Committee.term_end <= today + _LOOKAHEAD, where))
+               Committee.term_end.is_not(None), Committee.term_end <= today + ahead, where))
 
 
 def _unfiled_rows(session: Session, today: date, where, procedure: str):
@@ -154,7 +155,7 @@ def _unfiled_rows(session: Session, today: date, where, procedure: str):
                or_(Contract.case_id.is_(None), ~finished), where))
 
 
-def _term_rows(session: Session, today: date, where):
+def _term_rows(session: Session, today: date, where, ahead: timedelta):
     newer = Contract.__table__.alias("newer")
     superseded = select(newer.c.id).where(newer.c.estate_id == Contract.estate_id,
                                           newer.c.signed_on > Contract.signed_on,
@@ -163,7 +164,7 @@ def _term_rows(session: Session, today: date, where):
         select(Contract.id, Contract.term_end, Contract.enterprise_id, *_ESTATE)
         .join(Estate, Estate.id == Contract.estate_id)
         .where(Contract.filing_status != "refused", Contract.term_end.is_not(None),
-               Contract.term_end <= today + _LOOKAHEAD, Contract.term_end >= today - _LOOKAHEAD,
+               Contract.term_end <= today + ahead, Contract.term_end >= today - _LOOKAHEAD,
                ~superseded, where))
 
 
@@ -178,7 +179,8 @@ def open_duties(session: Session, today: date, *, where=None,
             registry.current(procedure).alerts.due_soon
         if spec.subject == "committee_term":
             running = _running_estates(session, procedure)
-            for r in _committee_rows(session, today, where):
+            ahead = timedelta(days=spec.notice_days) + _MARGIN
+            for r in _committee_rows(session, today, where, ahead):
                 if r.estate_id in running:
                     continue
                 d = _make(procedure, spec, r, r.id, r.term_end, None, today, win)
@@ -191,7 +193,8 @@ def open_duties(session: Session, today: date, *, where=None,
                     out.append(d)
         elif spec.subject == "contract_term":
             running = _running_estates(session, procedure)
-            for r in _term_rows(session, today, where):
+            ahead = timedelta(days=spec.notice_days) + _MARGIN
+            for r in _term_rows(session, today, where, ahead):
                 if r.estate_id in running:
                     continue
                 d = _make(procedure, spec, r, r.id, r.term_end, r.enterprise_id, today, win)
