@@ -433,3 +433,48 @@ def uncovered_estates(session: Session, actor: Actor, *, today: Optional[date] =
                    and_(EstateProfile.estate_id.is_(None), Estate.enterprise_id.is_(None))))
         .order_by(EstateProfile.mode_since, Estate.id)).all()
     return [Uncovered(e, since, (today - since).days if since else None) for e, since in rows]
+
+
+# Changes in management that the monthly statistics count (《浉河区物业管理实施细则》
+# 第十五条: 每月统计辖区住宅小区物业管理变化情况), read from the register's history.
+CHANGE_KINDS = ("new_estate", "enterprise_changed", "became_unmanaged", "committee_formed",
+                "committee_ended")
+
+
+def monthly_changes(session: Session, actor: Actor, first: date, last: date) -> list[dict]:
+    """Per street office, the changes in management whose fact took effect between
+    `first` and `last` (inclusive), counted from the register's history: estates newly
+    registered, enterprise changed, became 无物业管理, committee in office, term ended."""
+    import json as _json
+    from engine.register_models import NO_MANAGEMENT, RegisterChange
+    rows = session.execute(
+        select(RegisterChange.entity, RegisterChange.field, RegisterChange.old, RegisterChange.new,
+               RegisterChange.estate_id, Estate.street_office_id, Estate.name)
+        .join(Estate, Estate.id == RegisterChange.estate_id)
+        .where(estate_condition(actor), RegisterChange.fact_date >= first,
+               RegisterChange.fact_date <= last)
+        .order_by(RegisterChange.fact_date, RegisterChange.id)).all()
+    out: dict[int, dict] = {}
+    seen: set = set()
+    for entity, fld, old, new, estate_id, office_id, name in rows:
+        new_v = _json.loads(new) if new is not None else None
+        kind = None
+        if entity == "estate" and fld == "name" and old is None:
+            kind = "new_estate"
+        elif entity == "estate" and fld == "enterprise_id" and old is not None:
+            kind = "enterprise_changed"
+        elif entity == "estate" and fld == "management_mode" and new_v == NO_MANAGEMENT:
+            kind = "became_unmanaged"
+        elif entity == "committee" and fld == "status" and new_v == "active":
+            kind = "committee_formed"
+        elif entity == "committee" and fld == "status" and new_v in ("term_ended", "dissolved"):
+            kind = "committee_ended"
+        if kind is None or (kind, estate_id) in seen:
+            continue
+        seen.add((kind, estate_id))
+        d = out.setdefault(office_id, {"street_office_id": office_id, **{k: [] for k in CHANGE_KINDS}})
+        d[kind].append(name)
+    names = names_of(session, "street_office", list(out))
+    for d in out.values():
+        d["street_office"] = names.get(d["street_office_id"], "")
+    return sorted(out.values(), key=lambda d: d["street_office"])

@@ -238,8 +238,8 @@ def create_estate(session: Session, actor: Actor, values: Mapping[str, Any], *,
     if prof["management_mode"] and "mode_since" not in prof:
         prof["mode_since"] = rec.fact_date
     create(session, estate, {"address": "", **est, "street_office_id": office_id, "bureau_id": bureau_id}, rec)
-    p = profile(session, estate, new=True)
-    change(session, p, prof, rec)
+    # A new estate's register columns are all news: each is recorded from nothing.
+    p = create(session, EstateProfile(estate_id=estate.id), prof, rec)
     _consistent(estate, p)
     return estate
 

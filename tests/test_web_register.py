@@ -68,3 +68,25 @@ def test_import_with_preview_then_confirm_and_export(client, district, session):
     names = [c.value for c in ws["C"]]
     assert "桂花苑" in names and "锦绣花园" in names and "湖东新苑" not in names
     assert "物业管理性质" in text(client.get("/dashboard/progress"))
+
+
+def test_monthly_changes_from_the_history(client, district, session):
+    from datetime import date
+    from engine import queries
+    from engine.register import Recorder, change, profile
+    from engine.register_edit import create_estate
+    street = district.actor("street")
+    e = session.get(Estate, district.estates["binhe"].id)
+    change(session, e, {"enterprise_id": district.orgs["enterprise"].id}, Recorder(date(2026, 10, 12), street))
+    create_estate(session, street, {"name": "桂花苑", "province": "河南省", "fact_date": "2026-10-03"})
+    change(session, profile(session, session.get(Estate, district.estates["jinxiu"].id)),
+           {"management_mode": "外聘物业服务企业"}, Recorder(date(2026, 9, 30), street))
+    session.commit()
+    rows = queries.monthly_changes(session, street, date(2026, 10, 1), date(2026, 10, 31))
+    (r,) = rows
+    assert r["street_office"] == "老城街道办事处" and r["enterprise_changed"] == ["滨河湾小区"]
+    assert r["new_estate"] == ["桂花苑"] and r["became_unmanaged"] == ["桂花苑"]
+    assert queries.monthly_changes(session, district.actor("street2"), date(2026, 10, 1), date(2026, 10, 31)) == []
+    signed_in(client, "street")
+    page = text(client.get("/register/changes?month=2026-10"))
+    assert "更换物业服务企业" in page and "滨河湾小区" in page

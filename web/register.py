@@ -204,6 +204,27 @@ def import_page():
                            columns=register_io.COLUMNS, optional=register_io.OPTIONAL)
 
 
+CHANGE_LABELS = {"new_estate": "新登记的物业管理区域", "enterprise_changed": "更换物业服务企业",
+                 "became_unmanaged": "变为无物业管理", "committee_formed": "业主委员会（物业管理委员会）成立",
+                 "committee_ended": "业主委员会任期届满或解散"}
+
+
+@bp.get("/changes")
+def changes():
+    """每月统计辖区住宅小区物业管理变化情况, from the register's history."""
+    today = clock.today()
+    month = request.args.get("month") or today.strftime("%Y-%m")
+    try:
+        first = date.fromisoformat(month + "-01")
+    except ValueError:
+        first = today.replace(day=1)
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    from datetime import timedelta
+    rows = queries.monthly_changes(get_session(), _actor(), first, nxt - timedelta(days=1))
+    return render_template("register/changes.html", rows=rows, month=first.strftime("%Y-%m"),
+                           kinds=queries.CHANGE_KINDS, labels={k: _(v) for k, v in CHANGE_LABELS.items()})
+
+
 @bp.get("/export.<fmt>")
 def export(fmt: str):
     if fmt not in ("xlsx", "csv"):
