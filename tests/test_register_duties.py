@@ -133,3 +133,12 @@ def test_uncovered_estates_are_listed_with_how_long(session, district):
     rows = queries.uncovered_estates(session, district.actor("street2"), today=D(2026, 7, 1))
     assert [(r.estate.name, r.since, r.days) for r in rows] == [("湖东新苑", D(2026, 6, 1), 30)]
     assert queries.uncovered_estates(session, district.actor("street"), today=D(2026, 7, 1)) == []
+
+
+def test_the_register_alerts_reach_the_inbox(client, session, district):
+    from tests.helpers import signed_in, text
+    _committee(session, district)
+    scan(session, at(D(2026, 10, 12)))
+    signed_in(client, "street")
+    page = text(client.get("/inbox/"))
+    assert "台账提醒" in page and "锦绣花园" in page and "换届" in page
