@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -95,6 +96,41 @@ def _record(session: Session, obj, changes: list[tuple[str, Any, Any]],
     written with Core: an import records tens of thousands)."""
     if not changes:
         return []
+    if _BATCH in session.info:
+        # written together at the end of the batch (see `batched`)
+        rows = _rows(obj, changes, rec)
+        session.info[_BATCH].extend(rows)
+        return rows
+    rows = _rows(obj, changes, rec)
+    _insert_rows(session, rows)
+    return rows
+
+
+_BATCH = "register_batch"
+
+
+@contextmanager
+def batched(session: Session):
+    """Gather the history rows of many changes (an import) and write them, with their
+    evidence leaves, in a few statements when the block ends (inside its transaction)."""
+    session.info[_BATCH] = pending = []
+    try:
+        yield
+        session.info.pop(_BATCH, None)
+        for i in range(0, len(pending), 5000):
+            _insert_rows(session, pending[i:i + 5000])
+    finally:
+        session.info.pop(_BATCH, None)
+
+
+def _insert_rows(session: Session, rows: list[dict]) -> None:
+    ids = session.connection().execute(_INSERT_CHANGES, rows).scalars().all()
+    for row, rid in zip(rows, ids):
+        row["id"] = rid
+    evidence.append_entries(session, evidence.entries_for(RegisterChange, rows))
+
+
+def _rows(obj, changes, rec: Recorder) -> list[dict]:
     now = rec.now or clock.now()
     entity, entity_id, estate_id = _entity(obj)
     rows = [dict(entity=entity, entity_id=entity_id, estate_id=estate_id, field=name,
@@ -102,10 +138,6 @@ def _record(session: Session, obj, changes: list[tuple[str, Any, Any]],
                  recorder_id=rec.actor.user_id, recorder_name=rec.actor.name or "",
                  event_id=rec.event_id, case_id=rec.case_id, note=rec.note)
             for name, old, new in changes]
-    ids = session.connection().execute(_INSERT_CHANGES, rows).scalars().all()
-    for row, rid in zip(rows, ids):
-        row["id"] = rid
-    evidence.append_entries(session, evidence.entries_for(RegisterChange, rows))
     return rows
 
 

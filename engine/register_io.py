@@ -294,32 +294,41 @@ def import_register(session: Session, actor: Actor, data: bytes, *, apply: bool,
         if res.errors:
             res.created = res.changed = 0
         return res
+    from engine.register import batched
     try:
-        for office_id, cname in sorted(new_communities):
-            org = Organisation(name=cname, kind="community", parent_id=office_id)
-            session.add(org)
-            session.flush()
-            communities[(office_id, cname)] = org.id
-        for ename, code in sorted(new_enterprises.items()):
-            enterprises[ename] = create_enterprise(session, actor, {"name": ename, "credit_code": code},
-                                                   now=now).id
-        for p in plans:
-            if p["action"] == "unchanged":
-                continue
-            v = dict(p["values"])
-            v["community_id"] = communities.get((p["office_id"], p["community"])) if p["community"] else None
-            v["enterprise_id"] = enterprises.get(p["enterprise"]) if p["enterprise"] else None
-            if p["action"] == "create":
-                v["street_office_id"] = p["office_id"]
-                create_estate(session, actor, v, now=now, note="调度表导入")
-            else:
-                update_estate(session, actor, p["estate_id"], v, now=now, note="调度表导入")
+        with batched(session):
+            _apply(session, actor, now, plans, new_communities, new_enterprises, communities,
+                   enterprises)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     res.written = True
     return res
+
+
+def _apply(session, actor, now, plans, new_communities, new_enterprises, communities,
+           enterprises) -> None:
+    """Write a checked file's plan (the caller commits or rolls back)."""
+    for office_id, cname in sorted(new_communities):
+        org = Organisation(name=cname, kind="community", parent_id=office_id)
+        session.add(org)
+        session.flush()
+        communities[(office_id, cname)] = org.id
+    for ename, code in sorted(new_enterprises.items()):
+        enterprises[ename] = create_enterprise(session, actor, {"name": ename, "credit_code": code},
+                                               now=now).id
+    for p in plans:
+        if p["action"] == "unchanged":
+            continue
+        v = dict(p["values"])
+        v["community_id"] = communities.get((p["office_id"], p["community"])) if p["community"] else None
+        v["enterprise_id"] = enterprises.get(p["enterprise"]) if p["enterprise"] else None
+        if p["action"] == "create":
+            v["street_office_id"] = p["office_id"]
+            create_estate(session, actor, v, now=now, note="调度表导入")
+        else:
+            update_estate(session, actor, p["estate_id"], v, now=now, note="调度表导入")
 
 
 # -- export ------------------------------------------------------------------------------------
