@@ -18,6 +18,8 @@ MODEL_MODULES = [
     "engine.evidence",
     "engine.files",
     "engine.signin",
+    "engine.register_models",
+    "engine.register_duties",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -205,6 +205,39 @@ class Link:
     enterprise_key: str = ""     # key of the case data holding the party enterprise's id
 
 
+# What a step may write into the register (engine.register runs each, in the step's
+# transaction): the name of the write → the register fields it reads from the case's data.
+REGISTER_WRITES: dict[str, tuple[str, ...]] = {
+    "first_committee_elected": ("elected_on", "members"),
+    "successor_committee_elected": ("elected_on", "members"),
+    "committee_officers": ("chair", "vice_chair"),
+    "committee_filed": ("filed_on",),
+    "interim_committee": ("elected_on", "members"),
+    "enterprise_changed": ("successor_id", "since"),
+    "contract_registered": ("kind", "contract_no", "signed_on", "term_start", "term_end",
+                            "fee", "enterprise_id"),
+    "contract_submitted": (),
+    "contract_filed": (),
+    "contract_refused": (),
+    "handover_recorded": ("handed_over_on",),
+}
+
+
+# Register facts an opening may be refused on (engine.register.refusals checks them).
+REFUSALS = ("committee_in_office", "owners_chose_enterprise")
+
+
+@dataclass(frozen=True)
+class RegisterWrite:
+    """A change a step makes to the register (台账), e.g. a filed committee becomes the
+    estate's committee. `fields` maps a register field of the write to the key of the
+    case's data (after the step) that holds it; `term` gives, per rule pack, the longest
+    term of a committee it creates, citing its article."""
+    what: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    term: Mapping[str, "Period"] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Transition:
     trigger: str
@@ -227,6 +260,7 @@ class Transition:
     fact: str = ""
     fact_label: str = "办理日期"
     fact_label_en: str = "date of the act"
+    registers: tuple[RegisterWrite, ...] = ()   # what the step writes into the register
 
 
 @dataclass(frozen=True)
@@ -252,6 +286,10 @@ class Opening:
     fact: str = ""
     fact_label: str = "办理日期"
     fact_label_en: str = "date of the act"
+    registers: tuple[RegisterWrite, ...] = ()
+    # Register facts that forbid opening (e.g. a first assembly where a committee is in
+    # office), checked by engine.register with the refusal naming what stands in the way.
+    refused_when: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,6 +307,33 @@ class Material:
         if pack in self.basis:
             return self.basis[pack]
         return self.basis.get(NATIONAL, "")
+
+
+# What a register duty runs over (engine.register_duties knows each).
+DUTY_SUBJECTS = {
+    "committee_term": "an owners' committee in office, from the end of its term",
+    "contract_unfiled": "a signed contract not filed and with no filing case, from its signing",
+    "contract_term": "a service contract, from the end of its term",
+}
+
+
+@dataclass(frozen=True)
+class RegisterDuty:
+    """A duty the register raises by itself, found by the daily scan whether or not
+    anybody opened a case (a committee's term running out, a contract never filed).
+    The procedure that declares it is the one whose running case answers it: while such
+    a case runs for the estate (or, for a contract, its own case), nobody is alerted.
+
+    `deadline.anchor` names the register field the period runs from (term_end,
+    signed_on); its rules give the period and article per rule pack, its party the role
+    that owes it; `told` are the roles told besides the party. The duty is shown from
+    `notice_days` calendar days before its last day (0: from the procedure's due-soon
+    window)."""
+    key: str
+    subject: str
+    deadline: DeadlineSpec
+    told: tuple[str, ...] = ()
+    notice_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -289,6 +354,7 @@ class Procedure:
     extra_roles: tuple[str, ...] = field(default=())
     alerts: AlertWindows = field(default_factory=AlertWindows)
     documents: tuple[DocumentSpec, ...] = ()
+    duties: tuple[RegisterDuty, ...] = ()     # register duties its running case answers
 
     # -- look-ups -------------------------------------------------------------------
     @property
@@ -385,7 +451,27 @@ class Procedure:
             if key not in flds or type(flds[key]).__name__ != "Date":
                 problems.append(f"{owner}: fact date {key!r} is not a date field of its payload")
 
+        def check_registers(owner: str, writes):
+            for w in writes:
+                if w.what not in REGISTER_WRITES:
+                    problems.append(f"{owner}: unknown register write {w.what!r} "
+                                    f"(known: {', '.join(REGISTER_WRITES)})")
+                    continue
+                for f in w.fields:
+                    if f not in REGISTER_WRITES[w.what]:
+                        problems.append(f"{owner}: register write {w.what!r} has no field {f!r}")
+                check_packs(f"{owner}: register write {w.what!r}", w.term)
+                for pack, p in w.term.items():
+                    if p is None or p.unit not in UNITS or not (p.citation or "").strip():
+                        problems.append(f"{owner}: register write {w.what!r} [{pack}]: "
+                                        "a term needs a unit and its article")
+
         check_fact("opening", self.opening.fact, self.opening.schema)
+        check_registers("opening", self.opening.registers)
+        for cond in self.opening.refused_when:
+            if cond not in REFUSALS:
+                problems.append(f"opening: unknown register refusal {cond!r} "
+                                f"(known: {', '.join(REFUSALS)})")
         for m in self.materials:
             check_packs(f"material {m.key!r}", m.basis)
         check_roles("opening", self.opening.roles)
@@ -424,6 +510,7 @@ class Procedure:
             check_deadline_refs(owner, t.starts + t.meets + t.cancels)
             check_documents(owner, t.issues + t.voids)
             check_fact(owner, t.fact, t.schema)
+            check_registers(owner, t.registers)
         for d in self.deadlines:
             owner = f"deadline {d.key!r}"
             if d.direction not in ("after", "before"):
@@ -464,6 +551,19 @@ class Procedure:
             if not s.final and not any(t.dest not in (None, s.name)
                                         for t in self.transitions_from(s.name)):
                 problems.append(f"non-final state {s.name!r} ({s.label}) has no way out")
+        for duty in self.duties:
+            owner = f"register duty {duty.key!r}"
+            if duty.subject not in DUTY_SUBJECTS:
+                problems.append(f"{owner}: unknown subject {duty.subject!r} (known: {', '.join(DUTY_SUBJECTS)})")
+            d = duty.deadline
+            if d.party not in ROLES or any(r not in ROLES for r in duty.told + d.escalate_to):
+                problems.append(f"{owner}: unknown role")
+            if NATIONAL not in d.rules:
+                problems.append(f"{owner}: no national rule (map it to None if there is no national duty)")
+            check_packs(owner, d.rules)
+            for pack, p in d.rules.items():
+                if p is not None and (p.unit not in UNITS or not (p.citation or "").strip()):
+                    problems.append(f"{owner} [{pack}]: a period needs a unit and its article")
         if problems:
             raise DefinitionError(f"{where} is invalid:\n  - " + "\n  - ".join(problems))
         return self

@@ -344,6 +344,10 @@ class EstateFacts:
     open_cases: int = 0
     overdue: int = 0
     due_soon: int = 0
+    # What the register knows: its profile (management mode, the 调度表's columns) and the
+    # kind of committee in office (owners / management), if any.
+    profile: Any = None
+    committee_kind: Optional[str] = None
 
 
 def estate_facts(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], *,
@@ -370,6 +374,12 @@ def estate_facts(session: Session, actor: Actor, windows: Mapping[str, AlertWind
             .select_from(Deadline).join(Case, Case.id == Deadline.case_id)
             .where(Case.estate_id.in_(ids), or_(od, ds)).group_by(Case.estate_id)):
         facts[eid].overdue, facts[eid].due_soon = o, s
+    from engine.register_models import Committee, EstateProfile
+    for p in session.scalars(select(EstateProfile).where(EstateProfile.estate_id.in_(ids))):
+        facts[p.estate_id].profile = p
+    for eid, kind in session.execute(select(Committee.estate_id, Committee.kind).where(
+            Committee.estate_id.in_(ids), Committee.status == "active").order_by(Committee.id)):
+        facts[eid].committee_kind = kind
     return list(facts.values())
 
 
@@ -378,3 +388,93 @@ __all__ = ["OVERDUE", "DUE_SOON", "LATE", "WHICH", "Scope", "EVERYTHING", "GROUP
            "due_soon_condition", "late_condition", "is_overdue", "is_due_soon", "worklist",
            "WorkItem", "procedure_counts", "overdue_by_unit", "names_of", "estate_facts",
            "EstateFacts", "overdue_case_ids", "overdue_case_condition", "SUPERVISED_UNIT"]
+
+
+# -- the register ----------------------------------------------------------------------------
+
+def register_duties(session: Session, actor: Actor, *, today: Optional[date] = None,
+                    windows: Optional[Mapping[str, AlertWindows]] = None) -> list:
+    """The duties the register raises today that the actor owes or supervises
+    (engine.register_duties): an enterprise sees those it owes or is told of; every
+    other role those of the estates in its jurisdiction."""
+    from engine.register_duties import open_duties
+    today = today or clock.today()
+    if actor.role == "enterprise":
+        return [d for d in open_duties(session, today, windows=windows)
+                if actor.org_id and actor.org_id in d.organisations]
+    return open_duties(session, today, where=estate_condition(actor), windows=windows)
+
+
+def register_duty_counts(session: Session, actor: Actor, *, today: Optional[date] = None,
+                         windows: Optional[Mapping[str, AlertWindows]] = None) -> dict[str, int]:
+    today = today or clock.today()
+    duties = register_duties(session, actor, today=today, windows=windows)
+    overdue = sum(d.overdue(today) for d in duties)
+    return {OVERDUE: overdue, DUE_SOON: len(duties) - overdue}
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    estate: Estate
+    since: Optional[date]
+    days: Optional[int]
+
+
+def uncovered_estates(session: Session, actor: Actor, *, today: Optional[date] = None) -> list[Uncovered]:
+    """Estates the register says have no property management (无物业管理), with the day
+    that became true (from the history; unknown when it never changed) and for how long."""
+    from engine.register_models import NO_MANAGEMENT, EstateProfile
+    today = today or clock.today()
+    rows = session.execute(
+        select(Estate, EstateProfile.mode_since)
+        .outerjoin(EstateProfile, EstateProfile.estate_id == Estate.id)
+        .where(estate_condition(actor),
+               or_(EstateProfile.management_mode == NO_MANAGEMENT,
+                   and_(EstateProfile.estate_id.is_(None), Estate.enterprise_id.is_(None))))
+        .order_by(EstateProfile.mode_since, Estate.id)).all()
+    return [Uncovered(e, since, (today - since).days if since else None) for e, since in rows]
+
+
+# Changes in management that the monthly statistics count (《浉河区物业管理实施细则》
+# 第十五条: 每月统计辖区住宅小区物业管理变化情况), read from the register's history.
+CHANGE_KINDS = ("new_estate", "enterprise_changed", "became_unmanaged", "committee_formed",
+                "committee_ended")
+
+
+def monthly_changes(session: Session, actor: Actor, first: date, last: date) -> list[dict]:
+    """Per street office, the changes in management whose fact took effect between
+    `first` and `last` (inclusive), counted from the register's history: estates newly
+    registered, enterprise changed, became 无物业管理, committee in office, term ended."""
+    import json as _json
+    from engine.register_models import NO_MANAGEMENT, RegisterChange
+    rows = session.execute(
+        select(RegisterChange.entity, RegisterChange.field, RegisterChange.old, RegisterChange.new,
+               RegisterChange.estate_id, Estate.street_office_id, Estate.name)
+        .join(Estate, Estate.id == RegisterChange.estate_id)
+        .where(estate_condition(actor), RegisterChange.fact_date >= first,
+               RegisterChange.fact_date <= last)
+        .order_by(RegisterChange.fact_date, RegisterChange.id)).all()
+    out: dict[int, dict] = {}
+    seen: set = set()
+    for entity, fld, old, new, estate_id, office_id, name in rows:
+        new_v = _json.loads(new) if new is not None else None
+        kind = None
+        if entity == "estate" and fld == "name" and old is None:
+            kind = "new_estate"
+        elif entity == "estate" and fld == "enterprise_id" and old is not None:
+            kind = "enterprise_changed"
+        elif entity == "estate" and fld == "management_mode" and new_v == NO_MANAGEMENT:
+            kind = "became_unmanaged"
+        elif entity == "committee" and fld == "status" and new_v == "active":
+            kind = "committee_formed"
+        elif entity == "committee" and fld == "status" and new_v in ("term_ended", "dissolved"):
+            kind = "committee_ended"
+        if kind is None or (kind, estate_id) in seen:
+            continue
+        seen.add((kind, estate_id))
+        d = out.setdefault(office_id, {"street_office_id": office_id, **{k: [] for k in CHANGE_KINDS}})
+        d[kind].append(name)
+    names = names_of(session, "street_office", list(out))
+    for d in out.values():
+        d["street_office"] = names.get(d["street_office_id"], "")
+    return sorted(out.values(), key=lambda d: d["street_office"])

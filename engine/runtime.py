@@ -24,7 +24,7 @@ from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import (clock, deadlines as deadline_rules, documents, evidence, files as file_store,
-                    links, machines, registry)
+                    links, machines, register, registry)
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.bilingual import Bi, embed, join, labelled
@@ -330,6 +330,8 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     typed, stored = _load_payload(op.schema, data, recorded_on)
     if op.exclusive:
         _refuse_a_second(session, defn, estate)
+    if op.refused_when:
+        register.refuse(session, op.refused_when, estate)
     pack = pack_for_estate(estate).pack
     today = fact_date or _fact_date(op, typed, given, recorded_on, None)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
@@ -357,10 +359,18 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
                        fact_date=today)
     _write_case(session, case, ev, state=defn.initial, data=case_data, now=now, opened=True)
     _attach(session, case, ev, actor, files)
+    _write_register(session, op.registers, case, estate, case_data, pack, today, actor, ev, now)
     deadline_rules.move(session, defn, case, ev, case_data, pack, today, now,
                         starts=op.starts)
     _issue(session, case, ev, op.issues, actor, now)
     return case
+
+
+def _write_register(session, writes, case, estate, data, pack, today, actor, ev, now) -> None:
+    """The step's declared register writes, in its transaction, dated by its fact."""
+    if writes:
+        register.apply(session, writes, case, estate, data, pack, register.Recorder(
+            fact_date=today, actor=actor, now=now, event_id=ev.id, case_id=case.id))
 
 
 def _refuse_a_second(session: Session, defn: Procedure, estate: Estate) -> None:
@@ -499,6 +509,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     else:
         new_data.update(stored)
     _write_case(session, case, ev, state=after, data=new_data, now=now)
+    _write_register(session, t.registers, case, estate, new_data, pack, today, actor, ev, now)
     deadline_rules.move(session, defn, case, ev, new_data, pack, today, now,
                         starts=t.starts, meets=t.meets, cancels=t.cancels,
                         final=defn.state(after).final)

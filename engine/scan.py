@@ -361,8 +361,10 @@ def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, A
     _pass_missed(ctx, counts)
     _pass_due_soon(ctx, counts)
     _pass_escalate(ctx, counts)
+    from engine import register_duties
+    register = register_duties.scan(session, ctx.today, now, windows=ctx.windows)
     summary = {"now": now.isoformat(), "today": ctx.today.isoformat(), **counts,
-               "alerts": counts[OVERDUE] + counts[DUE_SOON] + counts[ESCALATED]}
+               "alerts": counts[OVERDUE] + counts[DUE_SOON] + counts[ESCALATED], **register}
     if smtp is not None:
         from engine.mailer import deliver
         summary["mail"] = deliver(session, smtp, now=now)

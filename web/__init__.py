@@ -71,6 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import dashboard, inbox  # alerts: inbox and supervisor dashboard
     inbox.init_app(app)
     dashboard.init_app(app)
+    from web import register  # 台账: estates, committees, contracts, enterprises, import
+    register.init_app(app)
     cli.init_app(app)
     from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)

@@ -204,3 +204,6 @@ def init_app(app: Flask) -> None:
     from web import cli_calendar
     for cmd in cli_calendar.COMMANDS:
         app.cli.add_command(cmd)
+    from web import cli_register
+    for cmd in cli_register.COMMANDS:
+        app.cli.add_command(cmd)

@@ -262,6 +262,14 @@ class EstateProgress:
     open_cases: int
     overdue: int
     due_soon: int
+    profile: object = None          # the register's columns (engine.register_models.EstateProfile)
+
+    @property
+    def mode(self) -> str:
+        from engine.register_models import ENGAGED, MANAGEMENT_MODES, NO_MANAGEMENT
+        mode = self.profile.management_mode if self.profile is not None else (
+            ENGAGED if self.estate.enterprise_id else NO_MANAGEMENT)
+        return MANAGEMENT_MODES.get(mode, mode)
 
 
 def progress(session, actor, today: date) -> tuple[list[EstateProgress], list[dict]]:
@@ -276,9 +284,11 @@ def progress(session, actor, today: date) -> tuple[list[EstateProgress], list[di
         e = f.estate
         rows.append(EstateProgress(
             e, names.get(e.street_office_id, ""), names.get(e.community_id, "") if e.community_id else "",
-            estate_status.status(e.committee_id, e.enterprise_id, f.reached),
+            estate_status.status(e.committee_id, e.enterprise_id, f.reached,
+                                 committee_kind=f.committee_kind,
+                                 mode=f.profile.management_mode if f.profile else None),
             names.get(e.enterprise_id, "") if e.enterprise_id else "",
-            estate_status.preparing(f.running), f.open_cases, f.overdue, f.due_soon))
+            estate_status.preparing(f.running), f.open_cases, f.overdue, f.due_soon, f.profile))
     summary: dict[str, dict] = {}
     for r in rows:
         d = summary.setdefault(r.street, {"street": r.street, "total": 0, "overdue": 0,
@@ -315,7 +325,8 @@ def progress_page():
 
 CSV_HEADER = [N_("街道办事处"), N_("社区"), N_("物业管理区域"), N_("地址"), N_("管理状态"),
               N_("物业服务企业"), N_("业主大会筹备中"), N_("在办案件"), N_("逾期案件"),
-              N_("即将到期案件")]
+              N_("即将到期案件"), N_("类别"), N_("物业管理性质"), N_("入驻时间"), N_("服务内容"),
+              N_("物业负责人"), N_("联系电话"), N_("备注")]
 
 
 @bp.get("/progress.csv")
@@ -328,9 +339,13 @@ def progress_csv():
     w = csv.writer(buf)
     w.writerow([_(h) for h in CSV_HEADER])
     for r in rows:
+        p = r.profile
         w.writerow([r.street, r.community, r.estate.name, r.estate.address, tr(r.status),
                     r.enterprise, _("是") if r.preparing else _("否"), r.open_cases, r.overdue,
-                    r.due_soon])
+                    r.due_soon, (p.category or "") if p else "", r.mode,
+                    p.enterprise_since.isoformat() if p and p.enterprise_since else "",
+                    p.service_content if p else "", p.project_manager if p else "",
+                    p.phone if p else "", p.remark if p else ""])
     w.writerow([])
     w.writerow([_("街道办事处"), _("小区总数"), *map(tr, STATUSES), _("物业管理覆盖率"),
                 _("业委会组建率"), _("有逾期案件的小区")])

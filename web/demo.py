@@ -151,6 +151,7 @@ def build_cases(session: Session, district: District, today: date) -> None:
     met and one met late. Each step goes through engine.runtime.open_case / advance as
     the demo user who would have taken it, dated in the past when it was taken."""
     clock = _Clock(today)
+    __import__("web.demo_register", fromlist=["build"]).build(session, district, clock.ago)
     overdue_filing = build_contract_filings(session, district, clock)
     build_owners_assemblies(session, district, clock)
     build_reelections(session, district, clock)
@@ -455,8 +456,15 @@ def build_tenders(session: Session, district: District, clock: _Clock) -> None:
     advance(session, filing.id, "submit", ent, {"note": "前期物业服务合同正本及招标投标备案材料"}, now=clock.at(28))
     advance(session, filing.id, "accept", bureau, {"remark": "材料齐全，予以备案"}, now=clock.at(24))
 
-    # 2. 泰山御园: filed and announced; bidding is open.
-    c = tender(E["taishan"], "泰山御园二期前期物业服务", clock.ago(15), 40, method="invite")
+    # 2. 泰山御园二期, its own management area (the first phase's owners already chose their
+    #    enterprise, so no pre-phase tender applies there): filed and announced; bidding is open.
+    t = E["taishan"]
+    phase2 = Estate(name="泰山御园二期（山东规则演示）", province=t.province, address=t.address,
+                    bureau_id=t.bureau_id, street_office_id=t.street_office_id,
+                    community_id=t.community_id, developer_id=t.developer_id)
+    session.add(phase2)
+    session.flush()
+    c = tender(phase2, "泰山御园二期前期物业服务", clock.ago(15), 40, method="invite")
     advance(session, c.id, "submit_tender", dev, {"materials": "项目批准文件、投标邀请书、招标文件"}, now=clock.at(36))
     advance(session, c.id, "file_tender", bureau, {}, now=clock.at(34))
     advance(session, c.id, "announce", dev, {"method": "invite", "announced_on": clock.iso(15),

@@ -45,7 +45,15 @@ def index():
                            total=total, page=page,
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                            unread=A.unread_count(s, actor),
-                           counts=queries.counts(s, actor, alert_windows()))
+                           counts=queries.counts(s, actor, alert_windows()),
+                           register_alerts=_register_alerts(s, actor))
+
+
+def _register_alerts(s, actor) -> list:
+    """The register's own alerts to the organisation (engine.register_duties): duties
+    nobody opened a case for."""
+    from engine.register_duties import alerts_for
+    return alerts_for(s, actor.org_id, limit=PER_PAGE) if actor.org_id else []
 
 
 @dataclass

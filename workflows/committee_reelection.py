@@ -12,13 +12,15 @@ organise the election in time, the street office takes over and organises it.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from engine.bilingual import Bi, embed
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period,
-                               Procedure, State, Transition, guard)
+                               Procedure, RegisterDuty, RegisterWrite, State, Transition, guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
 from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, NoticeGuards,
-                                       filing_authority_guard, stamp)
+                                       committee_write, filing_authority_guard, stamp)
 
 NOTICE = NoticeGuards(lambda: DEFINITION.deadline("meeting_notice"))
 
@@ -268,6 +270,7 @@ TRANSITIONS = (
                schema=VoteSchema, guards=(organiser_acts,) + tuple(passed_guard(b) for b in BALLOTS),
                effect=stamp("elected_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
                meets=("reelection", "street_election"), starts=("handover", "change_filing"),
+               registers=(committee_write("successor_committee_elected"),),
                label_en="enter the election (passed)"),
     Transition("record_failed_vote", "录入换届选举结果（未通过）", ("meeting_held",), "vote_failed",
                ORGANISERS, schema=FailedVoteSchema, guards=(organiser_acts, some_failed_guard(BALLOTS)),
@@ -289,6 +292,7 @@ TRANSITIONS = (
     Transition("accept_filing", "予以备案，出具备案证明", ("filing_submitted",), "filed",
                ("street_office", "housing_bureau"), schema=ReviewSchema,
                guards=(filing_authority, handed_over), effect=stamp("filed_on"),
+               registers=(RegisterWrite("committee_filed", fields={"filed_on": "filed_on"}),),
                issues=("committee_filing_certificate",), label_en="accept the filing"),
 )
 
@@ -339,4 +343,9 @@ DEFINITION = Procedure(
                     party="none", exclusive=True),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
+    # The register finds a committee whose term runs out, case or no case: alerted from
+    # 90 days before the end until a re-election case runs for the estate.
+    duties=(RegisterDuty("committee_term", "committee_term", told=("street_office",), notice_days=90,
+                         deadline=dataclasses.replace(DEADLINES[0], key="committee_term",
+                                                      anchor="term_end")),),
 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 from marshmallow import validates_schema
 
 from engine.bilingual import Bi
-from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure,
+                               RegisterDuty, RegisterWrite, State, Transition,
                                guard)
 from engine.roles import role_label
 from engine.schema import Choice, Date, Money, PayloadSchema, Text, ValidationError
@@ -142,14 +143,20 @@ DEFINITION = Procedure(
     initial="registered",
     opening=Opening(roles=("enterprise",), label="登记已签订的物业服务合同",
                     label_en="register a signed service contract",
-                    schema=ContractSchema, guards=(signed_not_in_future,), starts=("filing",)),
+                    schema=ContractSchema, guards=(signed_not_in_future,), starts=("filing",),
+                    registers=(RegisterWrite("contract_registered", fields={
+                        "kind": "contract_kind", "contract_no": "contract_no",
+                        "signed_on": "signed_on", "term_start": "term_start",
+                        "term_end": "term_end", "fee": "fee"}),)),
     transitions=(
         Transition("submit", "报送备案", ("registered",), "submitted", ("enterprise",),
                    schema=SubmitSchema, meets=("filing",), label_en="submit for filing",
+                   registers=(RegisterWrite("contract_submitted"),),
                    fact_label="报送之日", fact_label_en="day of submission"),
         Transition("accept", "予以备案", ("submitted",), "filed", REVIEWERS,
                    schema=ReviewSchema, guards=(reviewer_matches_kind,),
                    issues=("contract_filing_receipt",), label_en="accept",
+                   registers=(RegisterWrite("contract_filed"),),
                    fact_label="备案之日", fact_label_en="day of filing"),
         Transition("request_correction", "要求补正", ("submitted",), "correction", REVIEWERS,
                    schema=ReasonsSchema, guards=(reviewer_matches_kind,),
@@ -157,13 +164,19 @@ DEFINITION = Procedure(
                    fact_label="通知补正之日", fact_label_en="day the correction was asked for"),
         Transition("resubmit", "补正后重新报送", ("correction",), "submitted", ("enterprise",),
                    schema=ResubmitSchema, label_en="resubmit",
+                   registers=(RegisterWrite("contract_submitted"),),
                    fact_label="重新报送之日", fact_label_en="day of resubmission"),
         Transition("reject", "不予备案", ("submitted",), "rejected", REVIEWERS,
                    schema=RejectSchema, guards=(reviewer_matches_kind,), label_en="reject",
+                   registers=(RegisterWrite("contract_refused"),),
                    fact_label="决定不予备案之日", fact_label_en="day filing was refused"),
         Transition("withdraw", "撤回", ("registered", "correction"), "withdrawn", ("enterprise",),
                    schema=WithdrawSchema, cancels=("filing",), label_en="withdraw",
                    fact_label="撤回之日", fact_label_en="day of withdrawal"),
     ),
     deadlines=(FILING,),
+    # A contract the register knows (e.g. the successor's after an exit) owes its filing
+    # from its signing even when the enterprise never opens a filing case.
+    duties=(RegisterDuty("contract_unfiled", "contract_unfiled", deadline=FILING,
+                         told=("street_office", "housing_bureau")),),
 )

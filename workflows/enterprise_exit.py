@@ -34,9 +34,9 @@ from decimal import Decimal
 from marshmallow import fields, validates_schema
 
 from engine import materials
-from engine.bilingual import Bi, join
-from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure, State,
-                               Transition, guard)
+from engine.bilingual import Bi, embed, join
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Material, Opening, Period, Procedure,
+                               RegisterDuty, RegisterWrite, State, Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
 from workflows.rules.voting import VoteInputError, register_missing, tally
@@ -150,6 +150,20 @@ NON_RENEWAL_NOTICE = DeadlineSpec(
     escalate_to=("street_office",),
 )
 
+CONTRACT_TERM = DeadlineSpec(
+    key="contract_term",
+    label="物业服务合同期限届满前续聘或退出",
+    label_en="renewal or exit before the contract's term ends",
+    anchor="term_end",
+    direction="before",
+    party="committee",
+    rules={"national": Period(0, "day", "《民法典》第九百四十七条第一款：物业服务期限届满前，业主依法共同决定续聘的，"
+                                        "应当与原物业服务人在合同期限届满前续订物业服务合同")},
+    consequence="期满未续订也未退出的，成为不定期物业服务合同（民法典第九百四十八条）",
+    consequence_en="neither renewed nor ended, it becomes a contract of indefinite term (Civil Code art. 948)",
+    escalate_to=("street_office",),
+)
+
 _REFERENCE = "“合理期限”本系统暂按十五日计（参照湖南省物业管理条例，参考期限，待核实）；合同约定期限的，以约定为准"
 HANDOVER_PERIOD = DeadlineSpec(
     key="handover_period",
@@ -226,8 +240,11 @@ class EndSchema(PayloadSchema):
 
 class SignSchema(PayloadSchema):
     signed_on = Date("交接确认书签署日期", label_en="Day the handover record was signed")
-    successor = Text("接管方（新物业服务企业或自行管理的业主）", max_length=200,
-                     label_en="Successor (new enterprise, or the self-managing owners)")
+    successor = Text("接管方（台账中的物业服务企业全称，或“业主自行管理”）", max_length=200,
+                     label_en="Successor (an enterprise in the register, by its full name, or "
+                              "“业主自行管理” when the owners manage themselves)")
+    successor_id = Count("接管企业机构编号（可代替名称）", required=False, minimum=1,
+                         label_en="Successor enterprise's organisation id (instead of the name)")
     parties = Text("签署各方及监督单位", required=False, multiline=True,
                    label_en="Signatories and supervising bodies")
 
@@ -408,6 +425,41 @@ def merge(ctx, data: dict) -> None:
     data.update(_plain(dict(ctx.payload)))
 
 
+SELF_MANAGED = "自行管理"
+
+
+def _successor(ctx):
+    """The successor enterprise from the register (by id or exact name), or None."""
+    return ctx.organisation(ctx.payload.get("successor_id"),
+                            name=ctx.payload.get("successor") or "", kind="enterprise")
+
+
+@guard("接管方须为台账中登记的物业服务企业，或业主自行管理", uses_payload=True)
+def successor_in_register(ctx):
+    name = (ctx.payload.get("successor") or "").strip()
+    if not ctx.payload.get("successor_id") and SELF_MANAGED in name:
+        return None
+    org = _successor(ctx)
+    if org is None:
+        return Bi(f"接管方「{name}」不是台账中登记的物业服务企业：请填写企业全称（先在台账登记该企业），"
+                  "业主自行管理的请填写“业主自行管理”",
+                  f"the successor “{embed(name)}” is not an enterprise in the register: give its "
+                  "full registered name (register the enterprise first), or “业主自行管理” when "
+                  "the owners manage the estate themselves")
+    if ctx.case is not None and org.id == ctx.case.enterprise_id:
+        return Bi(f"接管方「{org.name}」正是退出的物业服务企业",
+                  f"the successor {embed(org.name)} is the enterprise that is leaving")
+    return None
+
+
+def sign_effect(ctx, data: dict) -> None:
+    merge(ctx, data)
+    org = _successor(ctx)
+    data["successor_id"] = org.id if org is not None else None
+    if org is not None:
+        data["successor"] = org.name
+
+
 def escalate_effect(ctx, data: dict) -> None:
     data.update(_plain(dict(ctx.payload)))
     data["refusal_label"] = REFUSALS[ctx.payload["refusal"]]
@@ -468,6 +520,10 @@ DEFINITION = Procedure(
              + STILL_SERVING + "。"),
     alerts=ALERTS,
     documents=DOCUMENTS,
+    # Within 90 days of a contract's end the owners decide to renew, or the enterprise
+    # gives notice (民法典 art. 947); an exit case under way answers it.
+    duties=(RegisterDuty("contract_term", "contract_term", deadline=CONTRACT_TERM,
+                         told=("enterprise",), notice_days=90),),
     states=STATES,
     initial="notice_period",
     materials=MATERIALS,
@@ -494,8 +550,11 @@ DEFINITION = Procedure(
                               reviewers=("committee", "community")),
         Transition("sign_handover", "签署交接确认书", HANDOVER_STATES, "signed",
                    ("committee", "community"), schema=SignSchema,
-                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", Bi("签署日期", "day of signing"))),
-                   meets=("handover_period",), issues=("handover_confirmation",), effect=merge,
+                   guards=(materials.all_accepted(MATERIALS), _not_future("signed_on", Bi("签署日期", "day of signing")),
+                           successor_in_register),
+                   meets=("handover_period",), issues=("handover_confirmation",), effect=sign_effect,
+                   registers=(RegisterWrite("enterprise_changed", fields={
+                       "successor_id": "successor_id", "since": "signed_on"}),),
                    label_en="sign the handover record"),
         Transition("confirm_departure", "确认原物业服务企业撤出", ("signed", "escalated"), "closed",
                    SUPERVISORS, schema=DepartureSchema,

@@ -16,7 +16,8 @@ from datetime import date
 from marshmallow import fields
 
 from engine.bilingual import Bi, join
-from engine.definition import AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition, guard
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure,
+                               RegisterWrite, State, Transition, guard)
 from engine.schema import Date, PayloadSchema, Text
 
 
@@ -227,7 +228,9 @@ DEFINITION = Procedure(
                    label_en="request correction"),
         Transition("accept_filing", "予以备案", ("submitted",), "filed", ("housing_bureau",),
                    schema=AcceptSchema, starts=("public_notice",),
-                   issues=("inspection_filing_receipt",), effect=filed, label_en="accept the filing"),
+                   issues=("inspection_filing_receipt",), effect=filed, label_en="accept the filing",
+                   registers=(RegisterWrite("handover_recorded",
+                                            fields={"handed_over_on": "handed_over_on"}),)),
         Transition("publish", "公示查验结果", ("filed",), "published", ("enterprise",),
                    schema=PublishSchema, guards=(_not_future("published_on", Bi("公示日期", "posting day")),),
                    meets=("public_notice",), effect=merge, label_en="publish the result"),

@@ -24,8 +24,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from engine.bilingual import Bi, embed, join
-from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State, Transition,
-                               guard)
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure,
+                               RegisterWrite, State, Transition, guard)
 from engine.legaltime import latest_before
 from engine.roles import role_label
 from engine.schema import Choice, Count, Date, PayloadSchema, Text
@@ -131,6 +131,25 @@ def _earliest_meeting(published: date) -> date:
     while notice_due(d) < published:
         d += timedelta(days=1)
     return d
+
+
+# The longest term of an owners' committee, from which the register counts its end (and
+# the re-election duty 90 days / "before" it).
+COMMITTEE_TERM = {
+    "national": Period(5, "year", "《物业管理条例》第十八条：业主大会议事规则应当就业主大会的议事方式、表决程序、"
+                                  "业主委员会的组成和成员任期等事项作出约定（任期以议事规则为准，登记按五年计，待核实）"),
+    "henan": Period(5, "year", "《河南省物业管理条例》第二十八条：业主委员会由主任、副主任及委员组成，每届任期不超过五年，"
+                               "可以连选连任"),
+    "shandong": Period(5, "year", "《山东省物业管理条例》第三十条：业主委员会成员应当由物业服务区域内的业主担任，"
+                                  "每届任期不超过五年，可连选连任"),
+}
+
+
+def committee_write(what: str, members: str = "committee_members") -> RegisterWrite:
+    """The register write of an elected committee: its members and its term from the
+    election day."""
+    return RegisterWrite(what, fields={"elected_on": "elected_on", "members": members},
+                         term=COMMITTEE_TERM)
 
 
 # -- payloads ----------------------------------------------------------------------------
@@ -501,6 +520,7 @@ TRANSITIONS = (
                guards=tuple(passed_guard(b) for b in BALLOTS),
                effect=stamp("elected_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
                starts=("committee_first_meeting", "committee_filing"),
+               registers=(committee_write("first_committee_elected"),),
                label_en="enter the vote (passed)",
                fact_label="选举之日", fact_label_en="day of the election"),
     Transition("record_failed_vote", "录入表决结果（未通过）", ("meeting_held",), "vote_failed",
@@ -511,6 +531,8 @@ TRANSITIONS = (
     Transition("first_committee_meeting", "召开业主委员会首次会议，推选主任、副主任",
                ("committee_elected",), "chair_elected", ("committee",), schema=FirstMeetingSchema,
                effect=stamp("first_committee_meeting_on"), meets=("committee_first_meeting",),
+               registers=(RegisterWrite("committee_officers",
+                                        fields={"chair": "chair", "vice_chair": "vice_chair"}),),
                label_en="committee's first meeting",
                fact_label="首次会议召开之日", fact_label_en="day of the first meeting"),
     Transition("submit_filing", "报送业主委员会备案", ("chair_elected",), "filing_submitted",
@@ -528,10 +550,13 @@ TRANSITIONS = (
                ("street_office", "housing_bureau"), schema=ReviewSchema,
                guards=(filing_authority,), effect=stamp("filed_on"),
                meets=("filing_certificate",), issues=("committee_filing_certificate",),
+               registers=(RegisterWrite("committee_filed", fields={"filed_on": "filed_on"}),),
                label_en="accept the filing", fact_label="备案之日", fact_label_en="day of filing"),
     Transition("form_management_committee", "组建物业管理委员会", BEFORE_ASSEMBLY,
                "management_committee", ("street_office",), schema=ManagementCommitteeSchema,
                effect=stamp("management_committee_on"),
+               registers=(RegisterWrite("interim_committee", fields={
+                   "elected_on": "management_committee_on", "members": "members"}),),
                label_en="form a property management committee instead",
                fact_label="组建之日", fact_label_en="day it was formed"),
 )
@@ -582,7 +607,7 @@ DEFINITION = Procedure(
                     schema=ApplicationSchema,
                     guards=(dates_in_order, applicant_matches_actor, enough_owners_signed),
                     starts=("developer_documents", "group_formation", "group_formation_from_conditions"),
-                    party="none", exclusive=True),
+                    party="none", exclusive=True, refused_when=("committee_in_office",)),
     transitions=TRANSITIONS,
     deadlines=DEADLINES,
 )

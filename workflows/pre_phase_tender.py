@@ -535,7 +535,8 @@ DEFINITION = Procedure(
     initial="preparing",
     opening=Opening(roles=DEV, label="登记前期物业管理招标项目",
                     label_en="register a pre-phase tender", schema=OpenSchema,
-                    starts=("tender_filing",), party="none", exclusive=True),
+                    starts=("tender_filing",), party="none", exclusive=True,
+                    refused_when=("owners_chose_enterprise",)),
     transitions=(
         Transition("reschedule", "变更拟发布公告日期", ("preparing",), None, DEV,
                    schema=RescheduleSchema, starts=("tender_filing",),

@@ -60,7 +60,7 @@ bp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
 fallback = FlaskBlueprint("api_fallback", __name__, url_prefix="/api/v1")
 
 PUBLIC = {"api.create_token"}
-MULTIPART = {"api.upload_attachment"}
+MULTIPART = {"api.upload_attachment", "api.import_register"}
 JSON_OR_MULTIPART = {"api.take_action"}
 
 api_errors.register(bp)
