@@ -167,3 +167,9 @@ def test_community_sees_its_estates_charted(client, district, late_cases):
     assert "按物业管理区域统计" in html and "湖东新苑" not in html
     # A community supervises but does not issue supervision notices.
     assert "/dashboard/supervise/" not in client.get("/dashboard/cases?which=overdue").data.decode()
+
+
+def test_progress_percentages_are_exact_to_one_place_half_up():
+    from web.dashboard import _pct
+    assert [_pct(1, 3), _pct(2, 3), _pct(1, 8), _pct(1, 16), _pct(3, 3), _pct(0, 7), _pct(1, 0)] == \
+        ["33.3%", "66.7%", "12.5%", "6.3%", "100%", "0%", "—"]

@@ -310,7 +310,11 @@ def _pct(n: int, total: int) -> str:
     if not total:
         return "—"
     f = Fraction(n * 100, total)
-    return f"{round(f, 1):.1f}%" if f.denominator != 1 else f"{f.numerator}%"
+    if f.denominator == 1:
+        return f"{f.numerator}%"
+    # Exact to one place, half up as officials round (Fraction has no float formatting).
+    tenths = (f * 10 + Fraction(1, 2)).__floor__()
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 @bp.get("/progress")
