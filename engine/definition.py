@@ -249,6 +249,9 @@ class Opening:
     # At most one running case of the procedure per estate (e.g. one first assembly); a
     # second is refused naming the first.
     exclusive: bool = False
+    # The opening field holding an external platform's number (a 12345 order's), which
+    # engine.external_refs keeps unique per procedure.
+    external_key: str = ""
     fact: str = ""
     fact_label: str = "办理日期"
     fact_label_en: str = "date of the act"

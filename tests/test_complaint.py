@@ -124,3 +124,21 @@ def test_the_routing_is_data_every_category_has_a_first_level():
     assert ROUTES["fees"].first == "street_office" and competent("fees", "浉河区市场监督管理局")
     assert ROUTES["neighbours"].first == "community" and competent("neighbours", "五星司法所")
     assert not competent("water_supply", "浉河区消防救援大队")
+
+
+def test_the_hotline_platform_posts_an_order_twice_and_one_case_is_opened(api):
+    from engine.models import Case
+    from sqlalchemy import func
+    body = {"procedure": "complaint", "estate_id": api.district.estates["jinxiu"].id,
+            "external_no": "XY12345-20261102-0099", "data": {**ORDER, "hotline_no": ""}}
+    r = api.post("/cases", body, user="community")
+    assert r.status_code == 201, r.get_json()
+    first = r.get_json()
+    assert first["data"]["hotline_no"] == "XY12345-20261102-0099" and first["state"] == "registered"
+    again = api.post("/cases", body, user="community")
+    assert again.status_code == 200 and again.get_json()["id"] == first["id"]
+    assert api.count(Case) == 1
+    # The number in the order must be the order's own.
+    r = api.post("/cases", {**body, "external_no": "XY-2", "data": {**ORDER, "hotline_no": "XY-3"}},
+                 user="community")
+    assert r.status_code in (400, 422) and api.count(Case) == 1

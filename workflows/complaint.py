@@ -413,7 +413,7 @@ DEFINITION = Procedure(
     initial="registered",
     opening=Opening(roles=(COMMUNITY, STREET), label="登记投诉", label_en="register a complaint",
                     schema=OpenSchema, effect=opened, starts=SIGN_FOR + RESPOND + COMPLETE,
-                    issues=("complaint_receipt",), party="none"),
+                    issues=("complaint_receipt",), party="none", external_key="hotline_no"),
     transitions=(
         Transition("sign_for", "签收", ("registered",), "signed", (COMMUNITY, STREET), schema=NoteSchema,
                    guards=(by_handler,), meets=SIGN_FOR, label_en="sign for it"),
