@@ -201,8 +201,11 @@ class Link:
     contract opens its contract filing). `data` builds the new case's opening payload
     from the step's context and the case's data after the step."""
     procedure: str
-    data: Callable[[GuardContext, dict], dict]
+    data: Callable[[GuardContext, dict], Any]
     enterprise_key: str = ""     # key of the case data holding the party enterprise's id
+    # `data` returns a list of payloads, one case each (e.g. a ledger entry per failed
+    # item of an inspection); `enterprise_key` is then read from each payload.
+    many: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,9 @@ class Procedure:
     extra_roles: tuple[str, ...] = field(default=())
     alerts: AlertWindows = field(default_factory=AlertWindows)
     documents: tuple[DocumentSpec, ...] = ()
+    # Its cases make a ledger (台账) kept by street office, estate and enterprise: the
+    # complaint register, the problem ledger (pages and the weekly report list them).
+    ledger: bool = False
 
     # -- look-ups -------------------------------------------------------------------
     @property

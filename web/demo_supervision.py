@@ -38,6 +38,7 @@ def build_departments(session: Session, district) -> dict[str, User]:
 def build(session: Session, district, clock) -> None:
     build_departments(session, district)
     build_complaints(session, district, clock)
+    build_inspections(session, district, clock)
 
 
 def build_complaints(session: Session, district, clock) -> None:
@@ -93,3 +94,51 @@ def build_complaints(session: Session, district, clock) -> None:
     # 6. A repeated complaint merged into the first.
     d = complaint("hudong", street2, 11, "service_quality", "垃圾清运不及时（重复来电）", no="XY12345-DEMO-0004")
     advance(session, d.id, "merge", street2, {"into_case": c.id, "reasons": "同一事项重复投诉"}, now=clock.at(10))
+
+
+PHOTO = ("整改照片.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"demo" * 16)
+
+
+def build_inspections(session: Session, district, clock) -> None:
+    """A 专项整治 inspection of 锦绣花园 with three ledger entries (one closed, one overdue,
+    one under listed supervision), and a routine patrol of 湖东新苑 under way."""
+    from sqlalchemy import select
+
+    from engine.files import FileIn
+    from engine.models import Case
+    from engine.runtime import advance, open_case
+    from workflows.rules.checklists import SPECIAL
+    E = district.estates
+    street, street2, bureau = district.actor("street"), district.actor("street2"), district.actor("bureau")
+    ent = district.actor("enterprise")
+    photo = FileIn(*PHOTO)
+    fails = {
+        "fire_lanes": {"problem": "5号楼东侧消防车通道被私家车占用", "measure": "清理占用车辆，施划禁停标线",
+                       "rectify_by": clock.iso(14), "responsible_person": "周经理"},
+        "ev_charging": {"problem": "3号楼楼道内电动自行车充电，飞线入户", "measure": "拆除飞线，增设集中充电桩",
+                        "rectify_by": clock.ahead(10).isoformat(), "responsible_person": "周经理", "serious": "yes"},
+        "lifts": {"problem": "2号楼电梯年检合格证未公示", "measure": "在轿厢内张贴年检合格证",
+                  "rectify_by": clock.iso(12), "responsible_person": "秩序主管"},
+    }
+    case = open_case(session, "inspection", E["jinxiu"].id, street,
+                     {"kind": "special", "template": SPECIAL.key, "inspectors": "李主任、社区网格员"},
+                     now=clock.at(24))
+    for item in SPECIAL.items():
+        payload = {"item": item.key, "result": "fail", **fails[item.key]} if item.key in fails else \
+            {"item": item.key, "result": "pass"}
+        advance(session, case.id, "answer", street, payload, now=clock.at(24),
+                files=[photo] if item.key in fails else ())
+    advance(session, case.id, "complete", street, {"summary": "发现问题3处，列入台账"}, now=clock.at(24))
+    entries = {c.data["problem"][:4]: c for c in session.scalars(
+        select(Case).where(Case.parent_case_id == case.id))}
+    lane, wires = entries["5号楼东"], entries["3号楼楼"]
+    advance(session, lane.id, "report", ent, {"measures_taken": "已清理占用车辆并施划禁停标线"},
+            now=clock.at(20), files=[photo])
+    advance(session, lane.id, "clear", street, {"remark": "整改到位"}, now=clock.at(19))
+    advance(session, wires.id, "supervise", bureau, {"requirements": "严重消防隐患，挂牌督办，限期拆除飞线",
+                                                     "supervise_by": clock.ahead(7).isoformat()}, now=clock.at(3))
+
+    patrol = open_case(session, "inspection", E["hudong"].id, street2,
+                       {"kind": "daily", "template": SPECIAL.key, "inspectors": "赵主任"}, now=clock.at(2))
+    for item in SPECIAL.items()[:5]:
+        advance(session, patrol.id, "answer", street2, {"item": item.key, "result": "pass"}, now=clock.at(2))

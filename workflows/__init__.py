@@ -9,7 +9,7 @@ from workflows import contract_filing
 from workflows import enterprise_exit, handover_inspection
 from workflows import pre_phase_tender
 from workflows import owners_assembly, committee_reelection
-from workflows import complaint
+from workflows import complaint, inspection, rectification
 
 _registry.register(contract_filing.DEFINITION)
 _registry.register(enterprise_exit.DEFINITION)
@@ -18,6 +18,8 @@ _registry.register(pre_phase_tender.DEFINITION)
 _registry.register(owners_assembly.DEFINITION)
 _registry.register(committee_reelection.DEFINITION)
 _registry.register(complaint.DEFINITION)
+_registry.register(rectification.DEFINITION)
+_registry.register(inspection.DEFINITION)
 
 REGISTRY = _registry.all_current()
 

@@ -409,6 +409,7 @@ DEFINITION = Procedure(
                 "is reopened once; repeated complaints about one matter are merged."),
     alerts=AlertWindows(due_soon=1, escalate=(1, 3)),
     documents=DOCUMENTS,
+    ledger=True,
     states=STATES,
     initial="registered",
     opening=Opening(roles=(COMMUNITY, STREET), label="登记投诉", label_en="register a complaint",
