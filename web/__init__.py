@@ -68,9 +68,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     home.init_app(app)
     materials.init_app(app)
     admin.init_app(app)
-    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard
+    from web import dashboard, inbox, ledger  # alerts: inbox, supervisor dashboard, ledgers
     inbox.init_app(app)
     dashboard.init_app(app)
+    ledger.init_app(app)
     cli.init_app(app)
     from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)
