@@ -204,7 +204,7 @@ class Link:
     data: Callable[[GuardContext, dict], Any]
     enterprise_key: str = ""     # key of the case data holding the party enterprise's id
     # `data` returns a list of payloads, one case each (e.g. a ledger entry per failed
-    # item of an inspection); `enterprise_key` is then read from each payload.
+    # item of an inspection; none when nothing is to be opened).
     many: bool = False
 
 
@@ -278,6 +278,17 @@ class Material:
 
 
 @dataclass(frozen=True)
+class Recurrence:
+    """Cases the deadline scan opens by itself, as the system: every `every` ("quarter")
+    one case per estate that has an enterprise, for that estate and enterprise (e.g. the
+    quarterly assessment of each project). `data(period, estate)` builds the opening
+    payload; `period` reads like "2026Q4". Opened once per period, estate and enterprise."""
+    every: str
+    data: Callable[[str, Any], dict]
+    basis: str = ""
+
+
+@dataclass(frozen=True)
 class Procedure:
     name: str
     version: int
@@ -298,6 +309,14 @@ class Procedure:
     # Its cases make a ledger (台账) kept by street office, estate and enterprise: the
     # complaint register, the problem ledger (pages and the weekly report list them).
     ledger: bool = False
+    recurs: Optional[Recurrence] = None
+    # What a case contributes to its enterprise's credit record, from its state and data
+    # (None: nothing, e.g. a bad record still open to objection).
+    credit: Optional[Callable[[str, Mapping[str, Any]], Any]] = None
+    # Facts the system knows that open a case of this procedure by themselves: called by
+    # the deadline scan with each missed deadline of an enterprise (its procedure, key,
+    # label, due date, citation, case id), it returns the opening payload or None.
+    from_missed: Optional[Callable[[Mapping[str, Any]], Optional[dict]]] = None
 
     # -- look-ups -------------------------------------------------------------------
     @property
@@ -469,6 +488,8 @@ class Procedure:
             for s in self.states:
                 if s.name not in seen:
                     problems.append(f"state {s.name!r} ({s.label}) is unreachable from {self.initial!r}")
+        if self.recurs is not None and self.recurs.every not in ("quarter",):
+            problems.append(f"recurs: every must be 'quarter', not {self.recurs.every!r}")
         for s in self.states:
             if not s.final and not any(t.dest not in (None, s.name)
                                         for t in self.transitions_from(s.name)):

@@ -410,6 +410,18 @@ def ledger_entries(session: Session, actor: Actor, procedure: str, *, group: str
     return [tuple(r) for r in session.execute(q)], int(total)
 
 
+def credit_cases(session: Session, actor: Actor, enterprise_ids: Optional[Sequence[int]] = None) -> list[Case]:
+    """The visible cases of the procedures that count in an enterprise's credit
+    (`Procedure.credit`), of these enterprises (all when None), oldest first."""
+    names = sorted({d.name for d in registry.all_versions() if d.credit is not None})
+    if not names:
+        return []
+    q = visible_cases(actor).where(Case.procedure.in_(names), Case.enterprise_id.is_not(None))
+    if enterprise_ids is not None:
+        q = q.where(Case.enterprise_id.in_(list(enterprise_ids)))
+    return list(session.scalars(q.options(contains_eager(Case.estate)).order_by(Case.id)))
+
+
 # -- the register as the 调度表 reads it ----------------------------------------------------
 
 @dataclass
@@ -456,4 +468,4 @@ __all__ = ["OVERDUE", "DUE_SOON", "LATE", "WHICH", "Scope", "EVERYTHING", "GROUP
            "due_soon_condition", "late_condition", "is_overdue", "is_due_soon", "worklist",
            "WorkItem", "procedure_counts", "overdue_by_unit", "names_of", "estate_facts",
            "EstateFacts", "overdue_case_ids", "overdue_case_condition", "SUPERVISED_UNIT",
-           "LEDGER_GROUPS", "LedgerCount", "ledger_counts", "ledger_entries"]
+           "LEDGER_GROUPS", "LedgerCount", "ledger_counts", "ledger_entries", "credit_cases"]

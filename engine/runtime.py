@@ -506,9 +506,8 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     for link in t.opens:
         linked_defn = registry.current(link.procedure)
         payloads = link.data(ctx, new_data)
+        ent = new_data.get(link.enterprise_key) if link.enterprise_key else None
         for payload in (payloads if link.many else [payloads]):
-            ent = (payload if link.many else new_data).get(link.enterprise_key) \
-                if link.enterprise_key else None
             _open_in_tx(session, linked_defn, estate, actor, payload, now,
                         check_role=False, parent_case_id=case.id,
                         enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)

@@ -359,9 +359,11 @@ def _pass_escalate(ctx: _Ctx, counts: dict) -> None:
 
 
 def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, Any]] = None,
-         smtp=None, batch: int = BATCH) -> dict:
+         smtp=None, batch: int = BATCH, open_cases: bool = False) -> dict:
     """Scan every deadline as of `now`; returns a JSON-able summary. With `smtp` (an
-    engine.mailer.SMTPConfig) the queued e-mails are sent afterwards."""
+    engine.mailer.SMTPConfig) the queued e-mails are sent afterwards. With `open_cases`
+    (the scheduled `flask deadlines scan`) it then opens the cases the procedures declare
+    it opens (engine.recurring: quarterly assessments, credit records from missed deadlines)."""
     if now.tzinfo is None:
         raise ValueError("naive datetime: pass an aware datetime")
     ctx = _Ctx(session, now, clock.today(now), alert_windows(thresholds),
@@ -370,8 +372,11 @@ def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, A
     _pass_missed(ctx, counts)
     _pass_due_soon(ctx, counts)
     _pass_escalate(ctx, counts)
+    from engine import recurring
     summary = {"now": now.isoformat(), "today": ctx.today.isoformat(), **counts,
                "alerts": counts[OVERDUE] + counts[DUE_SOON] + counts[ESCALATED]}
+    if open_cases:
+        summary["cases"] = recurring.run(session, now)
     if smtp is not None:
         from engine.mailer import deliver
         summary["mail"] = deliver(session, smtp, now=now)

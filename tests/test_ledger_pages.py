@@ -53,3 +53,19 @@ def test_a_department_sees_only_what_was_transferred_to_it(demo_app):
     assert "2号楼电梯频繁停梯困人" in page
     assert "物业公司擅自上调停车费" not in page and "3号楼住户从窗口拉线" not in page
     assert "台账中没有记录" in text(c.get("/ledgers/rectification"))
+
+
+def test_the_credit_ranking_and_an_enterprise_page(demo_app):
+    c = signed_in(demo_app.test_client(), "bureau")
+    page = text(c.get("/credit/"))
+    assert "信阳安居物业服务有限公司" in page and "信阳宜家物业管理有限公司" in page
+    from web.db import get_session
+    from engine.models import Organisation
+    from sqlalchemy import select
+    with demo_app.app_context():
+        org = get_session().scalar(select(Organisation).where(Organisation.name == "信阳宜家物业管理有限公司"))
+        oid = org.id
+    page = text(c.get(f"/credit/{oid}"))
+    assert "信用档案" in page and "不良信息" in page and "其他不良行为" in page
+    # An enterprise reads its own page, a department none.
+    assert signed_in(demo_app.test_client(), "fire").get("/credit/").status_code == 403

@@ -68,10 +68,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     home.init_app(app)
     materials.init_app(app)
     admin.init_app(app)
-    from web import dashboard, inbox, ledger  # alerts: inbox, supervisor dashboard, ledgers
+    from web import credit, dashboard, inbox, ledger  # alerts, dashboard, ledgers, credit
     inbox.init_app(app)
     dashboard.init_app(app)
     ledger.init_app(app)
+    credit.init_app(app)
     cli.init_app(app)
     from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)

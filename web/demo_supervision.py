@@ -39,6 +39,7 @@ def build(session: Session, district, clock) -> None:
     build_departments(session, district)
     build_complaints(session, district, clock)
     build_inspections(session, district, clock)
+    build_credit(session, district, clock)
 
 
 def build_complaints(session: Session, district, clock) -> None:
@@ -142,3 +143,40 @@ def build_inspections(session: Session, district, clock) -> None:
                        {"kind": "daily", "template": SPECIAL.key, "inspectors": "赵主任"}, now=clock.at(2))
     for item in SPECIAL.items()[:5]:
         advance(session, patrol.id, "answer", street2, {"item": item.key, "result": "pass"}, now=clock.at(2))
+
+
+def build_credit(session: Session, district, clock) -> None:
+    """The quarterly assessments the scan opened 20 days ago: one confirmed, one with the
+    street office (overdue), two still with the communities (overdue); bad records in
+    force, and one proposed."""
+    from sqlalchemy import select
+
+    from engine import recurring
+    from engine.models import Case
+    from engine.runtime import advance, open_case
+    from workflows.rules.credit import SHEET
+    E = district.estates
+    community, street, bureau = district.actor("community"), district.actor("street"), district.actor("bureau")
+    ent2 = district.actor("enterprise2")
+    recurring.open_recurring(session, clock.at(20))
+    found = {c.estate_id: c for c in session.scalars(select(Case).where(Case.parent_case_id.is_(None),
+                                                                        Case.enterprise_id.is_not(None),
+                                                                        Case.data["period"].as_string().is_not(None)))}
+
+    def sheet(less: dict) -> dict:
+        return {f"score_{i.key}": str(i.weight - less.get(i.key, 0)) for i in SHEET}
+
+    jinxiu, binhe = found[E["jinxiu"].id], found[E["binhe"].id]
+    advance(session, jinxiu.id, "score", community, {**sheet({"service": 8, "safety": 6}), "remarks": "消防通道占用"},
+            now=clock.at(16))
+    advance(session, jinxiu.id, "review", street, {}, now=clock.at(14))
+    advance(session, jinxiu.id, "confirm", bureau, {}, now=clock.at(12))
+    advance(session, binhe.id, "score", community, sheet({"service": 4}), now=clock.at(16))
+
+    bad = open_case(session, "credit_record", E["binhe"].id, bureau,
+                    {"fact": "other_bad", "description": "未按规定公示收费标准及公共收益收支情况"}, now=clock.at(30))
+    advance(session, bad.id, "publish", bureau, {}, now=clock.at(29))
+    advance(session, bad.id, "object", ent2, {"objection": "已于次日补充公示"}, now=clock.at(27))
+    advance(session, bad.id, "dismiss_objection", bureau, {"reasons": "补充公示不影响违规事实"}, now=clock.at(25))
+    open_case(session, "credit_record", E["jinxiu"].id, street,
+              {"fact": "substantiated_complaint", "description": "擅自上调停车费，经查属实"}, now=clock.at(2))

@@ -10,6 +10,7 @@ from workflows import enterprise_exit, handover_inspection
 from workflows import pre_phase_tender
 from workflows import owners_assembly, committee_reelection
 from workflows import complaint, inspection, rectification
+from workflows import credit_assessment, credit_record
 
 _registry.register(contract_filing.DEFINITION)
 _registry.register(enterprise_exit.DEFINITION)
@@ -20,6 +21,8 @@ _registry.register(committee_reelection.DEFINITION)
 _registry.register(complaint.DEFINITION)
 _registry.register(rectification.DEFINITION)
 _registry.register(inspection.DEFINITION)
+_registry.register(credit_assessment.DEFINITION)
+_registry.register(credit_record.DEFINITION)
 
 REGISTRY = _registry.all_current()
 

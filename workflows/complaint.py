@@ -27,8 +27,8 @@ from datetime import date
 from marshmallow import validates_schema
 
 from engine.bilingual import Bi
-from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period, Procedure, State,
-                               Transition, guard)
+from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Link, Opening, Period, Procedure,
+                               State, Transition, guard)
 from engine.schema import Choice, Count, PayloadSchema, Text, ValidationError
 
 NAME = "complaint"
@@ -353,6 +353,15 @@ def replied(ctx, data: dict) -> None:
     data[f"visit_{SHORT[data['received_by']]}_on"] = ctx.today.isoformat()
 
 
+def credit_proposal(ctx, data: dict) -> list[dict]:
+    """A complaint about the enterprise found substantiated proposes a bad credit record
+    (confirmed by the bureau, open to objection: `credit_record`)."""
+    if data.get("finding") != "substantiated" or not data.get("enterprise_id"):
+        return []
+    return [{"fact": "substantiated_complaint", "source_case": ctx.case.id,
+             "description": f"投诉（{CATEGORIES[data['category']]}）经查属实：{data.get('content', '')[:200]}"}]
+
+
 def visited(ctx, data: dict) -> None:
     data.update({k: v for k, v in ctx.payload.items() if v is not None})
     data["closed_on"] = ctx.today.isoformat()
@@ -445,6 +454,7 @@ DEFINITION = Procedure(
                    label_en="reply to the complainant"),
         Transition("close", "回访办结", ("replied",), "closed", (COMMUNITY, STREET), schema=VisitSchema,
                    guards=(by_receiver, unsatisfied_reopens_first), effect=visited, meets=VISIT,
+                   opens=(Link("credit_record", credit_proposal, enterprise_key="enterprise_id", many=True),),
                    label_en="return visit, close"),
         Transition("reopen", "不满意，重新办理", ("replied",), "handling", (COMMUNITY, STREET), schema=ReasonsSchema,
                    guards=(by_receiver, not_reopened), effect=reopened, meets=VISIT, starts=COMPLETE,
