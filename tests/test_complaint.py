@@ -142,3 +142,17 @@ def test_the_hotline_platform_posts_an_order_twice_and_one_case_is_opened(api):
     r = api.post("/cases", {**body, "external_no": "XY-2", "data": {**ORDER, "hotline_no": "XY-3"}},
                  user="community")
     assert r.status_code in (400, 422) and api.count(Case) == 1
+
+
+def test_the_ledger_api_counts_what_the_caller_may_see(api):
+    body = {"procedure": "complaint", "estate_id": api.district.estates["jinxiu"].id,
+            "external_no": "XY12345-1", "data": {**ORDER, "category": "fees", "hotline_no": "XY12345-1"}}
+    assert api.post("/cases", body, user="community").status_code == 201
+    r = api.get("/ledgers/complaint?by=category", user="bureau")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["rows"] == [{"key": "fees", "name": "收费价格", "total": 1, "open": 1, "closed": 0,
+                                     "overdue": 0}]
+    assert api.get("/ledgers/complaint", user="street2").get_json()["rows"] == []
+    assert api.get("/ledgers/contract_filing").status_code == 404
+    assert api.get("/ledgers/complaint?by=nothing").status_code == 400
+    assert api.get("/credit", user="bureau").get_json() == {"items": []}
