@@ -7,7 +7,7 @@ import time
 import traceback
 
 MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "hotpath", "web",
-           "evidence"]
+           "evidence", "supervision"]
 
 
 def fmt(v) -> str:
