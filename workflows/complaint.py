@@ -392,8 +392,8 @@ DOCUMENTS = (
     DocumentSpec("complaint_receipt", "投诉受理回执", title_en="Receipt for a complaint",
                  basis=BASIS, quotes=COMPLETE),
     DocumentSpec("transfer_order", "投诉转办单", title_en="Complaint transfer order", addressee=DEPARTMENT,
-                 basis={**BASIS, "national": BASIS["national"] + "；「湖南住宅物业监管方案」四(二)、五(一)；"
-                        "《浉河区物业管理实施细则》第二条（难事街道吹哨部门报到）"},
+                 basis={pack: b + "；「湖南住宅物业监管方案」四(二)、五(一)；《浉河区物业管理实施细则》第二条"
+                        "（难事街道吹哨部门报到；地方实践做法）" for pack, b in BASIS.items()},
                  quotes=("complete_department",)),
 )
 
