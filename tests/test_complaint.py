@@ -150,7 +150,7 @@ def test_the_ledger_api_counts_what_the_caller_may_see(api):
     assert api.post("/cases", body, user="community").status_code == 201
     r = api.get("/ledgers/complaint?by=category", user="bureau")
     assert r.status_code == 200, r.get_json()
-    assert r.get_json()["rows"] == [{"key": "fees", "name": "收费价格", "total": 1, "open": 1, "closed": 0,
+    assert r.get_json()["rows"] == [{"key": "fees", "name": "收费价格", "total": 1, "open": 1, "finished": 0,
                                      "overdue": 0}]
     assert api.get("/ledgers/complaint", user="street2").get_json()["rows"] == []
     assert api.get("/ledgers/contract_filing").status_code == 404

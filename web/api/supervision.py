@@ -28,7 +28,7 @@ class LedgerRow(ma.Schema):
     name = fields.String(required=True)
     total = fields.Integer(required=True)
     open = fields.Integer(required=True)
-    closed = fields.Integer(required=True)
+    finished = fields.Integer(required=True, metadata={"description": N_("已办结（销号）件数")})
     overdue = fields.Integer(required=True)
 
 
@@ -71,7 +71,7 @@ def get_ledger(q, name):
     names = _names(s, defn, q["by"], [r.key for r in rows])
     return {"procedure": name, "by": q["by"], "rows": [
         {"key": r.key, "name": names.get(r.key) or "", "total": r.total, "open": r.running,
-         "closed": r.closed, "overdue": r.overdue} for r in rows]}
+         "finished": r.closed, "overdue": r.overdue} for r in rows]}
 
 
 @bp.route("/credit", methods=["GET"])
