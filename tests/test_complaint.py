@@ -156,3 +156,23 @@ def test_the_ledger_api_counts_what_the_caller_may_see(api):
     assert api.get("/ledgers/contract_filing").status_code == 404
     assert api.get("/ledgers/complaint?by=nothing").status_code == 400
     assert api.get("/credit", user="bureau").get_json() == {"items": []}
+
+
+def test_a_substantiated_complaint_about_the_enterprise_proposes_a_bad_credit_record(session, district):
+    street, community = district.actor("street"), district.actor("community")
+    case = open_case(session, "complaint", district.estates["jinxiu"].id, street,
+                     {**ORDER, "source": "street_window", "category": "fees", "about_enterprise": "yes",
+                      "content": "物业公司擅自上调停车费"}, now=at(date(2026, 11, 2)))
+    assert case.data["level"] == "street_office" and case.data["enterprise_id"] == district.orgs["enterprise"].id
+    advance(session, case.id, "sign_for", street, {}, now=at(date(2026, 11, 2)))
+    advance(session, case.id, "respond", street, {"note": "约谈企业"}, now=at(date(2026, 11, 3)))
+    advance(session, case.id, "reply", street, {"finding": "substantiated", "reply": "已责令退还多收费用"},
+            now=at(date(2026, 11, 6)))
+    # The street office registered it, so the street office visits.
+    refused(session, REFUSALS, advance, case.id, "close", community, {"satisfaction": "satisfied"},
+            now=at(date(2026, 11, 9)))
+    advance(session, case.id, "close", street, {"satisfaction": "satisfied"}, now=at(date(2026, 11, 9)))
+    (record,) = session.scalars(select(Case).where(Case.parent_case_id == case.id)).all()
+    assert (record.procedure, record.state, record.enterprise_id) == \
+        ("credit_record", "proposed", district.orgs["enterprise"].id)
+    assert record.data["fact"] == "substantiated_complaint" and record.data["points"] == "2"
