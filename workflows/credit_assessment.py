@@ -43,7 +43,8 @@ def previous_quarter(period: str) -> str:
 def _score_field(item, required: bool):
     return fields.Decimal(required=required, as_string=True, places=1,
                           validate=validate.Range(min=0, max=item.weight),
-                          metadata={"label": f"{item.label}（满分{item.weight}）", "label_en": item.key})
+                          metadata={"label": f"{item.label}（满分{item.weight}）",
+                                    "label_en": f"{item.label_en} (of {item.weight})"})
 
 
 class OpenSchema(PayloadSchema):

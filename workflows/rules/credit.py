@@ -30,17 +30,18 @@ class SheetItem:
     key: str
     label: str
     weight: Decimal
+    label_en: str = ""
 
 
 # 「湖南住宅物业监管方案」五(二)1(7): the community assesses each project every quarter; the
 # items and weights are drafted after the self-inspection table's parts (待核实).
 SHEET = (
-    SheetItem("service", "物业服务质量（保洁、绿化、秩序维护、设施设备）", Decimal("30")),
-    SheetItem("safety", "消防及其他安全管理", Decimal("20")),
-    SheetItem("publicity", "信息公示与收费规范", Decimal("15")),
-    SheetItem("complaints", "投诉处理与业主满意度", Decimal("15")),
-    SheetItem("cooperation", "配合社区、街道工作及业主委员会监督", Decimal("10")),
-    SheetItem("rectification", "问题整改落实情况", Decimal("10")),
+    SheetItem("service", "物业服务质量（保洁、绿化、秩序维护、设施设备）", Decimal("30"), "quality of the service (cleaning, greenery, order, facilities)"),
+    SheetItem("safety", "消防及其他安全管理", Decimal("20"), "fire and other safety"),
+    SheetItem("publicity", "信息公示与收费规范", Decimal("15"), "information posted, fees as the rules require"),
+    SheetItem("complaints", "投诉处理与业主满意度", Decimal("15"), "complaints handled, owners' satisfaction"),
+    SheetItem("cooperation", "配合社区、街道工作及业主委员会监督", Decimal("10"), "cooperation with the community, the street office and the committee"),
+    SheetItem("rectification", "问题整改落实情况", Decimal("10"), "problems rectified"),
 )
 SHEET_BASIS = "「湖南住宅物业监管方案」五(二)1(7)（季度考评，地方实践做法；评分项目及分值为拟定，待核实）"
 FULL_MARKS = sum((i.weight for i in SHEET), Decimal(0))
