@@ -84,7 +84,7 @@ _HOUSING = (Bi("住房和城乡建设部门", "housing and urban-rural developme
 ROUTES: dict[str, Route] = {
     "fees": Route(Bi("收费价格", "fees and prices"), STREET, *_MARKET),
     "fire_lane": Route(Bi("消防通道占用", "blocked fire lanes"), COMMUNITY, *_FIRE),
-    "flying_wire": Route(Bi("飞线充电", "charging over trailing cables (飞线充电)"), COMMUNITY, *_FIRE),
+    "flying_wire": Route(Bi("飞线充电", "charging e-bikes over trailing cables"), COMMUNITY, *_FIRE),
     "illegal_building": Route(Bi("违法建设", "illegal building"), COMMUNITY, *_URBAN),
     "decoration": Route(Bi("违规装修", "unlawful decoration works"), COMMUNITY, *_URBAN),
     "dogs_smoke": Route(Bi("养犬、油烟扰民", "dogs, cooking fumes"), COMMUNITY, *_URBAN),

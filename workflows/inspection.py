@@ -22,7 +22,7 @@ NAME = "inspection"
 INSPECTORS = ("housing_bureau", "street_office", "community")
 KINDS = {"special": Bi("专项整治检查", "special rectification campaign"),
          "daily": Bi("日常巡查", "routine patrol"),
-         "random": Bi("双随机、一公开抽查", "random inspection (双随机、一公开)")}
+         "random": Bi("双随机、一公开抽查", "random inspection (random inspectors, random estates, results public)")}
 PASS, FAIL, NA = "pass", "fail", "na"
 RESULTS = {PASS: Bi("符合", "complies"), FAIL: Bi("不符合", "does not comply"), NA: Bi("不适用", "not applicable")}
 YES_NO = {"yes": Bi("是", "yes"), "no": Bi("否", "no")}

@@ -157,7 +157,7 @@ DEFINITION = Procedure(
     states=(
         State("ordered", "待整改", label_en="to be rectified"),
         State("reported", "已报告整改，待复查", label_en="reported, to be re-checked"),
-        State("cleared", "已销号", final=True, label_en="closed (销号)"),
+        State("cleared", "已销号", final=True, label_en="closed (struck off the ledger)"),
     ),
     initial="ordered",
     opening=Opening(roles=INSPECTORS, label="列入问题台账", label_en="enter in the ledger", schema=OpenSchema,
