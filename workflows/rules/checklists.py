@@ -22,6 +22,10 @@ class Item:
     question: str
     basis: str = SOURCE
 
+    @property
+    def question_en(self) -> str:
+        return QUESTIONS_EN.get(self.key, self.key)
+
 
 @dataclass(frozen=True)
 class Part:
@@ -91,6 +95,33 @@ SPECIAL = Template("special_rectification", Bi("物业管理专项整治自查�
     )),
 ))
 
+QUESTIONS_EN = {
+    'takeover_inspection': 'inspected jointly with the developer on taking over, with an inspection agreement',
+    'takeover_filing': 'the inspection filed within 30 days of the handover',
+    'contract_filing': 'the service contract filed as required',
+    'exit_handover': 'on leaving, records, premises and common facilities handed over',
+    'assembly_support': "supports the owners' assembly and committee in their lawful work",
+    'committee_relations': 'reports to the committee regularly and accepts its supervision',
+    'owner_complaints': 'a complaint procedure for owners, with timely replies',
+    'publicity': 'services, standards, fees, the manager and telephone posted in the estate',
+    'fees_public': 'service fees and common income and spending published regularly',
+    'staff_training': 'staff trained and certified',
+    'archives': 'property records complete and kept safe',
+    'cleaning': 'common areas cleaned, rubbish removed in time',
+    'greening': 'greenery kept as the contract says',
+    'facilities': 'common facilities maintained as required, with records',
+    'lifts': 'lifts maintained, inspected yearly and the certificate posted',
+    'water_supply': 'secondary water supply cleaned and disinfected, water tests posted',
+    'fire_lanes': 'fire lanes, escape routes and exits clear',
+    'fire_facilities': 'fire equipment in working order and tested',
+    'ev_charging': 'no e-bikes charged over trailing cables or in stairwells; central charging provided',
+    'fire_drills': 'a fire emergency plan, with drills',
+    'high_falls': 'no risk of falling objects; walls and fixtures checked',
+    'flood_control': 'flood and frost plans and supplies',
+    'security_patrol': 'guards, gates and patrols in place, with records',
+    'construction_safety': 'works and decoration under agreements with safety measures',
+}
+
 TEMPLATES: dict[str, Template] = {SPECIAL.key: SPECIAL}
 TEMPLATE_CHOICES = {k: t.title for k, t in TEMPLATES.items()}
-ALL_ITEMS = {i.key: Bi(i.question, i.key) for t in TEMPLATES.values() for i in t.items()}
+ALL_ITEMS = {i.key: Bi(i.question, i.question_en) for t in TEMPLATES.values() for i in t.items()}
