@@ -156,6 +156,9 @@ class GuardContext:
     # Read-only look-up of an organisation, supplied by the runtime so that declarations
     # never touch the database themselves: lookup(org_id=None, name="", kind="").
     lookup: Optional[Callable[..., Any]] = None
+    # Read-only facts of another case (its procedure, estate, state, whether final), for a
+    # step that names one (e.g. the complaint a repeat is merged into): find_case(case_id).
+    find_case: Optional[Callable[[Any], Any]] = None
 
     def organisation(self, org_id: Any = None, *, name: str = "", kind: str = "") -> Any:
         """The organisation with this id, or else with exactly this name (and kind);
@@ -163,6 +166,12 @@ class GuardContext:
         if self.lookup is None:
             return None
         return self.lookup(org_id=org_id, name=name, kind=kind)
+
+    def other_case(self, case_id: Any) -> Any:
+        """Facts of the case with this id (id, procedure, estate_id, state, final), or None."""
+        if self.find_case is None:
+            return None
+        return self.find_case(case_id)
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.payload:

@@ -176,3 +176,19 @@ def test_a_substantiated_complaint_about_the_enterprise_proposes_a_bad_credit_re
     assert (record.procedure, record.state, record.enterprise_id) == \
         ("credit_record", "proposed", district.orgs["enterprise"].id)
     assert record.data["fact"] == "substantiated_complaint" and record.data["points"] == "2"
+
+
+def test_a_repeated_complaint_is_merged_into_a_complaint_about_the_same_estate(session, district):
+    community = district.actor("community")
+    first = open_case(session, "complaint", district.estates["jinxiu"].id, community, ORDER, now=at(date(2026, 11, 2)))
+    other_estate = open_case(session, "complaint", district.estates["binhe"].id, community, ORDER,
+                             now=at(date(2026, 11, 2)))
+    again = open_case(session, "complaint", district.estates["jinxiu"].id, community,
+                      {**ORDER, "hotline_no": "XY12345-20261103-0002"}, now=at(date(2026, 11, 3)))
+    for into, why in ((again.id, "自身"), (other_estate.id, "不是本物业管理区域的投诉"), (99999, "不是本物业管理区域的投诉")):
+        err = refused(session, REFUSALS, advance, again.id, "merge", community,
+                      {"into_case": into, "reasons": "重复"}, now=at(date(2026, 11, 3)))
+        assert why in str(err.reasons if hasattr(err, "reasons") else err), (into, err)
+    case = advance(session, again.id, "merge", community, {"into_case": first.id, "reasons": "同一住户重复来电"},
+                   now=at(date(2026, 11, 3)))
+    assert case.state == "merged" and all(d.status == "cancelled" for d in deadlines(session, again.id).values())

@@ -288,10 +288,18 @@ def competent_department(ctx):
     return None
 
 
-@guard("不能并入本案自身", uses_payload=True)
-def not_into_itself(ctx):
-    if ctx.case is not None and ctx.payload.get("into_case") == ctx.case.id:
+@guard("并入同一物业管理区域内在办的另一投诉", uses_payload=True)
+def into_a_running_complaint(ctx):
+    into = ctx.payload.get("into_case")
+    if into is None:
+        return None
+    if ctx.case is not None and into == ctx.case.id:
         return Bi("不能并入本案自身", "a complaint cannot be merged into itself")
+    other = ctx.other_case(into)
+    if other is None or other.procedure != NAME or other.estate_id != ctx.estate.id:
+        return Bi(f"案件 {into} 不是本物业管理区域的投诉", f"case {into} is not a complaint about this estate")
+    if other.state == "merged":
+        return Bi(f"案件 {into} 本身已并案，请并入其所并入的案件", f"case {into} was itself merged; merge into that one")
     return None
 
 
@@ -460,7 +468,7 @@ DEFINITION = Procedure(
                    guards=(by_receiver, not_reopened), effect=reopened, meets=VISIT, starts=COMPLETE,
                    label_en="not satisfied: reopen"),
         Transition("merge", "重复投诉并案", ("registered", "signed", "handling"), "merged", (COMMUNITY, STREET),
-                   schema=MergeSchema, guards=(not_into_itself,), effect=merged_note,
+                   schema=MergeSchema, guards=(into_a_running_complaint,), effect=merged_note,
                    label_en="merge a repeated complaint"),
     ),
     deadlines=DEADLINES,
