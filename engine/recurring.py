@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from engine.external_refs import ExternalRef
 from engine.models import Case, Deadline, Estate
 
 BATCH = 200
+FROM_MISSED_PER_RUN = 2000      # the rest on the next scan
 
 
 def quarter(day: date) -> str:
@@ -86,16 +87,18 @@ def propose_from_missed(session: Session, now: datetime) -> int:
     for defn in registry.all_current().values():
         if defn.from_missed is None:
             continue
+        # Only the missed deadlines no case was opened for yet (an anti-join on the
+        # external number), so the backlog of earlier scans costs nothing.
+        number = literal("deadline:") + cast(Deadline.id, String)
+        done = exists(select(ExternalRef.id).where(ExternalRef.procedure == defn.name,
+                                                   ExternalRef.number == number))
         rows = session.execute(
             select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
             .where(Deadline.status == MISSED, Deadline.party == "enterprise",
-                   Case.enterprise_id.is_not(None), Case.procedure != defn.name)
-            .order_by(Deadline.id)).all()
+                   Case.enterprise_id.is_not(None), Case.procedure != defn.name, ~done)
+            .order_by(Deadline.id).limit(FROM_MISSED_PER_RUN)).all()
         numbers = {d.id: f"deadline:{d.id}" for d, _ in rows}
-        taken = _taken(session, defn.name, list(numbers.values()))
         for d, c in rows:
-            if numbers[d.id] in taken:
-                continue
             data = defn.from_missed({"procedure": c.procedure, "key": d.key, "label": d.label,
                                      "due_date": d.due_date.isoformat(), "citation": d.citation,
                                      "case_id": c.id})
