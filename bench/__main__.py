@@ -7,7 +7,7 @@ import time
 import traceback
 
 MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "hotpath", "web",
-           "evidence", "register"]
+           "evidence", "register", "supervision"]
 
 
 def fmt(v) -> str:

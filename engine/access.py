@@ -50,10 +50,17 @@ def estate_condition(actor: Actor):
     return col == actor.org_id
 
 
+# The case's data key naming the department a case was transferred to (移送): a
+# department sees those cases only, whatever estate they are about.
+DEPARTMENT_KEY = "department_id"
+
+
 def case_condition(actor: Actor):
     """SQL condition on Case (joined with Estate) for the cases the actor may see."""
     if actor.role in ("admin", "system"):
         return true()
+    if actor.role == "department":
+        return Case.data[DEPARTMENT_KEY].as_integer() == actor.org_id if actor.org_id else false()
     if actor.role == "enterprise":
         # An enterprise sees only the cases it is the party of, not its estates' others.
         return Case.enterprise_id == actor.org_id if actor.org_id else false()
@@ -80,4 +87,6 @@ def may_see_case(actor: Actor, case: Case) -> bool:
         return True
     if actor.role == "enterprise":
         return actor.org_id is not None and case.enterprise_id == actor.org_id
+    if actor.role == "department":
+        return actor.org_id is not None and (case.data or {}).get(DEPARTMENT_KEY) == actor.org_id
     return may_see_estate(actor, case.estate)

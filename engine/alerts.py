@@ -122,6 +122,8 @@ def escalation_days(due: date, th: AlertWindows) -> list[date]:
 ROLE_COLUMN = {
     "street_office": "street_office_id", "community": "community_id",
     "committee": "committee_id", "housing_bureau": "bureau_id", "developer": "developer_id",
+    # Not the estate's: the department a case was transferred to (the scan adds it).
+    "department": "department_id",
 }
 
 

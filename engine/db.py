@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "engine.signin",
     "engine.register_models",
     "engine.register_duties",
+    "engine.external_refs",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -42,6 +43,10 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    # A page cache of up to 64 MB (allocated as used; the default is 2 MB): the dashboards'
+    # counts walk every visible deadline, and with a register of 100,000s of cases a small
+    # cache re-reads the same pages from disk (measured: 2.9 s → 0.7 s at 200,000 deadlines).
+    cur.execute("PRAGMA cache_size=-65536")
     cur.close()
 
 

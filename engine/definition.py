@@ -156,6 +156,9 @@ class GuardContext:
     # Read-only look-up of an organisation, supplied by the runtime so that declarations
     # never touch the database themselves: lookup(org_id=None, name="", kind="").
     lookup: Optional[Callable[..., Any]] = None
+    # Read-only facts of another case (its procedure, estate, state, whether final), for a
+    # step that names one (e.g. the complaint a repeat is merged into): find_case(case_id).
+    find_case: Optional[Callable[[Any], Any]] = None
 
     def organisation(self, org_id: Any = None, *, name: str = "", kind: str = "") -> Any:
         """The organisation with this id, or else with exactly this name (and kind);
@@ -163,6 +166,12 @@ class GuardContext:
         if self.lookup is None:
             return None
         return self.lookup(org_id=org_id, name=name, kind=kind)
+
+    def other_case(self, case_id: Any) -> Any:
+        """Facts of the case with this id (id, procedure, estate_id, state, final), or None."""
+        if self.find_case is None:
+            return None
+        return self.find_case(case_id)
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.payload:
@@ -201,8 +210,11 @@ class Link:
     contract opens its contract filing). `data` builds the new case's opening payload
     from the step's context and the case's data after the step."""
     procedure: str
-    data: Callable[[GuardContext, dict], dict]
+    data: Callable[[GuardContext, dict], Any]
     enterprise_key: str = ""     # key of the case data holding the party enterprise's id
+    # `data` returns a list of payloads, one case each (e.g. a ledger entry per failed
+    # item of an inspection; none when nothing is to be opened).
+    many: bool = False
 
 
 # What a step may write into the register (engine.register runs each, in the step's
@@ -283,6 +295,9 @@ class Opening:
     # At most one running case of the procedure per estate (e.g. one first assembly); a
     # second is refused naming the first.
     exclusive: bool = False
+    # The opening field holding an external platform's number (a 12345 order's), which
+    # engine.external_refs keeps unique per procedure.
+    external_key: str = ""
     fact: str = ""
     fact_label: str = "办理日期"
     fact_label_en: str = "date of the act"
@@ -337,6 +352,17 @@ class RegisterDuty:
 
 
 @dataclass(frozen=True)
+class Recurrence:
+    """Cases the deadline scan opens by itself, as the system: every `every` ("quarter")
+    one case per estate that has an enterprise, for that estate and enterprise (e.g. the
+    quarterly assessment of each project). `data(period, estate)` builds the opening
+    payload; `period` reads like "2026Q4". Opened once per period, estate and enterprise."""
+    every: str
+    data: Callable[[str, Any], dict]
+    basis: str = ""
+
+
+@dataclass(frozen=True)
 class Procedure:
     name: str
     version: int
@@ -355,6 +381,17 @@ class Procedure:
     alerts: AlertWindows = field(default_factory=AlertWindows)
     documents: tuple[DocumentSpec, ...] = ()
     duties: tuple[RegisterDuty, ...] = ()     # register duties its running case answers
+    # Its cases make a ledger (台账) kept by street office, estate and enterprise: the
+    # complaint register, the problem ledger (pages and the weekly report list them).
+    ledger: bool = False
+    recurs: Optional[Recurrence] = None
+    # What a case contributes to its enterprise's credit record, from its state and data
+    # (None: nothing, e.g. a bad record still open to objection).
+    credit: Optional[Callable[[str, Mapping[str, Any]], Any]] = None
+    # Facts the system knows that open a case of this procedure by themselves: called by
+    # the deadline scan with each missed deadline of an enterprise (its procedure, key,
+    # label, due date, citation, case id), it returns the opening payload or None.
+    from_missed: Optional[Callable[[Mapping[str, Any]], Optional[dict]]] = None
 
     # -- look-ups -------------------------------------------------------------------
     @property
@@ -547,6 +584,8 @@ class Procedure:
             for s in self.states:
                 if s.name not in seen:
                     problems.append(f"state {s.name!r} ({s.label}) is unreachable from {self.initial!r}")
+        if self.recurs is not None and self.recurs.every not in ("quarter",):
+            problems.append(f"recurs: every must be 'quarter', not {self.recurs.every!r}")
         for s in self.states:
             if not s.final and not any(t.dest not in (None, s.name)
                                         for t in self.transitions_from(s.name)):

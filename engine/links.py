@@ -18,7 +18,7 @@ from engine import registry
 from engine.access import Actor, may_see_case
 from engine.models import Case, Organisation
 
-__all__ = ["children", "parent", "LinkedCase", "describe", "organisation"]
+__all__ = ["children", "parent", "LinkedCase", "describe", "organisation", "case_facts"]
 
 
 def children(session: Session, case: Case, actor: Optional[Actor] = None) -> list[Case]:
@@ -77,3 +77,27 @@ def organisation(session: Session, org_id: Any = None, *, name: str = "",
         q = q.where(Organisation.kind == kind)
     found = session.scalars(q.limit(2)).all()
     return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a guard may know of another case."""
+    id: int
+    procedure: str
+    estate_id: int
+    state: str
+    final: bool
+
+
+def case_facts(session: Session, case_id: Any) -> Optional[CaseFacts]:
+    """The facts of the case with this id, or None (a guard's `other_case`)."""
+    try:
+        cid = int(case_id)
+    except (TypeError, ValueError):
+        return None
+    row = session.execute(select(Case.id, Case.procedure, Case.version, Case.estate_id, Case.state)
+                          .where(Case.id == cid)).first()
+    if row is None:
+        return None
+    return CaseFacts(row.id, row.procedure, row.estate_id, row.state,
+                     registry.is_final(row.procedure, row.version, row.state))

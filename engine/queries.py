@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping, Optional, Sequence
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import Session, contains_eager
 
 from engine import clock, materials, registry
@@ -332,6 +332,101 @@ def names_of(session: Session, unit: str, keys) -> dict:
                                 .where(Organisation.id.in_(keys))).all())
 
 
+# -- ledgers (台账): the cases of a procedure kept as a register ---------------------------------
+
+def _ledger_groups():
+    # A complaint names the enterprise it is about in its data, a ledger entry as its party.
+    return {"street_office": Estate.street_office_id, "community": Estate.community_id,
+            "estate": Estate.id,
+            "enterprise": func.coalesce(Case.enterprise_id, Case.data["enterprise_id"].as_integer()),
+            "category": Case.data["category"].as_string()}
+
+
+LEDGER_GROUPS = ("street_office", "community", "estate", "enterprise", "category")
+
+
+@dataclass
+class LedgerCount:
+    key: Any
+    total: int = 0
+    running: int = 0
+    overdue: int = 0
+
+    @property
+    def closed(self) -> int:
+        return self.total - self.running
+
+
+def _finals(procedure: str) -> list[tuple[int, str]]:
+    return [(d.version, s.name) for d in registry.all_versions() if d.name == procedure
+            for s in d.states if s.final]
+
+
+def _running_condition(procedure: str):
+    finals = _finals(procedure)
+    if not finals:
+        return true()
+    return ~or_(*[and_(Case.version == v, Case.state == st) for v, st in finals])
+
+
+def ledger_counts(session: Session, actor: Actor, procedure: str, group: str, *,
+                  today: Optional[date] = None, scope: Scope = EVERYTHING) -> list[LedgerCount]:
+    """(key, all, still open, owing something overdue) of a procedure's visible cases,
+    per street office, community, estate, enterprise or category; most overdue first."""
+    today = today or clock.today()
+    col = _ledger_groups()[group]
+    running = _running_condition(procedure)
+    base = visible_cases(actor).where(Case.procedure == procedure, *scope.conditions())
+    q = (base.with_only_columns(col, func.count(Case.id), func.count(case((running, Case.id))))
+         .group_by(col))
+    rows = {k: LedgerCount(k, t or 0, r or 0) for k, t, r in session.execute(q)}
+    # Overdue from the few overdue deadlines (their status/due-date index), not a test per case.
+    oq = (base.join(Deadline, Deadline.case_id == Case.id).where(overdue_condition(today))
+          .with_only_columns(col, func.count(func.distinct(Case.id))).group_by(col))
+    for k, o in session.execute(oq):
+        if k in rows:
+            rows[k].overdue = o or 0
+    return sorted(rows.values(), key=lambda r: (-r.overdue, -r.running, str(r.key)))
+
+
+def ledger_entries(session: Session, actor: Actor, procedure: str, *, group: str = "",
+                   key: Any = None, which: str = "", today: Optional[date] = None,
+                   scope: Scope = EVERYTHING, limit: int = MAX_TODO) -> tuple[list, int]:
+    """(rows of (Case, Estate, overdue, next open deadline), total) of a procedure's visible
+    cases, optionally of one group's key and only `open`, `finished` or `overdue` ones;
+    overdue first, then by the nearest deadline, then newest."""
+    today = today or clock.today()
+    base = visible_cases(actor).where(Case.procedure == procedure, *scope.conditions())
+    if group:
+        base = base.where(_ledger_groups()[group] == key)
+    if which == "open":
+        base = base.where(_running_condition(procedure))
+    elif which == "finished":
+        base = base.where(~_running_condition(procedure))
+    elif which == "overdue":
+        base = base.where(overdue_case_condition(today))
+    total = session.scalar(base.with_only_columns(func.count(Case.id))) or 0
+    nxt = (select(func.min(Deadline.due_date)).where(Deadline.case_id == Case.id,
+                                                     Deadline.status.in_((OPEN, MISSED)))
+           .correlate(Case).scalar_subquery())
+    late = overdue_case_condition(today)
+    q = (base.add_columns(Estate, late, nxt)
+         .order_by(late.desc(), nxt.is_(None), nxt, Case.id.desc()).limit(limit))
+    return [tuple(r) for r in session.execute(q)], int(total)
+
+
+def credit_cases(session: Session, actor: Actor, enterprise_ids: Optional[Sequence[int]] = None) -> list[Case]:
+    """The visible cases of the procedures that count in an enterprise's credit
+    (`Procedure.credit`), of these enterprises (all when None), oldest first."""
+    names = sorted({d.name for d in registry.all_versions() if d.credit is not None})
+    if not names:
+        return []
+    q = visible_cases(actor).where(Case.procedure.in_(names), Case.enterprise_id.is_not(None))
+    if enterprise_ids is not None:
+        q = q.where(Case.enterprise_id.in_(list(enterprise_ids)))
+    return list(session.scalars(q.options(contains_eager(Case.estate)).order_by(Case.id)))
+
+
 # -- the register as the 调度表 reads it ----------------------------------------------------
 
 @dataclass
@@ -387,7 +482,8 @@ __all__ = ["OVERDUE", "DUE_SOON", "LATE", "WHICH", "Scope", "EVERYTHING", "GROUP
            "counts", "counts_by", "deadlines", "deadline_ids", "overdue_condition",
            "due_soon_condition", "late_condition", "is_overdue", "is_due_soon", "worklist",
            "WorkItem", "procedure_counts", "overdue_by_unit", "names_of", "estate_facts",
-           "EstateFacts", "overdue_case_ids", "overdue_case_condition", "SUPERVISED_UNIT"]
+           "EstateFacts", "overdue_case_ids", "overdue_case_condition", "SUPERVISED_UNIT",
+           "LEDGER_GROUPS", "LedgerCount", "ledger_counts", "ledger_entries", "credit_cases"]
 
 
 # -- the register ----------------------------------------------------------------------------

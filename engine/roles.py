@@ -14,6 +14,9 @@ ROLES: dict[str, Bi] = {
     "enterprise": Bi("物业服务企业", "property-service enterprise"),
     "developer": Bi("建设单位", "developer"),
     "committee": Bi("业主委员会", "owners' committee"),
+    # A competent department (市场监管, 消防救援, 城管执法, 卫健, 公安, 司法所…): it sees only
+    # the cases transferred to it (engine.access, the case's `department_id`).
+    "department": Bi("职能部门", "competent department"),
     "admin": Bi("系统管理员", "administrator"),
     "system": Bi("系统", "system"),
 }
@@ -27,6 +30,7 @@ SUPERVISOR_KIND = {
     "enterprise": "community",
     "committee": "community",
     "developer": "housing_bureau",
+    "department": "street_office",
 }
 
 

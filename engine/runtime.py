@@ -336,7 +336,7 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     today = fact_date or _fact_date(op, typed, given, recorded_on, None)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today, recorded_on=recorded_on,
-                       lookup=_lookup(session))
+                       lookup=_lookup(session), find_case=functools.partial(links.case_facts, session))
     reasons = _run_guards(op.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -491,7 +491,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     pack = pack_for_estate(estate).pack
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today, recorded_on=recorded_on, case=case,
-                       files=tuple(files or ()), lookup=_lookup(session))
+                       files=tuple(files or ()), lookup=_lookup(session), find_case=functools.partial(links.case_facts, session))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -516,10 +516,12 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     documents.void_earlier(session, case.id, t.voids)
     for link in t.opens:
         linked_defn = registry.current(link.procedure)
+        payloads = link.data(ctx, new_data)
         ent = new_data.get(link.enterprise_key) if link.enterprise_key else None
-        _open_in_tx(session, linked_defn, estate, actor, link.data(ctx, new_data), now,
-                    check_role=False, parent_case_id=case.id,
-                    enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)
+        for payload in (payloads if link.many else [payloads]):
+            _open_in_tx(session, linked_defn, estate, actor, payload, now,
+                        check_role=False, parent_case_id=case.id,
+                        enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)
     _issue(session, case, ev, t.issues, actor, now)
     return case
 
@@ -564,7 +566,7 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
                        rulepack=pack_for_estate(estate).pack, today=clock.today(now),
-                       recorded_on=clock.today(now), case=case, lookup=_lookup(session))
+                       recorded_on=clock.today(now), case=case, lookup=_lookup(session), find_case=functools.partial(links.case_facts, session))
     out = []
     for t in defn.transitions_from(case.state):
         reason = ""

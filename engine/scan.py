@@ -47,6 +47,7 @@ from engine.definition import AlertWindows
 from engine.deadlines import MISSED, OPEN
 from engine.errors import NotFound, StaleCase
 from engine.runtime import _is_race
+from engine.access import DEPARTMENT_KEY
 from engine.models import Case, Deadline, Estate, Organisation, User
 
 BATCH = 500
@@ -140,6 +141,8 @@ def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dic
     """The row of one alert (next_check None: the missed pass sets it on "overdue")."""
     title_p, spec = _spec(row.procedure, row.version, row.key)
     estate = ctx.estates.get(row.estate_id) or {}
+    if role == "department":
+        estate = {**estate, "department_id": _department_of(ctx, row.case_id)}
     role, org = resolve(role, row.enterprise_id, estate)
     title, body = compose(kind, level=level, role=role, estate_name=estate.get("name", ""),
                           procedure_title=title_p, case_id=row.case_id, label=row.label,
@@ -149,6 +152,12 @@ def _alert(ctx: _Ctx, row, kind: str, level: int, role: str, final: bool) -> dic
     return dict(deadline_id=row.id, case_id=row.case_id, kind=kind, stage=stage, level=level,
                 final=final, role=role, organisation_id=org, title=title[:300], body=body,
                 due_date=row.due_date, created_at=ctx.now, next_check=None)
+
+
+def _department_of(ctx: _Ctx, case_id: int):
+    """The department a case was transferred to (few alerts are a department's)."""
+    data = ctx.session.scalar(select(Case.data).where(Case.id == case_id)) or {}
+    return data.get(DEPARTMENT_KEY)
 
 
 def _chain(row, th: AlertWindows) -> list[str]:
@@ -350,9 +359,11 @@ def _pass_escalate(ctx: _Ctx, counts: dict) -> None:
 
 
 def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, Any]] = None,
-         smtp=None, batch: int = BATCH) -> dict:
+         smtp=None, batch: int = BATCH, open_cases: bool = False) -> dict:
     """Scan every deadline as of `now`; returns a JSON-able summary. With `smtp` (an
-    engine.mailer.SMTPConfig) the queued e-mails are sent afterwards."""
+    engine.mailer.SMTPConfig) the queued e-mails are sent afterwards. With `open_cases`
+    (the scheduled `flask deadlines scan`) it then opens the cases the procedures declare
+    it opens (engine.recurring: quarterly assessments, credit records from missed deadlines)."""
     if now.tzinfo is None:
         raise ValueError("naive datetime: pass an aware datetime")
     ctx = _Ctx(session, now, clock.today(now), alert_windows(thresholds),
@@ -361,10 +372,12 @@ def scan(session: Session, now: datetime, *, thresholds: Optional[Mapping[str, A
     _pass_missed(ctx, counts)
     _pass_due_soon(ctx, counts)
     _pass_escalate(ctx, counts)
-    from engine import register_duties
+    from engine import recurring, register_duties
     register = register_duties.scan(session, ctx.today, now, windows=ctx.windows)
     summary = {"now": now.isoformat(), "today": ctx.today.isoformat(), **counts,
                "alerts": counts[OVERDUE] + counts[DUE_SOON] + counts[ESCALATED], **register}
+    if open_cases:
+        summary["cases"] = recurring.run(session, now)
     if smtp is not None:
         from engine.mailer import deliver
         summary["mail"] = deliver(session, smtp, now=now)

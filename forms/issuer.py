@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine import evidence, files, materials, registry
 from engine.bilingual import Bi
-from engine.access import Actor
+from engine.access import DEPARTMENT_KEY, Actor
 from engine.documents import (Document, format_code, new_code, next_serial_no,
                               settings_for)
 from engine.legaltime import TZ
@@ -62,6 +62,7 @@ def role_org_id(case: Case, role: str) -> Optional[int]:
         "committee": e.committee_id,
         "housing_bureau": e.bureau_id,
         "developer": e.developer_id,
+        "department": (case.data or {}).get(DEPARTMENT_KEY),
     }.get(role)
 
 

@@ -29,6 +29,11 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("tender_filing_receipt", "tender_filing_receipt.html", "备"),
     Kind("award_filing_receipt", "award_filing_receipt.html", "备"),
     Kind("supervision_notice", "supervision_notice.html", "督"),
+    Kind("complaint_receipt", "complaint_receipt.html", "诉"),
+    Kind("transfer_order", "transfer_order.html", "转"),
+    Kind("rectification_notice", "rectification_notice.html", "改"),
+    Kind("listing_notice", "listing_notice.html", "督"),
+    Kind("closure_confirmation", "closure_confirmation.html", "销"),
     Kind("rectification_order", "supervision_notice.html", "督"),
     Kind("handover_order", "supervision_notice.html", "督"),
 )}

@@ -68,11 +68,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     home.init_app(app)
     materials.init_app(app)
     admin.init_app(app)
-    from web import dashboard, inbox  # alerts: inbox and supervisor dashboard
+    from web import credit, dashboard, inbox, ledger  # alerts, dashboard, ledgers, credit
     inbox.init_app(app)
     dashboard.init_app(app)
     from web import register  # 台账: estates, committees, contracts, enterprises, import
     register.init_app(app)
+    ledger.init_app(app)
+    credit.init_app(app)
     cli.init_app(app)
     from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)

@@ -170,8 +170,10 @@ def parse_now(value: str | None) -> datetime:
 @deadlines.command("scan")
 @click.option("--now", "now_text", help="ISO date-time to scan as of (default: now)")
 def deadlines_scan(now_text):
-    """Due-soon, overdue and escalation alerts (each once), then send the queued
-    e-mails; print a JSON summary. Safe to run from several hosts at once."""
+    """Due-soon, overdue and escalation alerts (each once), the cases the procedures
+    open by themselves (quarterly assessments, credit records proposed from missed
+    deadlines), then send the queued e-mails; print a JSON summary. Safe to run from
+    several hosts at once."""
     from engine import signin
     from engine.evidence import LogError
     from engine.mailer import config_from
@@ -179,7 +181,7 @@ def deadlines_scan(now_text):
     cfg = current_app.config
     s = get_session()
     now = parse_now(now_text)
-    summary = scan(s, now, thresholds=cfg.get("ALERT_THRESHOLDS"), smtp=config_from(cfg))
+    summary = scan(s, now, thresholds=cfg.get("ALERT_THRESHOLDS"), smtp=config_from(cfg), open_cases=True)
     signin.purge(s, now)
     # Every scan signs a checkpoint: the log's merge delay is the interval between scans.
     key = signing_key(required=False)

@@ -25,6 +25,7 @@ from werkzeug.security import generate_password_hash
 from engine.access import Actor
 from engine.legaltime import TZ
 from engine.models import Estate, Organisation, User
+from web import demo_supervision
 
 DEMO_PASSWORD = "demo12345"
 
@@ -159,6 +160,7 @@ def build_cases(session: Session, district: District, today: date) -> None:
     build_tenders(session, district, clock)
     build_inspections(session, district, clock)
     build_supervision(session, district, clock, overdue_filing)
+    demo_supervision.build(session, district, clock)
 
 
 def build_contract_filings(session: Session, district: District, clock: _Clock):

@@ -29,7 +29,7 @@ class Api(_Api):
 
 
 def init_app(app: Flask) -> None:
-    from web.api import register, views  # noqa: F401  (routes)
+    from web.api import register, supervision, views  # noqa: F401  (routes)
     from web.api.blueprint import AnyPathConverter, IdConverter, bp, fallback, id_param_schema
 
     app.config.setdefault("API_TITLE", N_("物业管理法定程序系统 API"))

@@ -61,6 +61,8 @@ class CaseCreate(Strict):
                                metadata={"description": N_("物业管理区域 id")})
     data = fields.Dict(load_default=dict,
                        metadata={"description": N_("立案内容：字段见 GET /api/v1/procedures 的 opening.fields")})
+    external_no = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": N_(
+        "外部平台的编号（如 12345 热线工单编号），可选：同一程序以同一编号再次提交时返回第一次立的案件（200），不再立案")})
 
 
 class ActionRequest(ma.Schema):

@@ -6,11 +6,11 @@ import math
 from functools import lru_cache
 from datetime import timedelta
 
-from flask import current_app, g, request, send_file
+from flask import current_app, g, jsonify, request, send_file
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from engine import apitokens, clock, files as file_store, queries, registry
+from engine import apitokens, clock, external_refs, files as file_store, queries, registry
 from engine.access import case_condition, may_see_case, visible_cases, visible_estates
 from engine.errors import NotFound, PayloadInvalid
 from engine.models import Attachment, Case, Deadline, Estate, Event, User
@@ -202,9 +202,20 @@ def create_case(body):
         raise NotFound("物业管理区域不存在或不在您的管辖范围内")
     key = idempotency.key_from_request()
     idempotency.begin_for_write(s)
+    number = (body.get("external_no") or "").strip() or None
+    if number is not None:
+        # The platform's own number makes the post idempotent: the first case answers.
+        found = external_refs.find(s, body["procedure"], number)
+        if found is not None:
+            resp = jsonify(P.case_json(s, _visible_case(found), actor))
+            resp.status_code = 200
+            return resp
 
     def step():
         try:
+            if number is not None:
+                return external_refs.open_once(s, body["procedure"], body["estate_id"], actor,
+                                               body["data"], number)[0]
             return open_case(s, body["procedure"], body["estate_id"], actor, body["data"])
         except PayloadInvalid as exc:
             raise PayloadInvalid({"data": exc.errors}) from None
