@@ -18,6 +18,8 @@ MODEL_MODULES = [
     "engine.evidence",
     "engine.files",
     "engine.signin",
+    "engine.owners_register",
+    "engine.ballots",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -156,6 +156,9 @@ class GuardContext:
     # Read-only look-up of an organisation, supplied by the runtime so that declarations
     # never touch the database themselves: lookup(org_id=None, name="", kind="").
     lookup: Optional[Callable[..., Any]] = None
+    # Read-only views of the engine's other records (engine.readers): the owners'
+    # register, a vote's ballots, another case's outcome; read(name, **kw) -> plain data.
+    read: Optional[Callable[..., Any]] = None
 
     def organisation(self, org_id: Any = None, *, name: str = "", kind: str = "") -> Any:
         """The organisation with this id, or else with exactly this name (and kind);

@@ -39,7 +39,7 @@ from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Materia
                                Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
-from workflows.rules.voting import VoteInputError, register_missing, tally
+from workflows.rules.voting import TYPED, VoteInputError, tally, totals_of
 
 DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
 GROUNDS = {
@@ -279,8 +279,9 @@ def ground_fits_role(ctx):
     return None
 
 
-def _tally(estate, figures: dict):
-    return tally(DISMISSAL_MATTER, total_area=estate.total_area, total_owners=estate.total_owners,
+def _tally(ctx, figures: dict):
+    total_area, total_owners, _ = totals_of(ctx)
+    return tally(DISMISSAL_MATTER, total_area=total_area, total_owners=total_owners,
                  voted_area=figures["voted_area"], voted_owners=figures["voted_owners"],
                  yes_area=figures["yes_area"], yes_owners=figures["yes_owners"])
 
@@ -289,11 +290,8 @@ def _tally(estate, figures: dict):
 def dismissal_vote_passed(ctx):
     if ctx.payload.get("ground") != DISMISSAL:
         return None
-    missing = register_missing(ctx.estate)
-    if missing:
-        return missing
     try:
-        t = _tally(ctx.estate, ctx.payload)
+        t = _tally(ctx, ctx.payload)
     except VoteInputError as exc:
         return Bi("解聘表决数据有误：", "the dismissal vote's figures are wrong: ") + exc.message
     if not t.passed:
@@ -390,7 +388,8 @@ def open_effect(ctx, data: dict) -> None:
     data["end_on"] = _iso(p.get("end_on") or p["term_end"])
     if ground == DISMISSAL:
         data["dismissal_end_on"] = data["end_on"]
-        data["vote"] = _tally(ctx.estate, p).as_dict()
+        data["vote"] = {**_tally(ctx, p).as_dict(), "entered": TYPED,
+                        "totals_from": totals_of(ctx)[2]}
     elif ground == NON_RENEWAL:
         data["non_renewal_term_end"] = data["term_end"]
     estate = ctx.estate
