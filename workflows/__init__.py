@@ -9,6 +9,7 @@ from workflows import contract_filing
 from workflows import enterprise_exit, handover_inspection
 from workflows import pre_phase_tender
 from workflows import owners_assembly, committee_reelection
+from workflows import owners_vote
 
 _registry.register(contract_filing.DEFINITION)
 _registry.register(enterprise_exit.DEFINITION)
@@ -16,6 +17,7 @@ _registry.register(handover_inspection.DEFINITION)
 _registry.register(pre_phase_tender.DEFINITION)
 _registry.register(owners_assembly.DEFINITION)
 _registry.register(committee_reelection.DEFINITION)
+_registry.register(owners_vote.DEFINITION)
 
 REGISTRY = _registry.all_current()
 

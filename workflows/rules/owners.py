@@ -158,12 +158,12 @@ class Turnout:
     total_owners: int
 
     def as_dict(self) -> dict:
-        from workflows.rules.voting import QUORUM, percent
         from fractions import Fraction
+        from workflows.rules.voting import QUORUM, _fmt_area, percent
         ra = Fraction(self.voted_area) / Fraction(self.total_area) if self.total_area else Fraction(0)
         ro = Fraction(self.voted_owners, self.total_owners) if self.total_owners else Fraction(0)
-        return {"voted_area": f"{self.voted_area:f}", "voted_owners": self.voted_owners,
-                "total_area": f"{self.total_area:f}", "total_owners": self.total_owners,
+        return {"voted_area": _fmt_area(self.voted_area), "voted_owners": self.voted_owners,
+                "total_area": _fmt_area(self.total_area), "total_owners": self.total_owners,
                 "area_percent": percent(ra), "owner_percent": percent(ro),
                 "area_quorum_met": ra >= QUORUM, "owner_quorum_met": ro >= QUORUM}
 
