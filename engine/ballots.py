@@ -239,6 +239,28 @@ def issue_codes(session: Session, case_id: int, actor: Actor, *,
         raise
 
 
+def set_code(session: Session, case_id: int, unit_id: int, code: str, actor: Actor, *,
+             now: Optional[datetime] = None) -> None:
+    """Give one unit a code chosen by the organiser (a re-issued notice, a demonstration).
+    Commits."""
+    now = now or clock.now()
+    try:
+        case = _vote(session, case_id)
+        _check_organiser(session, actor, case)
+        if len(_code_hash(code)) != 64 or len(code.strip()) < CODE_LENGTH:
+            raise PayloadInvalid({"code": [Bi(f"投票码至少 {CODE_LENGTH} 位", f"A code has at least {CODE_LENGTH} characters")]})
+        row = session.scalars(select(VotingCode).where(VotingCode.case_id == case_id,
+                                                       VotingCode.unit_id == unit_id)).first()
+        if row is None:
+            session.add(VotingCode(case_id=case_id, unit_id=unit_id, code_hash=_code_hash(code), issued_at=now))
+        else:
+            row.code_hash, row.issued_at = _code_hash(code), now
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 @dataclass(frozen=True)
 class Voter:
     """Who signed in with a voting code: one unit of one vote."""

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Seed data written as a user would enter it (see the module docstring).
-SEED = {ROOT / "web" / "demo.py"}
+SEED = {ROOT / "web" / "demo.py", *(ROOT / "web").glob("demo_*.py")}
 
 
 def _names():
