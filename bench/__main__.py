@@ -7,7 +7,7 @@ import time
 import traceback
 
 MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "hotpath", "web",
-           "evidence"]
+           "evidence", "owners"]
 
 
 def fmt(v) -> str:

@@ -120,6 +120,31 @@ class PaperEntry(Base):
 
 # -- the vote case --------------------------------------------------------------------------
 
+def _begin_write(session: Session) -> None:
+    """Start the ballot's transaction. SQLite: take the write lock now (BEGIN IMMEDIATE,
+    waiting out other writers) so a ballot never fails on a snapshot another writer moved."""
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _retrying(fn):
+    """Run a ballot write again once when a concurrent identical submit inserted the same
+    row first (the second run sees it and writes nothing or updates it)."""
+    import functools
+
+    from sqlalchemy.exc import IntegrityError
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        try:
+            return fn(*args, **kw)
+        except IntegrityError:
+            return fn(*args, **kw)
+    return wrapper
+
+
 def _vote(session: Session, case_id: int, *, share_lock: bool = False) -> Case:
     q = select(Case).where(Case.id == case_id)
     if share_lock and session.get_bind().dialect.name == "postgresql":
@@ -303,6 +328,7 @@ def sign_in(session: Session, code: str, id_tail: str, address: Optional[str], *
 
 # -- casting -------------------------------------------------------------------------------
 
+@_retrying
 def cast(session: Session, voter: Voter, choices: Mapping, *,
          now: Optional[datetime] = None) -> Optional[str]:
     """An owner's online ballot for its unit: {matter no: "yes"|"no"|"abstain"}. Returns
@@ -311,6 +337,7 @@ def cast(session: Session, voter: Voter, choices: Mapping, *,
     (the signed paper prevails; workflows.rules.owners)."""
     now = now or clock.now()
     try:
+        _begin_write(session)
         case = _vote(session, voter.case_id, share_lock=True)
         _check_open(case, now)
         clean = _clean_choices(case, choices)
@@ -330,12 +357,14 @@ def cast(session: Session, voter: Voter, choices: Mapping, *,
         raise
 
 
+@_retrying
 def enter_paper(session: Session, case_id: int, actor: Actor, unit_id: int, choices: Mapping, *,
                 sheet_no: str = "", now: Optional[datetime] = None) -> dict:
     """One clerk's entry of one unit's paper ballot. Returns {"status": "waiting" |
     "agreed" | "mismatch", "receipt"?}. Commits."""
     now = now or clock.now()
     try:
+        _begin_write(session)
         case = _vote(session, case_id, share_lock=True)
         _check_organiser(session, actor, case, CLERKS)
         _check_open(case, now)
@@ -417,6 +446,7 @@ def enter_representative(session: Session, case_id: int, actor: Actor, represent
     the receipt code shared by these ballots. Commits."""
     now = now or clock.now()
     try:
+        _begin_write(session)
         case = _vote(session, case_id, share_lock=True)
         _check_organiser(session, actor, case, CLERKS)
         _check_open(case, now)

@@ -77,12 +77,12 @@ def test_the_street_office_sees_the_register_and_the_live_turnout(client, demo, 
     # Two clerks enter a sheet for an owner: the first waits, the second agrees.
     unit = session.scalars(select(RegisterUnit).where(RegisterUnit.estate_id == estate.id,
                                                       RegisterUnit.building == "3")).first()
-    r = client.post(f"/votes/{vote.id}/paper", data={"unit_id": unit.id, "m1": "yes", "m2": "yes", "m3": "no"},
+    r = client.post(f"/votes/{vote.id}/paper", data={"place": unit.place, "m1": "yes", "m2": "yes", "m3": "no"},
                     follow_redirects=True)
     assert "等待另一名录入员" in text(r)
     client.post("/logout")
     signed_in(client, "community")
-    r = client.post(f"/votes/{vote.id}/paper", data={"unit_id": unit.id, "m1": "yes", "m2": "yes", "m3": "no"},
+    r = client.post(f"/votes/{vote.id}/paper", data={"place": unit.place, "m1": "yes", "m2": "yes", "m3": "no"},
                     follow_redirects=True)
     assert "纸质表决票已计入" in text(r) and "参与表决业主 13 / 36 人" in text(r)
     # Codes for the paper notices come as a workbook, from the convener only.
@@ -115,3 +115,10 @@ def test_importing_a_bad_register_on_the_page_names_the_rows(client, demo):
                     data={"file": (io.BytesIO(buf.getvalue()), "名册.xlsx")}, follow_redirects=True)
     page = text(r)
     assert "第2行" in page and "未导入任何内容" in page
+
+
+def test_the_contract_lists_the_demo_owner_accounts():
+    from pathlib import Path
+    contract = (Path(__file__).resolve().parents[1] / "docs" / "contract.md").read_text(encoding="utf-8")
+    for place, code, tail in OWNER_ACCOUNTS:
+        assert f"| {place} | `{code}` | `{tail}` |" in contract

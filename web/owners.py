@@ -200,8 +200,7 @@ def turnout(case_id: int):
     s = get_session()
     rows = reg.plain_units(s, case.estate_id)
     live = owners_vote.count(case.data["matters"], rows, ballots.plain_ballots(s, case.id)) if rows else None
-    units = reg.units(s, case.estate_id)
-    return render_template("owners/turnout.html", case=case, live=live, units=units,
+    return render_template("owners/turnout.html", case=case, live=live,
                            mismatches=ballots.mismatches(s, case.id), choices=CHOICES,
                            counted_at=clock.now())
 
@@ -212,8 +211,13 @@ def paper(case_id: int):
     case = _vote_case(case_id)
     choices = {str(m["no"]): request.form.get(f"m{m['no']}") for m in case.data["matters"]
                if request.form.get(f"m{m['no']}")}
+    place = (request.form.get("place") or "").strip()
+    unit = next((u for u in reg.units(get_session(), case.estate_id) if u.place == place), None)
+    if unit is None:
+        flash(_("本物业管理区域没有房屋 %(place)s", place=place), "error")
+        return redirect(url_for("owners.turnout", case_id=case.id))
     try:
-        out = ballots.enter_paper(get_session(), case.id, current_actor(), int(request.form.get("unit_id") or 0),
+        out = ballots.enter_paper(get_session(), case.id, current_actor(), unit.id,
                                   choices, sheet_no=request.form.get("sheet_no", ""))
     except EngineError as exc:
         flash(_message(exc), "error")
