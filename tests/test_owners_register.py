@@ -212,3 +212,30 @@ def test_silent_owners_cannot_be_counted_without_the_rules_text(session, distric
     with pytest.raises(PayloadInvalid):
         reg.set_rules(session, district.estates["jinxiu"].id, district.actor("street"), "",
                       silent_follow_majority=True)
+
+
+# -- which ballot counts -----------------------------------------------------------------------
+
+ballot_st = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3),
+                               st.sampled_from(["online", "paper", "representative"]),
+                               st.sampled_from(["yes", "no", "abstain"])), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ballot_st)
+def test_one_ballot_per_owner_per_matter_signed_paper_first_then_the_latest(spec):
+    from workflows.owners_vote import effective
+    # Units 0-2 belong to one buyer, 3 and 4 to others, 5 is the developer's.
+    rows = [{"id": i, "status": "delivered" if i < 5 else "unsold",
+             "owners": ("a",) if i < 3 else ((f"o{i}",) if i < 5 else ())} for i in range(6)]
+    ballots = [{"unit_id": u, "matter": m, "channel": ch, "choice": c, "id": n}
+               for n, (u, m, ch, c) in enumerate(spec)]
+    eff = effective(rows, ballots)
+    owner = lambda u: "A" if u < 3 else u    # noqa: E731
+    for m, chosen in eff.items():
+        mine = [b for b in ballots if b["matter"] == m]
+        assert len(chosen) == len({owner(b["unit_id"]) for b in mine})
+        for b in chosen.values():
+            same = [x for x in mine if owner(x["unit_id"]) == owner(b["unit_id"])]
+            signed = [x for x in same if x["channel"] != "online"]
+            assert b == (signed or same)[-1]
