@@ -278,3 +278,32 @@ def test_a_paper_only_assembly_types_its_totals_and_says_so(session, district):
     rec = done.data["votes"]["election"]
     assert "纸质表决统计数" in rec["entered"] and "业主名册" in rec["totals_from"]
     assert rec["total_area"] == "1500.00" and rec["total_owners"] == 12
+
+
+def test_a_reelection_takes_a_failed_platform_vote_as_failed_and_nothing_else(session, district, issued):
+    case, codes = open_vote(session, district, matters="3", organiser="committee", user="committee")
+    for i, o in enumerate("ABCDEFGHI"):          # 900 m² of 1,500: no quorum
+        vote_online(session, codes, f"1-1-{101 + i}", i, {1: "yes"})
+    # Not counted yet: no procedure may take it.
+    from tests.test_committee_reelection import MEETING, NOTICE, opened
+    re = opened(session, district)
+    committee = district.actor("committee")
+    advance(session, re.id, "schedule_meeting", committee, MEETING, now=at(D(2026, 6, 10)))
+    advance(session, re.id, "publish_notice", committee, NOTICE, now=at(D(2026, 6, 10)))
+    advance(session, re.id, "hold_meeting", committee, {}, now=at(D(2026, 7, 18)))
+    err = refused(session, GuardRefused, advance, re.id, "take_failed_vote_result", committee,
+                  {"vote_id": case.id}, now=at(D(2026, 7, 18)))
+    assert "尚未截止计票" in err.message
+    closed = close(session, district, case, user="committee")
+    # The stamped result notice is issued with the closing step.
+    assert ("announce", "owners_vote_notice") in issued and ("close_vote", "owners_vote_result") in issued
+    err = refused(session, GuardRefused, advance, re.id, "take_vote_result", committee,
+                  {"vote_id": closed.id, "committee_members": "郑某"}, now=at(D(2026, 7, 18)))
+    assert "表决未通过的事项" in err.message
+    # A vote that does not exist is refused by name.
+    err = refused(session, GuardRefused, advance, re.id, "take_vote_result", committee,
+                  {"vote_id": 999999, "committee_members": "郑某"}, now=at(D(2026, 7, 18)))
+    assert "不存在" in err.message
+    failed = advance(session, re.id, "take_failed_vote_result", committee, {"vote_id": closed.id},
+                     now=at(D(2026, 7, 18)))
+    assert failed.state == "vote_failed" and not failed.data["votes"]["election"]["quorum_met"]
