@@ -69,9 +69,11 @@ def test_guessing_codes_on_the_page_is_answered_with_429(client, demo):
 def test_the_street_office_sees_the_register_and_the_live_turnout(client, demo, session):
     d, estate, vote = demo
     signed_in(client, "street")
+    assert f"/estates/{estate.id}/owners" in client.get("/owners/").get_data(as_text=True)
     page = text(client.get(f"/estates/{estate.id}/owners"))
     # 40 units; 36 counted owners + the buyer of two units − 1 + the developer.
     assert "业主 36 人" in page and resident_id(1) not in page and "**************" in page
+    assert f"/votes/{vote.id}/turnout" in client.get(f"/cases/{vote.id}").get_data(as_text=True)
     page = text(client.get(f"/votes/{vote.id}/turnout"))
     assert "参与表决业主 12 / 36 人" in page and "未达到三分之二" in page
     # Two clerks enter a sheet for an owner: the first waits, the second agrees.

@@ -18,7 +18,7 @@ import io
 from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request, send_file,
                    session, url_for)
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import ballots, clock, owners_register as reg
 from engine.access import may_see_estate
@@ -135,6 +135,21 @@ def _estate(estate_id: int) -> Estate:
 def _votes_of(estate_id: int) -> list[Case]:
     return list(get_session().scalars(select(Case).where(
         Case.estate_id == estate_id, Case.procedure == owners_vote.NAME).order_by(Case.id.desc())))
+
+
+@bp.route("/owners/")
+@login_required
+def index():
+    """The estates whose registers and votes the signed-in official may see."""
+    actor = current_actor()
+    if actor.role not in VIEWERS:
+        abort(404)
+    from engine.access import visible_estates
+    s = get_session()
+    estates = list(s.scalars(visible_estates(actor)))
+    counts = dict(s.execute(select(reg.RegisterUnit.estate_id, func.count()).where(
+        reg.RegisterUnit.estate_id.in_([e.id for e in estates])).group_by(reg.RegisterUnit.estate_id)).all())
+    return render_template("owners/index.html", estates=estates, counts=counts)
 
 
 @bp.route("/estates/<int:estate_id>/owners")
