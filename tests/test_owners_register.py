@@ -239,3 +239,28 @@ def test_one_ballot_per_owner_per_matter_signed_paper_first_then_the_latest(spec
             same = [x for x in mine if owner(x["unit_id"]) == owner(b["unit_id"])]
             signed = [x for x in same if x["channel"] != "online"]
             assert b == (signed or same)[-1]
+
+
+def test_a_sale_moves_a_unit_from_the_developer_to_its_buyer(session, district):
+    estate = district.estates["jinxiu"]
+    reg.import_xlsx(session, estate.id, xlsx(GOOD), district.actor("street"))
+    unsold = session.scalars(select(RegisterUnit).where(RegisterUnit.status == "unsold")).one()
+    # A buyer must be named for a delivered unit, and only the keepers may edit.
+    with pytest.raises(PayloadInvalid):
+        reg.edit_unit(session, unsold.id, district.actor("street"), reason="交付", status="delivered")
+    with pytest.raises(NotPermitted):
+        reg.edit_unit(session, unsold.id, district.actor("developer"), reason="交付", status="delivered",
+                      owners=[("孙七", IDS[3])])
+    reg.edit_unit(session, unsold.id, district.actor("committee"), reason="已售并交付", status="delivered",
+                  owners=[("赵六", IDS[3])])
+    # 赵六 already bought 2-1-102 (still undelivered, so the developer's); now 2-1-101 is theirs.
+    t = totals(units_of(reg.plain_units(session, estate.id)))
+    assert t.total_owners == 4 and t.total_area == D("500.50")
+    assert reg.history(session, unsold.id)[-1]["changed_by"] == district.actor("committee").name
+
+
+def test_the_rules_of_procedure_are_recorded_with_their_text(session, district):
+    estate = district.estates["jinxiu"]
+    reg.set_rules(session, estate.id, district.actor("committee"), "第二十条 业主大会会议表决……")
+    assert reg.plain_rules(session, estate.id) == {"text": "第二十条 业主大会会议表决……",
+                                                  "silent_follow_majority": False}
