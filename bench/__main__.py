@@ -7,7 +7,7 @@ import time
 import traceback
 
 MODULES = ["engine", "legaltime", "voting", "diagram", "scan", "forms", "demo", "api", "hotpath", "web",
-           "evidence", "register", "supervision"]
+           "evidence", "register", "supervision", "owners"]
 
 
 def fmt(v) -> str:

@@ -21,6 +21,8 @@ MODEL_MODULES = [
     "engine.register_models",
     "engine.register_duties",
     "engine.external_refs",
+    "engine.owners_register",
+    "engine.ballots",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -156,9 +156,9 @@ class GuardContext:
     # Read-only look-up of an organisation, supplied by the runtime so that declarations
     # never touch the database themselves: lookup(org_id=None, name="", kind="").
     lookup: Optional[Callable[..., Any]] = None
-    # Read-only facts of another case (its procedure, estate, state, whether final), for a
-    # step that names one (e.g. the complaint a repeat is merged into): find_case(case_id).
-    find_case: Optional[Callable[[Any], Any]] = None
+    # Read-only views of the engine's other records (engine.readers): the owners'
+    # register, a vote's ballots, another case's outcome; read(name, **kw) -> plain data.
+    read: Optional[Callable[..., Any]] = None
 
     def organisation(self, org_id: Any = None, *, name: str = "", kind: str = "") -> Any:
         """The organisation with this id, or else with exactly this name (and kind);
@@ -169,9 +169,9 @@ class GuardContext:
 
     def other_case(self, case_id: Any) -> Any:
         """Facts of the case with this id (id, procedure, estate_id, state, final), or None."""
-        if self.find_case is None:
+        if self.read is None:
             return None
-        return self.find_case(case_id)
+        return self.read("case_facts", case_id=case_id)
 
     def value(self, key: str, default: Any = None) -> Any:
         if key in self.payload:

@@ -24,7 +24,7 @@ from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import (clock, deadlines as deadline_rules, documents, evidence, files as file_store,
-                    links, machines, register, registry)
+                    links, machines, readers, register, registry)
 from engine.access import SYSTEM, Actor, may_see_case, may_see_estate
 from engine.audit import GENESIS, event_hash
 from engine.bilingual import Bi, embed, join, labelled
@@ -174,6 +174,11 @@ def _load_payload(schema_cls, payload: Optional[dict], today: date) -> tuple[dic
 def _lookup(session: Session):
     """The read-only organisation look-up a declaration's guards and links may use."""
     return functools.partial(links.organisation, session)
+
+
+def _reader(session: Session):
+    """The read-only views of the register and the ballots (engine.readers)."""
+    return functools.partial(readers.read, session)
 
 
 def _run_guards(guards, ctx: GuardContext, *, with_payload: bool = True) -> list[str]:
@@ -336,7 +341,7 @@ def _open_in_tx(session: Session, defn: Procedure, estate: Estate, actor: Actor,
     today = fact_date or _fact_date(op, typed, given, recorded_on, None)
     ctx = GuardContext(case_data={}, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today, recorded_on=recorded_on,
-                       lookup=_lookup(session), find_case=functools.partial(links.case_facts, session))
+                       lookup=_lookup(session), read=_reader(session))
     reasons = _run_guards(op.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -491,7 +496,7 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
     pack = pack_for_estate(estate).pack
     ctx = GuardContext(case_data=case.data, payload=typed, actor=actor, estate=estate,
                        rulepack=pack, today=today, recorded_on=recorded_on, case=case,
-                       files=tuple(files or ()), lookup=_lookup(session), find_case=functools.partial(links.case_facts, session))
+                       files=tuple(files or ()), lookup=_lookup(session), read=_reader(session))
     reasons = _run_guards(t.guards, ctx)
     if reasons:
         raise GuardRefused(reasons)
@@ -566,7 +571,7 @@ def available_actions(session: Session, case: Case, actor: Actor, *,
     estate = case.estate
     ctx = GuardContext(case_data=case.data, payload={}, actor=actor, estate=estate,
                        rulepack=pack_for_estate(estate).pack, today=clock.today(now),
-                       recorded_on=clock.today(now), case=case, lookup=_lookup(session), find_case=functools.partial(links.case_facts, session))
+                       recorded_on=clock.today(now), case=case, lookup=_lookup(session), read=_reader(session))
     out = []
     for t in defn.transitions_from(case.state):
         reason = ""

@@ -36,6 +36,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("closure_confirmation", "closure_confirmation.html", "销"),
     Kind("rectification_order", "supervision_notice.html", "督"),
     Kind("handover_order", "supervision_notice.html", "督"),
+    Kind("owners_vote_notice", "owners_vote_notice.html", "告"),
+    Kind("owners_vote_result", "owners_vote_result.html", "告"),
 )}
 
 

@@ -33,6 +33,14 @@ def dismissal(**over):
 
 
 
+def dismissal_from_vote(session, district, vote_id, estate="jinxiu"):
+    """The committee starts the exit on a counted vote of the platform (no typed figures)."""
+    data = {k: v for k, v in dismissal(resolved_on="2026-05-01", vote_id=vote_id).items()
+            if k not in ("voted_area", "voted_owners", "yes_area", "yes_owners")}
+    return open_case(session, "enterprise_exit", district.estates[estate].id, district.actor("committee"),
+                     data, now=at(date(2026, 5, 2)))
+
+
 def deadline(session, case, key):
     session.expire_all()
     return session.scalars(select(Deadline).where(Deadline.case_id == case.id,

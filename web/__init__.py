@@ -78,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     from web import api  # JSON API /api/v1: bearer tokens, exempt from CSRF
     api.init_app(app)
+    from web import owners  # owners' register, votes, owners' ballot pages
+    owners.init_app(app)
     from web import cli_calendar
     cli_calendar.init_sync(app)     # holiday arrangements imported by any process
     return app

@@ -36,6 +36,10 @@ def demo():
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
     for username, name, role, _ in ACCOUNTS:
         click.echo(f"  {username:<12} {name}")
+    from web.demo_owners import ESTATE, OWNER_ACCOUNTS
+    click.echo(f"业主投票演示（{ESTATE}，手机打开 /vote）：房屋、投票码、证件号码后四位")
+    for place, code, tail in OWNER_ACCOUNTS:
+        click.echo(f"  {place:<10} {code}  {tail}")
 
 
 audit = AppGroup("audit", help="Evidence log: verify, checkpoint, keygen.")

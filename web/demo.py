@@ -161,6 +161,7 @@ def build_cases(session: Session, district: District, today: date) -> None:
     build_inspections(session, district, clock)
     build_supervision(session, district, clock, overdue_filing)
     demo_supervision.build(session, district, clock)
+    __import__("web.demo_owners").demo_owners.build_owners_vote(session, district, clock)
 
 
 def build_contract_filings(session: Session, district: District, clock: _Clock):

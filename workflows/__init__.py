@@ -11,6 +11,7 @@ from workflows import pre_phase_tender
 from workflows import owners_assembly, committee_reelection
 from workflows import complaint, inspection, rectification
 from workflows import credit_assessment, credit_record
+from workflows import owners_vote
 
 _registry.register(contract_filing.DEFINITION)
 _registry.register(enterprise_exit.DEFINITION)
@@ -23,6 +24,7 @@ _registry.register(rectification.DEFINITION)
 _registry.register(inspection.DEFINITION)
 _registry.register(credit_assessment.DEFINITION)
 _registry.register(credit_record.DEFINITION)
+_registry.register(owners_vote.DEFINITION)
 
 REGISTRY = _registry.all_current()
 

@@ -18,6 +18,7 @@ from engine.bilingual import Bi, embed
 from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening, Period,
                                Procedure, RegisterDuty, RegisterWrite, State, Transition, guard)
 from engine.schema import Choice, Date, PayloadSchema, Text
+from workflows.owners_vote import record_results, result_schema, results_failed_guard, results_passed_guard
 from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 from workflows.owners_assembly import (GUIDELINES, MEETING_FORMS, NOTICE_BASIS, NoticeGuards,
                                        committee_write, filing_authority_guard, stamp)
@@ -64,6 +65,11 @@ VoteSchema = vote_schema("ReelectionVoteSchema", BALLOTS, extra={
 FailedVoteSchema = vote_schema("ReelectionFailedVoteSchema", BALLOTS, extra={
     "remark": Text("情况说明", required=False, multiline=True, label_en="Remarks"),
 })
+ResultSchema = result_schema("ReelectionResultSchema", {
+    "committee_members": Text("新一届业主委员会成员名单", multiline=True,
+                              label_en="Members of the new committee")})
+FailedResultSchema = result_schema("ReelectionFailedResultSchema", {
+    "remark": Text("情况说明", required=False, multiline=True, label_en="Remarks")})
 
 
 class HandoverSchema(PayloadSchema):
@@ -276,6 +282,15 @@ TRANSITIONS = (
                ORGANISERS, schema=FailedVoteSchema, guards=(organiser_acts, some_failed_guard(BALLOTS)),
                effect=stamp("vote_failed_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
                label_en="enter the election (failed)"),
+    Transition("take_vote_result", "采用平台换届选举结果（通过）", ("meeting_held",), "elected", ORGANISERS,
+               schema=ResultSchema, guards=(organiser_acts, results_passed_guard(BALLOTS)),
+               effect=stamp("elected_on", then=lambda ctx, data: record_results(ctx, data, BALLOTS)),
+               meets=("reelection", "street_election"), starts=("handover", "change_filing"),
+               label_en="take the platform's counted election (passed)"),
+    Transition("take_failed_vote_result", "采用平台换届选举结果（未通过）", ("meeting_held",), "vote_failed",
+               ORGANISERS, schema=FailedResultSchema, guards=(organiser_acts, results_failed_guard(BALLOTS)),
+               effect=stamp("vote_failed_on", then=lambda ctx, data: record_results(ctx, data, BALLOTS)),
+               label_en="take the platform's counted election (failed)"),
     Transition("hand_over", "原业主委员会移交档案资料、印章及财物", ("elected", "filing_submitted"), None,
                ("committee",), schema=HandoverSchema, effect=stamp("handed_over_on"),
                meets=("handover",), label_en="hand over seals and archives"),

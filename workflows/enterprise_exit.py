@@ -39,7 +39,8 @@ from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Materia
                                RegisterDuty, RegisterWrite, State, Transition, guard)
 from engine.schema import (Choice, Count, Date, Money, PayloadSchema, Text,
                            ValidationError)
-from workflows.rules.voting import VoteInputError, register_missing, tally
+from workflows.owners_vote import vote_result
+from workflows.rules.voting import TYPED, VoteInputError, tally, totals_of
 
 DISMISSAL, NON_RENEWAL, EXPIRY = "dismissal", "non_renewal", "expiry"
 GROUNDS = {
@@ -202,13 +203,16 @@ class OpenSchema(PayloadSchema):
     yes_area = Money("同意解聘业主专有部分面积（平方米）", required=False,
                      label_en="Exclusive area of the owners for dismissal (m²)")
     yes_owners = Count("同意解聘业主人数", required=False, label_en="Owners for dismissal")
+    vote_id = Count("表决编号（业主决策平台已计票的表决，填写后不必录入表决数据）", required=False,
+                    minimum=1, label_en="Number of the counted vote on the platform (instead of the figures)")
     note = Text("情况说明", required=False, multiline=True, label_en="Remarks")
 
     @validates_schema
     def _dismissal_figures(self, data, **_):
         errors = {}
         if data.get("ground") == DISMISSAL:
-            for k in ("end_on", "resolved_on", "voted_area", "voted_owners", "yes_area", "yes_owners"):
+            figures = () if data.get("vote_id") else ("voted_area", "voted_owners", "yes_area", "yes_owners")
+            for k in ("end_on", "resolved_on") + figures:
                 if data.get(k) is None:
                     errors[k] = [Bi("业主大会决定解聘的，此项为必填项",
                                     "Required when the owners' assembly dismisses the provider")]
@@ -296,8 +300,9 @@ def ground_fits_role(ctx):
     return None
 
 
-def _tally(estate, figures: dict):
-    return tally(DISMISSAL_MATTER, total_area=estate.total_area, total_owners=estate.total_owners,
+def _tally(ctx, figures: dict):
+    total_area, total_owners, _ = totals_of(ctx)
+    return tally(DISMISSAL_MATTER, total_area=total_area, total_owners=total_owners,
                  voted_area=figures["voted_area"], voted_owners=figures["voted_owners"],
                  yes_area=figures["yes_area"], yes_owners=figures["yes_owners"])
 
@@ -306,11 +311,16 @@ def _tally(estate, figures: dict):
 def dismissal_vote_passed(ctx):
     if ctx.payload.get("ground") != DISMISSAL:
         return None
-    missing = register_missing(ctx.estate)
-    if missing:
-        return missing
+    if ctx.payload.get("vote_id"):
+        r, why = vote_result(ctx, ctx.payload["vote_id"], DISMISSAL_MATTER)
+        if why:
+            return why
+        if not r["passed"]:
+            return (Bi("解聘物业服务企业的表决未通过：", "the vote to dismiss the enterprise failed: ")
+                    + "；".join(r["reasons"]))
+        return None
     try:
-        t = _tally(ctx.estate, ctx.payload)
+        t = _tally(ctx, ctx.payload)
     except VoteInputError as exc:
         return Bi("解聘表决数据有误：", "the dismissal vote's figures are wrong: ") + exc.message
     if not t.passed:
@@ -407,7 +417,11 @@ def open_effect(ctx, data: dict) -> None:
     data["end_on"] = _iso(p.get("end_on") or p["term_end"])
     if ground == DISMISSAL:
         data["dismissal_end_on"] = data["end_on"]
-        data["vote"] = _tally(ctx.estate, p).as_dict()
+        if p.get("vote_id"):
+            data["vote"] = vote_result(ctx, p["vote_id"], DISMISSAL_MATTER)[0]
+        else:
+            data["vote"] = {**_tally(ctx, p).as_dict(), "entered": TYPED,
+                            "totals_from": totals_of(ctx)[2]}
     elif ground == NON_RENEWAL:
         data["non_renewal_term_end"] = data["term_end"]
     estate = ctx.estate

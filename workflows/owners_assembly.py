@@ -29,6 +29,7 @@ from engine.definition import (AlertWindows, DeadlineSpec, DocumentSpec, Opening
 from engine.legaltime import latest_before
 from engine.roles import role_label
 from engine.schema import Choice, Count, Date, PayloadSchema, Text
+from workflows.owners_vote import record_results, result_schema, results_failed_guard, results_passed_guard
 from workflows.rules.voting import Ballot, passed_guard, record_tallies, some_failed_guard, vote_schema
 
 # -- shared helpers (also used by committee_reelection) --------------------------------
@@ -237,6 +238,11 @@ VoteSchema = vote_schema("OwnersAssemblyVoteSchema", BALLOTS, extra={
 FailedVoteSchema = vote_schema("OwnersAssemblyFailedVoteSchema", BALLOTS, extra={
     "remark": Text("情况说明", required=False, multiline=True, label_en="Remarks"),
 })
+ResultSchema = result_schema("OwnersAssemblyResultSchema", {
+    "committee_members": Text("当选的业主委员会成员名单", multiline=True,
+                              label_en="Members of the elected committee")})
+FailedResultSchema = result_schema("OwnersAssemblyFailedResultSchema", {
+    "remark": Text("情况说明", required=False, multiline=True, label_en="Remarks")})
 
 
 class FirstMeetingSchema(PayloadSchema):
@@ -527,6 +533,17 @@ TRANSITIONS = (
                ("street_office",), schema=FailedVoteSchema, guards=(some_failed_guard(BALLOTS),),
                effect=stamp("vote_failed_on", then=lambda ctx, data: record_tallies(ctx, data, BALLOTS)),
                label_en="enter the vote (failed)",
+               fact_label="表决之日", fact_label_en="day of the vote"),
+    Transition("take_vote_result", "采用平台表决结果（表决通过）", ("meeting_held",), "committee_elected",
+               ("street_office",), schema=ResultSchema, guards=(results_passed_guard(BALLOTS),),
+               effect=stamp("elected_on", then=lambda ctx, data: record_results(ctx, data, BALLOTS)),
+               starts=("committee_first_meeting", "committee_filing"),
+               label_en="take the platform's counted vote (passed)",
+               fact_label="选举之日", fact_label_en="day of the election"),
+    Transition("take_failed_vote_result", "采用平台表决结果（未通过）", ("meeting_held",), "vote_failed",
+               ("street_office",), schema=FailedResultSchema, guards=(results_failed_guard(BALLOTS),),
+               effect=stamp("vote_failed_on", then=lambda ctx, data: record_results(ctx, data, BALLOTS)),
+               label_en="take the platform's counted vote (failed)",
                fact_label="表决之日", fact_label_en="day of the vote"),
     Transition("first_committee_meeting", "召开业主委员会首次会议，推选主任、副主任",
                ("committee_elected",), "chair_elected", ("committee",), schema=FirstMeetingSchema,

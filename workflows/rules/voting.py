@@ -491,13 +491,31 @@ def register_missing(estate) -> str | None:
     return None
 
 
-def tally_of(ctx, ballot: Ballot) -> Tally:
-    """Tally one ballot of a step from its payload and the estate's register totals."""
+TOTALS_FROM_REGISTER = Bi("业主名册（按最高人民法院建筑物区分所有权解释第八条、第九条计算）",
+                          "the owners' register (counted by the Supreme People's Court "
+                          "interpretation on building ownership arts. 8 and 9)")
+TOTALS_FROM_ESTATE = Bi("物业管理区域登记的总面积和总人数", "the totals recorded for the estate")
+
+
+def totals_of(ctx) -> tuple[Decimal, int, Bi]:
+    """(total area, number of owners, where they come from): derived from the owners'
+    register when the estate has one, else the totals recorded for the estate."""
+    from workflows.rules.owners import register_of
+    reg = register_of(ctx)
+    if reg is not None and reg.total_owners:
+        return reg.total_area, reg.total_owners, TOTALS_FROM_REGISTER
     missing = register_missing(ctx.estate)
     if missing:
         raise VoteInputError([missing])
+    return ctx.estate.total_area, ctx.estate.total_owners, TOTALS_FROM_ESTATE
+
+
+def tally_of(ctx, ballot: Ballot) -> Tally:
+    """Tally one ballot of a step from its typed figures and the estate's totals (its
+    register's when it has one): a paper-only assembly's result."""
+    total_area, total_owners, _ = totals_of(ctx)
     v = lambda k: ctx.value(f"{ballot.prefix}_{k}")   # noqa: E731
-    return tally(ballot.matter, ctx.estate.total_area, ctx.estate.total_owners,
+    return tally(ballot.matter, total_area, total_owners,
                  v("voted_area"), v("voted_owners"), v("yes_area"), v("yes_owners"))
 
 
@@ -550,6 +568,12 @@ def some_failed_guard(ballots):
 def record_tallies(ctx, data: dict, ballots) -> None:
     """Store each ballot's tally in the case's data under data["votes"][prefix]."""
     votes = dict(data.get("votes") or {})
+    source = totals_of(ctx)[2]
     for b in ballots:
-        votes[b.prefix] = tally_of(ctx, b).as_dict()
+        votes[b.prefix] = {**tally_of(ctx, b).as_dict(), "entered": TYPED, "totals_from": source}
     data["votes"] = votes
+
+
+# How a step's figures reached the record: typed from a paper-only assembly's count.
+TYPED = Bi("街道办事处/召集人录入的纸质表决统计数（未经本平台逐票计票）",
+           "figures typed in from a paper-only count (not counted ballot by ballot here)")
