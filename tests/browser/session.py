@@ -12,7 +12,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "layout"
 
 @contextmanager
 def signed_in(browser, url: str, username: str, **context_args):
-    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context_args)
+    """A page signed in as `username`. The context bypasses the Content Security Policy
+    only so that tests may inject axe-core; the app's own pages never need it."""
+    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True,
+                              **context_args)
     page = ctx.new_page()
     try:
         page.goto(f"{url}/login")

@@ -13,6 +13,16 @@ document.addEventListener("DOMContentLoaded", function () {
       }, 0);
     });
   });
+  // A table wider than its box scrolls inside it: the keyboard must reach it too (WCAG
+  // 2.1.1), so a wrapper that scrolls becomes a tab stop.
+  function scrollStops() {
+    document.querySelectorAll(".scroll-x").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) { el.setAttribute("tabindex", "0"); }
+      else { el.removeAttribute("tabindex"); }
+    });
+  }
+  scrollStops();
+  window.addEventListener("resize", scrollStops);
   // Forms marked data-confirm ask before submitting (e.g. rejecting a filing).
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (ev) {
