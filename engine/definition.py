@@ -227,6 +227,12 @@ class Transition:
     fact: str = ""
     fact_label: str = "办理日期"
     fact_label_en: str = "date of the act"
+    # A branch the law allows but nothing requires now (rescheduling, escalating, a
+    # management committee instead of an assembly): offered apart, never counted as to-do.
+    optional: bool = False
+    # A branch that cannot be undone (refusing a filing, withdrawing, escalating): the page
+    # marks it and asks for confirmation before it is taken.
+    one_way: bool = False
 
 
 @dataclass(frozen=True)

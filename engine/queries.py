@@ -206,9 +206,10 @@ MAX_TODO = 300       # cases whose actions are evaluated for one list
 @dataclass
 class WorkItem:
     case: Case
-    actions: list[ActionInfo]
+    actions: list[ActionInfo]                 # what the law expects next
     overdue: bool = False
     next_due: Optional[date] = None
+    also: list[ActionInfo] = field(default_factory=list)   # optional branches (也可办理)
 
 
 def _actionable_condition(role: str):
@@ -248,8 +249,10 @@ def worklist(session: Session, actor: Actor, *, now: Optional[datetime] = None,
     for c in rows:
         acts = [a for a in available_actions(session, c, actor, now=now)
                 if a.allowed and _item_step_has_work(c, a.trigger)]
-        if acts:
-            items.append(WorkItem(c, acts))
+        expected = [a for a in acts if not a.transition.optional]
+        if expected:
+            items.append(WorkItem(c, expected,
+                                  also=[a for a in acts if a.transition.optional]))
     if items:
         ids = [i.case.id for i in items]
         late = overdue_case_ids(session, ids, today)

@@ -221,13 +221,12 @@ def index():
     states: list[tuple[str, str]] = []
     if f.procedure in defs:
         states = [(st.name, state_label(defs[f.procedure], st.name)) for st in defs[f.procedure].states]
-    else:
-        seen = set()
-        for d in defs.values():
-            for st in d.states:
-                if st.name not in seen:
-                    seen.add(st.name)
-                    states.append((st.name, state_label(d, st.name)))
+    elif f.state:
+        # A link naming a state but no procedure: offer that state alone, labelled by
+        # the first procedure that has it; the full list waits for a procedure.
+        d = next((d for d in defs.values() if any(st.name == f.state for st in d.states)), None)
+        if d is not None:
+            states = [(f.state, state_label(d, f.state))]
     estates = s.scalars(visible_estates(actor)).all()
     ref = clock.today()
     overdue_ids = queries.overdue_case_ids(s, [c.id for c in rows], ref)
@@ -253,34 +252,72 @@ def new():
             abort(404)
         abort(403, description=_("您的角色不能发起「%(title)s」", title=title))
     name = asked if asked in defs else next(iter(defs), None)
-    errors, values, status = {}, {}, 200
+    errors, values, status, refusal, late = {}, {}, 200, "", []
     estate_id = request.values.get("estate_id", type=int)
     if request.method == "POST" and name:
         payload = with_fact_date(form_payload(defs[name].opening.schema, request.form), request.form)
         values = form_values(defs[name].opening.schema, payload)
         if not estate_id or estate_id not in {e.id for e in estates}:
             errors = {"estate_id": [_("请选择您有权办理的物业管理区域")]}
-            flash(_("提交的内容有误，请按提示修改"), "error")
+            refusal = _("提交的内容有误，请按提示修改")
             status = 400
         else:
+            late = [] if request.form.get("confirm_late") else _born_late(
+                defs[name], s.get(Estate, estate_id), payload)
             try:
+                if late:
+                    raise _AskFirst()
                 files = files_from_request()
                 case = open_case(s, name, estate_id, actor, payload, files=files)
+            except _AskFirst:
+                status = 200
             except UploadRefused as exc:
-                flash(exc.message, "error")
-                status = exc.status
+                refusal, status = exc.message, exc.status
             except PayloadInvalid as exc:
                 errors = exc.errors
-                flash(tr(exc.message), "error")
-                status = 400
+                refusal, status = tr(exc.message), 400
             except EngineError as exc:
-                flash(tr(exc.message), "error")
-                status = exc.status
+                refusal, status = tr(exc.message), exc.status
             else:
                 flash(_("已立案：%(title)s（案件 %(id)s）", title=proc_title(defs[name]), id=case.id), "ok")
+                ref = clock.today()
+                for d in case.deadlines:
+                    if queries.is_overdue(d, ref):
+                        flash(_("立案时已逾期：「%(label)s」于 %(date)s 届满，已逾期 %(n)s 天",
+                                label=deadline_label(defs[name], d.key, d.label),
+                                date=show_date(d.due_date), n=(ref - d.due_date).days), "warn")
                 return redirect(url_for("cases.show", case_id=case.id))
+    if refusal:
+        flash(refusal, "error")
     return render_template("cases/new.html", defs=defs, name=name, estates=estates,
-                           errors=errors, values=values, estate_id=estate_id), status
+                           errors=errors, values=values, estate_id=estate_id,
+                           refusal=refusal, late=late), status
+
+
+class _AskFirst(Exception):
+    """The case would be born overdue: ask the officer before opening it."""
+
+
+def _born_late(defn, estate: Estate, payload: dict) -> list[dict]:
+    """The deadlines the opening would start already past, in the page's words (none while
+    the form has errors, which come first)."""
+    from engine.deadlines import already_past
+    from engine.rulepacks import pack_for_estate
+    from engine.schema import today_is
+    if defn.opening.schema is not None:
+        # Errors in what was typed come first: open_case will name them.
+        with today_is(clock.today()):
+            data = {k: v for k, v in payload.items() if k != "fact_date"}
+            if defn.opening.schema().validate(data):
+                return []
+    try:
+        today = date.fromisoformat(payload.get("fact_date", "")) if payload.get("fact_date") \
+            else clock.today()
+    except ValueError:
+        return []
+    past = already_past(defn, payload, pack_for_estate(estate).pack, today, defn.opening.starts)
+    return [{"label": deadline_label(defn, p.key, p.label), "due": p.due_date,
+             "days": p.days_late, "citation": p.citation} for p in past]
 
 
 # -- the case page ------------------------------------------------------------------------
@@ -430,14 +467,26 @@ def linked_cases(case: Case) -> dict:
     return {"parent": links.parent(s, case, actor), "children": links.children(s, case, actor)}
 
 
+def _supervise_url(d) -> Optional[str]:
+    """Where a supervisor issues a 督办通知书 for an overdue deadline (the dashboard's
+    page decides who may; the button shows only for the roles it lets in)."""
+    if "dashboard.supervise" not in current_app.view_functions:
+        return None
+    from engine.supervision import ROLES as SUPERVISING_ROLES
+    if current_actor().role not in SUPERVISING_ROLES:
+        return None
+    return url_for("dashboard.supervise", deadline_id=d.id)
+
+
 def deadline_views(case: Case) -> list[dict]:
     ref = clock.today()
     defn = defn_of(case)
     out = []
     for d in case.deadlines:
         running = d.status in (OPEN, MISSED)
+        overdue = queries.is_overdue(d, ref)
         out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
-                    "overdue": queries.is_overdue(d, ref),
+                    "overdue": overdue, "supervise_url": _supervise_url(d) if overdue else None,
                     "label": deadline_label(defn, d.key, d.label),
                     "status_label": tr(STATUS_LABELS.get(d.status, d.status)),
                     "pack_label": tr(pack_label(d.rulepack)),
@@ -448,7 +497,7 @@ def deadline_views(case: Case) -> list[dict]:
 
 
 def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[dict] = None,
-                 values: Optional[dict] = None, status: int = 200):
+                 values: Optional[dict] = None, status: int = 200, refusal: str = ""):
     s = get_session()
     defn = defn_of(case)
     actor = current_actor()
@@ -464,7 +513,8 @@ def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[
     return render_template(
         "cases/show.html", case=case, defn=defn, events=events, by_event=by_event,
         actions=actions, item_actions=item_actions, errors_for=errors_for,
-        errors=errors or {}, values=values or {}, deadlines=deadline_views(case),
+        errors=errors or {}, values=values or {}, refusal=refusal,
+        deadlines=deadline_views(case),
         diagram=diagram_markup(defn, case.state), documents=documents_of(case),
         links=linked_cases(case), payload_rows=payload_rows, event_label=event_label,
         facts=data_rows(defn, case.data),
@@ -494,16 +544,22 @@ def act(case_id: int, trigger: str):
         advance(s, case.id, trigger, current_actor(), payload,
                 lock_version=request.form.get("lock_version", type=int), files=files)
     except UploadRefused as exc:
-        flash(exc.message, "error")
-        return _render_case(load_visible_case(case_id), trigger, {}, values, exc.status)
+        return _refused(case_id, trigger, {}, values, exc.message, exc.status)
     except PayloadInvalid as exc:
-        flash(tr(exc.message), "error")
-        return _render_case(load_visible_case(case_id), trigger, exc.errors, values, 400)
+        return _refused(case_id, trigger, exc.errors, values, tr(exc.message), 400)
     except EngineError as exc:
-        flash(tr(exc.message), "error")
-        return _render_case(load_visible_case(case_id), status=exc.status)
+        # A rule's refusal (422, 409...) keeps every input like a field error does.
+        return _refused(case_id, trigger, {}, values, tr(exc.message), exc.status)
     flash(_("已办理：%(label)s", label=action_label(t)), "ok")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _refused(case_id: int, trigger: str, errors: dict, values: dict, message: str, status: int):
+    """The case page again with the refused form as it was sent, the reason at the top of
+    that form (and in the page's message)."""
+    flash(message, "error")
+    return _render_case(load_visible_case(case_id), trigger, errors, values, status,
+                        refusal=message)
 
 
 @bp.get("/cases/<int:case_id>/diagram.svg")
@@ -535,6 +591,13 @@ def attachment(case_id: int, att_id: int):
     return resp
 
 
+def may_open_cases() -> bool:
+    """Whether the user's role may open a case of any procedure (新建案件 in the bar)."""
+    role = current_actor().role
+    return any(role in d.opening.roles for d in registry.all_current().values())
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("may_open_cases", may_open_cases)
     app.jinja_env.globals.setdefault("may_see_case", may_see_case)

@@ -36,6 +36,7 @@ def index():
                              "running": r.running, "overdue": r.overdue})
               for r in queries.procedure_counts(s, actor, today=ref)]
     return render_template("home.html", todo=[(i.case, i.actions) for i in work[:SHOW]],
+                           also={i.case.id: i.also for i in work[:SHOW]},
                            todo_total=len(work), late_ids={i.case.id for i in work if i.overdue},
                            soon=[(d, c) for d, c, _e in soon], soon_total=soon_total,
                            overdue=[(d, c) for d, c, _e in overdue], overdue_total=overdue_total,

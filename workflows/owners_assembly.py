@@ -532,7 +532,7 @@ TRANSITIONS = (
     Transition("form_management_committee", "组建物业管理委员会", BEFORE_ASSEMBLY,
                "management_committee", ("street_office",), schema=ManagementCommitteeSchema,
                effect=stamp("management_committee_on"),
-               label_en="form a property management committee instead",
+               optional=True, one_way=True, label_en="form a property management committee instead",
                fact_label="组建之日", fact_label_en="day it was formed"),
 )
 

@@ -1,0 +1,46 @@
+"""Opening and advancing cases through the pages: a case whose deadline is already past
+is opened only after the officer confirms, told which deadline and how late; a refusal
+by a rule (422) re-renders the form with what was typed and the reason beside it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from engine.models import Case
+from tests.helpers import TODAY, filing_data, login
+
+
+def _open(client, district, signed, **extra):
+    data = filing_data("assembly", signed, contract_no="LATE-001")
+    return client.post("/cases/new", data={"procedure": "contract_filing",
+                                           "estate_id": district.estates["jinxiu"].id,
+                                           **data, **extra})
+
+
+def test_a_case_born_overdue_is_opened_only_after_confirmation(app, client, session, district):
+    login(client, "enterprise")
+    signed = TODAY - timedelta(days=40)
+    resp = _open(client, district, signed)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert session.scalar(select(func.count(Case.id))) == 0
+    assert "本案件立案时即已逾期" in page
+    assert "已逾期" in page and "天" in page
+    assert "《河南省物业管理条例》第四十九条" in page       # the estate's own pack
+    assert 'name="confirm_late" value="1"' in page
+    assert 'value="LATE-001"' in page                       # nothing typed is lost
+    resp = _open(client, district, signed, confirm_late="1")
+    assert resp.status_code == 302
+    session.rollback()          # a fresh snapshot: the page committed the case
+    assert session.scalar(select(func.count(Case.id))) == 1
+    shown = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "立案时已逾期" in shown
+
+
+def test_a_case_on_time_opens_at_once(app, client, session, district):
+    login(client, "enterprise")
+    resp = _open(client, district, TODAY - timedelta(days=2))
+    assert resp.status_code == 302
+    session.rollback()
+    assert session.scalar(select(func.count(Case.id))) == 1
