@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "engine.evidence",
     "engine.files",
     "engine.signin",
+    "engine.assignment",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

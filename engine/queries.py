@@ -235,14 +235,18 @@ def _item_step_has_work(case: Case, trigger: str) -> bool:
 
 
 def worklist(session: Session, actor: Actor, *, now: Optional[datetime] = None,
-             limit: int = MAX_TODO) -> list[WorkItem]:
+             limit: int = MAX_TODO, mine: bool = False) -> list[WorkItem]:
     """The cases the actor can act on now with the steps allowed, overdue ones first,
-    then by the nearest open deadline, then most recently changed."""
+    then by the nearest open deadline, then most recently changed; with `mine`, only
+    those the actor is 承办人 of."""
     now = now or clock.now()
     today = clock.today(now)
     cond = _actionable_condition(actor.role)
     if cond is None:
         return []
+    if mine:
+        from engine.assignment import assigned_condition
+        cond = and_(cond, assigned_condition(actor.user_id or 0))
     rows = session.scalars(visible_cases(actor).where(cond).options(contains_eager(Case.estate))
                            .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)).all()
     items = []

@@ -83,6 +83,7 @@ NOTES = {
     "deadline_recomputed": Bi("期限重新计算", "deadline recomputed"),
     "supervision_notice": Bi("下发逾期督办通知书", "overdue supervision notice issued"),
     "reissue_document": Bi("重新出具文书", "document reissued"),
+    "assign": Bi("指派承办人", "officer assigned"),
 }
 OUTSIDE_JURISDICTION = Bi("此案件不在您的管辖范围内", "This case is outside your jurisdiction")
 NOT_YOUR_CASE = Bi("这不是贵单位的案件，无权查看或办理",

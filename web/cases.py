@@ -21,7 +21,7 @@ from marshmallow import fields as mfields
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from engine import clock, documents, links, materials, queries, registry, uploads
+from engine import assignment, clock, documents, links, materials, queries, registry, uploads
 from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
 from engine.deadlines import MISSED, OPEN, STATUS_LABELS, pack_label
@@ -138,6 +138,7 @@ class Filters:
     estate: Optional[int] = None
     overdue: bool = False
     q: str = ""
+    mine: bool = False              # cases the user is 承办人 of
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -146,11 +147,12 @@ class Filters:
                    state=args.get("state", "").strip(),
                    estate=int(est) if est.strip().isdigit() else None,
                    overdue=_truthy(args.get("overdue")),
-                   q=args.get("q", "").strip()[:100])
+                   q=args.get("q", "").strip()[:100], mine=_truthy(args.get("mine")))
 
     def args(self, **over) -> dict:
         d = {"procedure": self.procedure, "state": self.state, "estate": self.estate or "",
-             "overdue": "1" if self.overdue else "", "q": self.q}
+             "overdue": "1" if self.overdue else "", "q": self.q,
+             "mine": "1" if self.mine else ""}
         d.update(over)
         return {k: v for k, v in d.items() if v not in ("", None)}
 
@@ -169,6 +171,8 @@ def filtered_cases(actor, f: Filters):
         q = q.where(Case.estate_id == f.estate)
     if f.overdue:
         q = q.where(queries.overdue_case_condition())
+    if f.mine and actor.user_id is not None:
+        q = q.where(assignment.assigned_condition(actor.user_id))
     if f.q:
         import json
         terms = [f.q]
@@ -397,6 +401,10 @@ def note_rows(defn, trigger: str, payload: dict) -> list[tuple[str, str]]:
         rows.append((_("督办要求"), datum(p.get("requirements", ""))))
         if p.get("rectify_by"):
             rows.append((_("限期办结日期"), show_date(p["rectify_by"])))
+    elif trigger == "assign":
+        rows.append((_("承办人"), datum(p.get("assignee", ""))))
+        if p.get("previous"):
+            rows.append((_("原承办人"), datum(p["previous"])))
     elif trigger == "reissue_document":
         rows.append((_("新文号"), datum(p.get("serial", ""))))
         rows.append((_("原文号"), datum(p.get("replaces", ""))))
@@ -517,7 +525,7 @@ def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[
         deadlines=deadline_views(case),
         diagram=diagram_markup(defn, case.state), documents=documents_of(case),
         links=linked_cases(case), payload_rows=payload_rows, event_label=event_label,
-        facts=data_rows(defn, case.data),
+        facts=data_rows(defn, case.data), handler=_handler_view(case),
         registry=registry), status
 
 
@@ -551,6 +559,29 @@ def act(case_id: int, trigger: str):
         # A rule's refusal (422, 409...) keeps every input like a field error does.
         return _refused(case_id, trigger, {}, values, tr(exc.message), exc.status)
     flash(_("已办理：%(label)s", label=action_label(t)), "ok")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _handler_view(case: Case) -> dict:
+    """The user's organisation's 承办人 of the case and whom it may name."""
+    s, actor = get_session(), current_actor()
+    return {"current": assignment.current(s, case.id, actor.org_id),
+            "officers": assignment.officers(s, actor)}
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@login_required
+def assign(case_id: int):
+    """Name or change the organisation's 承办人 (recorded in the case's trail)."""
+    case = load_visible_case(case_id)
+    try:
+        assignment.assign(get_session(), case.id, request.form.get("user_id", type=int) or 0,
+                          current_actor())
+    except PayloadInvalid as exc:
+        return _refused(case_id, "assign", {}, {}, tr(exc.errors["user_id"][0]), 400)
+    except EngineError as exc:
+        return _refused(case_id, "assign", {}, {}, tr(exc.message), exc.status)
+    flash(_("已指派承办人"), "ok")
     return redirect(url_for("cases.show", case_id=case_id))
 
 
