@@ -44,3 +44,17 @@ def test_a_case_on_time_opens_at_once(app, client, session, district):
     assert resp.status_code == 302
     session.rollback()
     assert session.scalar(select(func.count(Case.id))) == 1
+
+
+def test_favicon_and_the_calendar_files_explained(app, client, district):
+    assert client.get("/favicon.ico").status_code == 301
+    assert client.get("/static/favicon.svg").status_code == 200
+    login(client, "admin")
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    assert "TOML" in page and "rest_from" in page and "/admin/calendar/example.toml" in page
+    example = client.get("/admin/calendar/example.toml")
+    assert example.status_code == 200
+    assert "attachment" in example.headers["Content-Disposition"]
+    from engine.calendar_store import parse_arrangement
+    arr, _no = parse_arrangement(example.get_data(as_text=True), source="example")
+    assert arr.year == 2026

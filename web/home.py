@@ -4,7 +4,7 @@ office (housing bureau), community (street office) or estate (community). Every 
 comes from the read side (engine.queries), the same as the 督办看板, the inbox and the API."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from engine import clock, materials, queries, registry
@@ -44,6 +44,12 @@ def index():
                            ref=ref, counts=counts, unit_label=UNIT_LABELS.get(unit),
                            by_unit=by_unit, registry=registry,
                            item_triggers=materials.ITEM_TRIGGERS)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and bookmarks ask for /favicon.ico whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 def init_app(app: Flask) -> None:
