@@ -58,3 +58,28 @@ def test_favicon_and_the_calendar_files_explained(app, client, district):
     from engine.calendar_store import parse_arrangement
     arr, _no = parse_arrangement(example.get_data(as_text=True), source="example")
     assert arr.year == 2026
+
+
+def test_pdf_and_image_attachments_preview_inline(app, client, session, district):
+    from engine.files import FileIn
+    from engine.uploads import attach
+    from tests.helpers import contract
+    case = contract(session, district)
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+           b"\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
+           b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    ent = district.actor("enterprise")
+    attach(session, case.id, ent, FileIn("合同扫描件.pdf", "application/pdf", b"%PDF-1.4 scan"))
+    attach(session, case.id, ent, FileIn("现场照片.png", "image/png", png))
+    login(client, "enterprise")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert page.count('<details class="preview">') == 2
+    assert '<iframe src="/cases/' in page and '<img src="/cases/' in page
+    att = page.split('<iframe src="')[1].split('"')[0].replace("&amp;", "&")
+    resp = client.get(att)
+    assert resp.headers["Content-Disposition"].startswith("inline;")
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in resp.headers["Content-Security-Policy"]
+    plain = client.get(att.split("?")[0])
+    assert plain.headers["Content-Disposition"].startswith("attachment;")
+    assert plain.headers["X-Frame-Options"] == "DENY"

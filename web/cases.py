@@ -525,7 +525,7 @@ def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[
         deadlines=deadline_views(case),
         diagram=diagram_markup(defn, case.state), documents=documents_of(case),
         links=linked_cases(case), payload_rows=payload_rows, event_label=event_label,
-        facts=data_rows(defn, case.data), handler=_handler_view(case),
+        facts=data_rows(defn, case.data), handler=_handler_view(case), previewable=PREVIEWABLE,
         registry=registry), status
 
 
@@ -617,9 +617,22 @@ def attachment(case_id: int, att_id: int):
     if refusal:
         return refusal.page()
     from urllib.parse import quote
-    resp = Response(data, mimetype=att.content_type or "application/octet-stream")
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(att.filename)}"
+    ctype = att.content_type or "application/octet-stream"
+    resp = Response(data, mimetype=ctype)
+    inline = request.args.get("inline") == "1" and ctype in PREVIEWABLE
+    disposition = "inline" if inline else "attachment"
+    resp.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(att.filename)}"
+    if inline:
+        # Shown inside the case page (a PDF in a frame of this site only); the type was
+        # checked from the content on upload (engine.uploads) and is never sniffed.
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'self'")
     return resp
+
+
+PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def may_open_cases() -> bool:
