@@ -83,3 +83,32 @@ def test_pdf_and_image_attachments_preview_inline(app, client, session, district
     plain = client.get(att.split("?")[0])
     assert plain.headers["Content-Disposition"].startswith("attachment;")
     assert plain.headers["X-Frame-Options"] == "DENY"
+
+
+def test_selected_cases_print_their_documents_and_export(app, client, session, district):
+    from io import BytesIO
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+    from engine.runtime import advance
+    from tests.helpers import contract
+    filed = contract(session, district, no="SEL-001")
+    other = contract(session, district, no="SEL-002")
+    ent, street = district.actor("enterprise"), district.actor("street")
+    advance(session, filed.id, "submit", ent, {})
+    advance(session, filed.id, "accept", street, {"remark": "材料齐全"})
+    login(client, "street")
+    page = client.get("/cases").get_data(as_text=True)
+    assert 'form="selected"' in page and "打印所选案件的有效文书" in page
+    pdf = client.get(f"/cases/selected/documents.pdf?case={filed.id}&case={other.id}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert len(PdfReader(BytesIO(pdf.data)).pages) >= 1
+    assert client.get(f"/cases/selected/documents.pdf?case={other.id}").status_code == 404
+    assert client.get("/cases/selected/documents.pdf").status_code == 400
+    xlsx = client.get(f"/cases/selected.xlsx?case={filed.id}&case={other.id}")
+    assert xlsx.status_code == 200
+    rows = list(load_workbook(BytesIO(xlsx.data)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "程序", "物业管理区域", "状态")
+    assert {r[0] for r in rows[1:]} == {filed.id, other.id}
+    login(client, "street2")
+    assert client.get(f"/cases/selected.xlsx?case={filed.id}").status_code == 404
+    assert client.get(f"/cases/selected/documents.pdf?case={filed.id}").status_code == 404
