@@ -3,6 +3,7 @@ with acknowledgement (签收). The unread count is offered to every page as
 `inbox_unread()` (the nav badge in base.html)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,6 +57,10 @@ class Row:
     body: str
     status_label: str
     late: bool
+    pdf_url: str = ""           # the 督办通知书 a supervision alert names
+
+
+_NOTICE_PDF = re.compile(r"/documents/(\d+)\.pdf")
 
 
 def _row(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str) -> Row:
@@ -64,8 +69,10 @@ def _row(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str) ->
     title, body = alert.title, alert.body
     if lang() == "en":
         title, body = _english(session, alert, dl, case, estate_name) or (title, body)
+    pdf = _NOTICE_PDF.search(alert.body or "")
     return Row(alert, tr(A.KIND_LABELS.get(alert.kind, alert.kind)), title, body,
-               tr(STATUS_LABELS.get(dl.status, dl.status)), bool(dl.late))
+               tr(STATUS_LABELS.get(dl.status, dl.status)), bool(dl.late),
+               url_for("documents.download", doc_id=int(pdf.group(1))) if pdf else "")
 
 
 def _english(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str):
