@@ -81,7 +81,10 @@ def assign(session: Session, case_id: int, user_id: int, actor: Actor, *,
         payload = {"assignee": user.display_name, "assignee_id": user.id,
                    "organisation": actor.org_name,
                    "previous": previous.display_name if previous else None}
-        return runtime.note(session, case, TRIGGER, LABEL, payload, actor, now=now)
+        ev = runtime.note(session, case, TRIGGER, LABEL, payload, actor, now=now)
+        from engine import notices
+        notices.assigned(session, case, ev, actor, user.id, now)
+        return ev
 
 
 def assigned_condition(user_id: int):

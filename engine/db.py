@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "engine.files",
     "engine.signin",
     "engine.assignment",
+    "engine.notices",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

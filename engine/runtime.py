@@ -511,6 +511,8 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
                     check_role=False, parent_case_id=case.id,
                     enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)
     _issue(session, case, ev, t.issues, actor, now)
+    from engine import notices      # whoever the step hands the case to is told
+    notices.after_step(session, case, ev, actor, now)
     return case
 
 

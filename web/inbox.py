@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine import alerts as A, queries, registry, supervision
+from engine import alerts as A, clock, notices, queries, registry, supervision
 from engine.bilingual import Bi, embed, labelled
 from engine.deadlines import STATUS_LABELS
 from engine.errors import NotFound
@@ -46,7 +46,9 @@ def index():
                            total=total, page=page,
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                            unread=A.unread_count(s, actor),
-                           counts=queries.counts(s, actor, alert_windows()))
+                           counts=queries.counts(s, actor, alert_windows()),
+                           notices=notice_rows(s, actor),
+                           notices_unread=notices.unread_count(s, actor))
 
 
 @dataclass
@@ -126,10 +128,34 @@ def ack_all():
     return redirect(url_for("inbox.index"))
 
 
+@bp.post("/notices/read")
+@login_required
+def notices_read():
+    """Mark hand-off notices read for this user (?id=… several, or all of them)."""
+    s, actor = get_session(), current_actor()
+    if request.form.get("all"):
+        ids = [n.id for n, _read in s.execute(notices.visible(actor)).all()]
+    else:
+        ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    notices.mark_read(s, actor, ids, clock.now())
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.index")))
+
+
+NOTICES_SHOWN = 30
+
+
+def notice_rows(s, actor) -> list:
+    return s.execute(notices.visible(actor).order_by(notices.Notice.created_at.desc(),
+                                                     notices.Notice.id.desc())
+                     .limit(NOTICES_SHOWN)).all()
+
+
 def _unread() -> int:
+    """Unacknowledged alerts of the organisation plus this user's unread notices."""
     if not current_user.is_authenticated:
         return 0
-    return A.unread_count(get_session(), current_actor())
+    s, actor = get_session(), current_actor()
+    return A.unread_count(s, actor) + notices.unread_count(s, actor)
 
 
 def init_app(app: Flask) -> None:
