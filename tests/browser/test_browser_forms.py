@@ -167,3 +167,27 @@ def test_new_case_is_offered_only_to_those_who_may_open_one(browser, live_url):
         with signed_in(browser, live_url, username) as page:
             expect(page.locator("nav.main-nav").get_by_role("link", name="新建案件")) \
                 .to_have_count(1 if offered else 0)
+
+
+def test_assign_an_officer_and_see_hand_off_notices(browser, live_url, arrange):
+    case_id = arrange(_assembly_to_schedule)
+    with signed_in(browser, live_url, "street2") as page:
+        page.goto(f"{live_url}/cases/{case_id}")
+        page.locator("#assign-user").select_option(label="赵主任")
+        page.locator("#assign").get_by_role("button", name="指派").click()
+        expect(page.locator(".flash.ok")).to_have_text("已指派承办人")
+        expect(page.locator("#handler")).to_have_text("赵主任")
+        expect(page.locator("#timeline")).to_contain_text("指派承办人")
+        page.goto(f"{live_url}/?mine=1")
+        expect(page.locator("#todo")).to_contain_text(f"#{case_id}")
+        # The inbox lists hand-off notices with this user's read state.
+        page.goto(f"{live_url}/inbox/")
+        expect(page.locator("#notices h2")).to_contain_text("办理通知")
+    with signed_in(browser, live_url, "developer") as page:
+        page.goto(f"{live_url}/inbox/")
+        # The demo's steps handed cases to the developer (its tenders, its inspections).
+        unread = page.locator("#notices li.notice.unread")
+        before = unread.count()
+        assert before > 0
+        unread.first.get_by_role("button", name="标为已读").click()
+        expect(page.locator("#notices li.notice.unread")).to_have_count(before - 1)
