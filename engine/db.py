@@ -23,6 +23,8 @@ MODEL_MODULES = [
     "engine.external_refs",
     "engine.owners_register",
     "engine.ballots",
+    "engine.assignment",
+    "engine.notices",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")

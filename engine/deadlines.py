@@ -7,6 +7,7 @@ to the evidence log as it then stands (`log`), so a row edited afterwards is det
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Optional
 
@@ -34,6 +35,38 @@ def anchor_date(anchor: str, data: dict, today: date) -> Optional[date]:
     if not v:
         return None
     return v if isinstance(v, date) else date.fromisoformat(str(v)[:10])
+
+
+@dataclass(frozen=True)
+class PastDue:
+    """A deadline that would be overdue the moment its period starts."""
+    key: str
+    label: str
+    due_date: date
+    citation: str
+    days_late: int
+
+
+def already_past(defn: Procedure, data: dict, pack: str, today: date,
+                 starts: Iterable[str]) -> list[PastDue]:
+    """The periods `starts` would run from `data` that ended before `today` (a case
+    opened late, e.g. a filing registered weeks after signing): computed as `move` does,
+    written nowhere, so a page can ask before the case is born overdue."""
+    out = []
+    for key in starts:
+        spec = defn.deadline(key)
+        try:
+            anchor = anchor_date(spec.anchor, data, today)
+        except ValueError:
+            continue            # an unreadable date: the schema will say so
+        found = spec.due(pack, anchor) if anchor is not None else None
+        if found is None:
+            continue
+        due, period = found
+        if due.date < today:
+            out.append(PastDue(key, spec.label, due.date, period.citation,
+                               (today - due.date).days))
+    return out
 
 
 def move(session: Session, defn: Procedure, case: Case, ev: Event, data: dict, pack: str,

@@ -273,6 +273,12 @@ class Transition:
     fact_label: str = "办理日期"
     fact_label_en: str = "date of the act"
     registers: tuple[RegisterWrite, ...] = ()   # what the step writes into the register
+    # A branch the law allows but nothing requires now (rescheduling, escalating, a
+    # management committee instead of an assembly): offered apart, never counted as to-do.
+    optional: bool = False
+    # A branch that cannot be undone (refusing a filing, withdrawing, escalating): the page
+    # marks it and asks for confirmation before it is taken.
+    one_way: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ still match when it is marked, and only a claimed row is sent.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import uuid
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class SMTPConfig:
     backoff_max: float = 6 * 3600.0
     lease: float = 15 * 60.0       # a "sending" row older than this is claimed again
     domain: str = ""               # of the Message-ID; default: the sender's domain
+    public_url: str = ""           # the site's address: a page path in a body becomes a link
 
 
 def config_from(mapping: Mapping[str, Any]) -> Optional[SMTPConfig]:
@@ -73,7 +75,8 @@ def config_from(mapping: Mapping[str, Any]) -> Optional[SMTPConfig]:
                       user=get("SMTP_USER"), password=get("SMTP_PASSWORD"),
                       starttls=flag(get("SMTP_STARTTLS", "")), ssl=flag(get("SMTP_SSL", "")),
                       max_attempts=int(get("MAIL_MAX_ATTEMPTS", 8)),
-                      domain=sender.rpartition("@")[2] or "wuye.local")
+                      domain=sender.rpartition("@")[2] or "wuye.local",
+                      public_url=str(get("PUBLIC_URL", "") or "").rstrip("/"))
 
 
 def backoff(cfg: SMTPConfig, attempts: int) -> timedelta:
@@ -124,8 +127,19 @@ def build(cfg: SMTPConfig, m: OutboxMessage, now: datetime) -> EmailMessage:
     msg["Date"] = format_datetime(now.astimezone(timezone.utc))
     domain = cfg.domain or cfg.sender.rpartition("@")[2] or "wuye.local"
     msg["Message-ID"] = f"<outbox-{m.id}@{domain}>"
-    msg.set_content(m.body or m.subject)
+    msg.set_content(absolute_links(m.body or m.subject, cfg.public_url))
     return msg
+
+
+# A page of the site named by its path in a message ("案件页面：/cases/7"): a mail reader
+# cannot follow a relative path, so it is written with the site's public address.
+_PAGE_PATH = re.compile(r"(?<![\w/.:])(/(?:cases|documents|inbox|dashboard|verify)(?:/[^\s，。；）)]*)?)")
+
+
+def absolute_links(text: str, public_url: str) -> str:
+    if not public_url:
+        return text
+    return _PAGE_PATH.sub(lambda m: public_url + m.group(1), text)
 
 
 def _connect(cfg: SMTPConfig) -> smtplib.SMTP:

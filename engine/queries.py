@@ -206,9 +206,10 @@ MAX_TODO = 300       # cases whose actions are evaluated for one list
 @dataclass
 class WorkItem:
     case: Case
-    actions: list[ActionInfo]
+    actions: list[ActionInfo]                 # what the law expects next
     overdue: bool = False
     next_due: Optional[date] = None
+    also: list[ActionInfo] = field(default_factory=list)   # optional branches (也可办理)
 
 
 def _actionable_condition(role: str):
@@ -234,22 +235,28 @@ def _item_step_has_work(case: Case, trigger: str) -> bool:
 
 
 def worklist(session: Session, actor: Actor, *, now: Optional[datetime] = None,
-             limit: int = MAX_TODO) -> list[WorkItem]:
+             limit: int = MAX_TODO, mine: bool = False) -> list[WorkItem]:
     """The cases the actor can act on now with the steps allowed, overdue ones first,
-    then by the nearest open deadline, then most recently changed."""
+    then by the nearest open deadline, then most recently changed; with `mine`, only
+    those the actor is 承办人 of."""
     now = now or clock.now()
     today = clock.today(now)
     cond = _actionable_condition(actor.role)
     if cond is None:
         return []
+    if mine:
+        from engine.assignment import assigned_condition
+        cond = and_(cond, assigned_condition(actor.user_id or 0))
     rows = session.scalars(visible_cases(actor).where(cond).options(contains_eager(Case.estate))
                            .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)).all()
     items = []
     for c in rows:
         acts = [a for a in available_actions(session, c, actor, now=now)
                 if a.allowed and _item_step_has_work(c, a.trigger)]
-        if acts:
-            items.append(WorkItem(c, acts))
+        expected = [a for a in acts if not a.transition.optional]
+        if expected:
+            items.append(WorkItem(c, expected,
+                                  also=[a for a in acts if a.transition.optional]))
     if items:
         ids = [i.case.id for i in items]
         late = overdue_case_ids(session, ids, today)

@@ -83,6 +83,7 @@ NOTES = {
     "deadline_recomputed": Bi("期限重新计算", "deadline recomputed"),
     "supervision_notice": Bi("下发逾期督办通知书", "overdue supervision notice issued"),
     "reissue_document": Bi("重新出具文书", "document reissued"),
+    "assign": Bi("指派承办人", "officer assigned"),
 }
 OUTSIDE_JURISDICTION = Bi("此案件不在您的管辖范围内", "This case is outside your jurisdiction")
 NOT_YOUR_CASE = Bi("这不是贵单位的案件，无权查看或办理",
@@ -528,6 +529,8 @@ def _advance_in_tx(session, case_id, trigger, actor, payload, lock_version, now,
                         check_role=False, parent_case_id=case.id,
                         enterprise_id=int(ent) if ent else case.enterprise_id, fact_date=today)
     _issue(session, case, ev, t.issues, actor, now)
+    from engine import notices      # whoever the step hands the case to is told
+    notices.after_step(session, case, ev, actor, now)
     return case
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, evidence, queries, registry
@@ -96,10 +97,17 @@ def issue_notice(session: Session, case_id: int, deadline_id: int, actor: Actor,
             issuer=actor.org_name or role_label(actor.role), estate_name=estate.name,
             procedure_title=title, case_id=case.id, label=label, citation=d.citation,
             requirements=requirements, rectify_by=rectify_by)
+        body = str(notice_body)
+        from engine.documents import Document
+        issued = session.scalar(select(Document.id).where(Document.event_id == ev.id,
+                                                          Document.kind == KIND))
+        if issued is not None:
+            # The notice itself, to open from the inbox or the e-mail (made absolute there).
+            body += f"\n督办通知书：/documents/{issued}.pdf"
         alert = Alert(
             deadline_id=d.id, case_id=case.id, kind=SUPERVISION, stage=stage_of(ev),
             level=0, final=False, role=role, organisation_id=org, due_date=d.due_date,
-            title=notice_title[:300], body=str(notice_body), created_at=now)
+            title=notice_title[:300], body=body, created_at=now)
         session.add(alert)
         session.flush()
         evidence.log_rows(session, Alert, [alert])

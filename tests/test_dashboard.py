@@ -137,6 +137,13 @@ def test_supervision_notice_from_the_dashboard(client, session, district, late_c
     documents = pytest.importorskip("engine.documents")
     docs = [d for d in documents.for_case(session, case.id) if d.kind == "supervision_notice"]
     assert len(docs) == 1 and docs[0].event_id == ev.id
+    # The party's inbox carries the notice with its PDF (the e-mail too, made absolute).
+    alert = session.scalars(select(Alert).where(Alert.kind == "supervision")).one()
+    assert f"督办通知书：/documents/{docs[0].id}.pdf" in alert.body
+    client.post("/logout")
+    login(client, "enterprise")
+    inbox = client.get("/inbox/?show=all").data.decode()
+    assert f'class="chip notice-pdf" href="/documents/{docs[0].id}.pdf"' in inbox
     # Another street office cannot even open the form.
     client.post("/logout")
     login(client, "street2")

@@ -200,3 +200,16 @@ def test_cli_scan_sends_what_it_queued(app, runner, session, district, smtp):
     assert sorted(m["X-Rcpt"] for m in smtp.messages) == ["a@example.com", "street@example.gov.cn"]
     res = runner.invoke(args=["deadlines", "scan", "--now", "2026-10-14T09:00+08:00"])
     assert json.loads(res.output)["mail"]["sent"] == 0 and len(smtp.messages) == 2
+
+
+def test_pages_named_in_a_message_are_absolute_links():
+    from datetime import datetime, timezone
+    from engine.mailer import build
+    cfg = config_from({"SMTP_HOST": "127.0.0.1", "PUBLIC_URL": "https://wuye.shihe.gov.cn/"})
+    assert cfg.public_url == "https://wuye.shihe.gov.cn"
+    m = OutboxMessage(id=1, to_addr="a@example.com", subject="逾期提醒",
+                      body="案件页面：/cases/7\n督办通知书：/documents/12.pdf；核验 https://x/verify/AB")
+    text = build(cfg, m, datetime(2026, 11, 30, tzinfo=timezone.utc)).get_content()
+    assert "案件页面：https://wuye.shihe.gov.cn/cases/7" in text
+    assert "督办通知书：https://wuye.shihe.gov.cn/documents/12.pdf；" in text
+    assert "https://x/verify/AB" in text                    # already absolute: untouched

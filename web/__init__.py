@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     db.init_app(app)
     i18n.init_app(app)
+    from web import fieldattrs   # form fields tell the browser the schema's limits
+    fieldattrs.init_app(app)
     auth.init_app(app)
     cases.init_app(app)
     from web import documents  # printed forms: issuer, download, /verify

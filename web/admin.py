@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -240,6 +240,16 @@ def estate_rulepack(estate_id: int):
 
 
 # -- holiday arrangement ---------------------------------------------------------------------------
+
+@bp.get("/calendar/example.toml")
+def calendar_example():
+    """The example arrangement (engine/data/holidays/2026.toml), whose comments explain
+    every key, to download and fill in from the next official notice."""
+    from importlib.resources import files
+    text = files("engine.data.holidays").joinpath("2026.toml").read_text(encoding="utf-8")
+    return Response(text, mimetype="application/toml",
+                    headers={"Content-Disposition": "attachment; filename=holidays-example.toml"})
+
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():

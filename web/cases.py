@@ -21,7 +21,7 @@ from marshmallow import fields as mfields
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from engine import clock, documents, links, materials, queries, registry, uploads
+from engine import assignment, clock, documents, links, materials, queries, registry, uploads
 from engine.diagram import svg as diagram_svg
 from engine.access import may_see_case, visible_cases, visible_estates
 from engine.deadlines import MISSED, OPEN, STATUS_LABELS, pack_label
@@ -138,6 +138,7 @@ class Filters:
     estate: Optional[int] = None
     overdue: bool = False
     q: str = ""
+    mine: bool = False              # cases the user is 承办人 of
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -146,11 +147,12 @@ class Filters:
                    state=args.get("state", "").strip(),
                    estate=int(est) if est.strip().isdigit() else None,
                    overdue=_truthy(args.get("overdue")),
-                   q=args.get("q", "").strip()[:100])
+                   q=args.get("q", "").strip()[:100], mine=_truthy(args.get("mine")))
 
     def args(self, **over) -> dict:
         d = {"procedure": self.procedure, "state": self.state, "estate": self.estate or "",
-             "overdue": "1" if self.overdue else "", "q": self.q}
+             "overdue": "1" if self.overdue else "", "q": self.q,
+             "mine": "1" if self.mine else ""}
         d.update(over)
         return {k: v for k, v in d.items() if v not in ("", None)}
 
@@ -169,6 +171,8 @@ def filtered_cases(actor, f: Filters):
         q = q.where(Case.estate_id == f.estate)
     if f.overdue:
         q = q.where(queries.overdue_case_condition())
+    if f.mine and actor.user_id is not None:
+        q = q.where(assignment.assigned_condition(actor.user_id))
     if f.q:
         import json
         terms = [f.q]
@@ -221,19 +225,55 @@ def index():
     states: list[tuple[str, str]] = []
     if f.procedure in defs:
         states = [(st.name, state_label(defs[f.procedure], st.name)) for st in defs[f.procedure].states]
-    else:
-        seen = set()
-        for d in defs.values():
-            for st in d.states:
-                if st.name not in seen:
-                    seen.add(st.name)
-                    states.append((st.name, state_label(d, st.name)))
+    elif f.state:
+        # A link naming a state but no procedure: offer that state alone, labelled by
+        # the first procedure that has it; the full list waits for a procedure.
+        d = next((d for d in defs.values() if any(st.name == f.state for st in d.states)), None)
+        if d is not None:
+            states = [(f.state, state_label(d, f.state))]
     estates = s.scalars(visible_estates(actor)).all()
     ref = clock.today()
     overdue_ids = queries.overdue_case_ids(s, [c.id for c in rows], ref)
     return render_template("cases/index.html", cases=rows, defs=defs, f=f, page=page,
                            pages=pages, total=total, states=states, estates=estates,
                            overdue_ids=overdue_ids, ref=ref, registry=registry)
+
+
+@bp.route("/cases/selected.xlsx")
+@login_required
+def export_selected():
+    """The cases ticked in the list as an Excel table (the form officials exchange)."""
+    from io import BytesIO
+    from openpyxl import Workbook
+    s, actor = get_session(), current_actor()
+    ids = list(dict.fromkeys(request.args.getlist("case", type=int)))
+    if not ids or len(ids) > 500:
+        abort(400)
+    rows = s.scalars(visible_cases(actor).where(Case.id.in_(ids))
+                     .options(contains_eager(Case.estate), selectinload(Case.deadlines))
+                     .order_by(Case.id)).all()
+    if len(rows) != len(ids):
+        abort(404)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("案件")
+    ws.append([_("编号"), _("程序"), _("物业管理区域"), _("状态"), _("期限"), _("届满日"),
+               _("更新时间")])
+    for c in rows:
+        d = defn_of(c)
+        running = [dl for dl in c.deadlines if dl.status in (OPEN, MISSED)] or [None]
+        for dl in running:
+            ws.append([c.id, proc_title(d), c.estate.name, state_label(d, c.state),
+                       deadline_label(d, dl.key, dl.label) if dl else "",
+                       dl.due_date if dl else None,
+                       c.updated_at.astimezone(clock.TZ).replace(tzinfo=None)
+                       if c.updated_at.tzinfo else c.updated_at])
+    out = BytesIO()
+    wb.save(out)
+    from urllib.parse import quote
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument"
+                    ".spreadsheetml.sheet", headers={"Content-Disposition":
+                    f"attachment; filename*=UTF-8''{quote('所选案件.xlsx')}"})
 
 
 # -- opening ----------------------------------------------------------------------------
@@ -253,34 +293,72 @@ def new():
             abort(404)
         abort(403, description=_("您的角色不能发起「%(title)s」", title=title))
     name = asked if asked in defs else next(iter(defs), None)
-    errors, values, status = {}, {}, 200
+    errors, values, status, refusal, late = {}, {}, 200, "", []
     estate_id = request.values.get("estate_id", type=int)
     if request.method == "POST" and name:
         payload = with_fact_date(form_payload(defs[name].opening.schema, request.form), request.form)
         values = form_values(defs[name].opening.schema, payload)
         if not estate_id or estate_id not in {e.id for e in estates}:
             errors = {"estate_id": [_("请选择您有权办理的物业管理区域")]}
-            flash(_("提交的内容有误，请按提示修改"), "error")
+            refusal = _("提交的内容有误，请按提示修改")
             status = 400
         else:
+            late = [] if request.form.get("confirm_late") else _born_late(
+                defs[name], s.get(Estate, estate_id), payload)
             try:
+                if late:
+                    raise _AskFirst()
                 files = files_from_request()
                 case = open_case(s, name, estate_id, actor, payload, files=files)
+            except _AskFirst:
+                status = 200
             except UploadRefused as exc:
-                flash(exc.message, "error")
-                status = exc.status
+                refusal, status = exc.message, exc.status
             except PayloadInvalid as exc:
                 errors = exc.errors
-                flash(tr(exc.message), "error")
-                status = 400
+                refusal, status = tr(exc.message), 400
             except EngineError as exc:
-                flash(tr(exc.message), "error")
-                status = exc.status
+                refusal, status = tr(exc.message), exc.status
             else:
                 flash(_("已立案：%(title)s（案件 %(id)s）", title=proc_title(defs[name]), id=case.id), "ok")
+                ref = clock.today()
+                for d in case.deadlines:
+                    if queries.is_overdue(d, ref):
+                        flash(_("立案时已逾期：「%(label)s」于 %(date)s 届满，已逾期 %(n)s 天",
+                                label=deadline_label(defs[name], d.key, d.label),
+                                date=show_date(d.due_date), n=(ref - d.due_date).days), "warn")
                 return redirect(url_for("cases.show", case_id=case.id))
+    if refusal:
+        flash(refusal, "error")
     return render_template("cases/new.html", defs=defs, name=name, estates=estates,
-                           errors=errors, values=values, estate_id=estate_id), status
+                           errors=errors, values=values, estate_id=estate_id,
+                           refusal=refusal, late=late), status
+
+
+class _AskFirst(Exception):
+    """The case would be born overdue: ask the officer before opening it."""
+
+
+def _born_late(defn, estate: Estate, payload: dict) -> list[dict]:
+    """The deadlines the opening would start already past, in the page's words (none while
+    the form has errors, which come first)."""
+    from engine.deadlines import already_past
+    from engine.rulepacks import pack_for_estate
+    from engine.schema import today_is
+    if defn.opening.schema is not None:
+        # Errors in what was typed come first: open_case will name them.
+        with today_is(clock.today()):
+            data = {k: v for k, v in payload.items() if k != "fact_date"}
+            if defn.opening.schema().validate(data):
+                return []
+    try:
+        today = date.fromisoformat(payload.get("fact_date", "")) if payload.get("fact_date") \
+            else clock.today()
+    except ValueError:
+        return []
+    past = already_past(defn, payload, pack_for_estate(estate).pack, today, defn.opening.starts)
+    return [{"label": deadline_label(defn, p.key, p.label), "due": p.due_date,
+             "days": p.days_late, "citation": p.citation} for p in past]
 
 
 # -- the case page ------------------------------------------------------------------------
@@ -360,6 +438,10 @@ def note_rows(defn, trigger: str, payload: dict) -> list[tuple[str, str]]:
         rows.append((_("督办要求"), datum(p.get("requirements", ""))))
         if p.get("rectify_by"):
             rows.append((_("限期办结日期"), show_date(p["rectify_by"])))
+    elif trigger == "assign":
+        rows.append((_("承办人"), datum(p.get("assignee", ""))))
+        if p.get("previous"):
+            rows.append((_("原承办人"), datum(p["previous"])))
     elif trigger == "reissue_document":
         rows.append((_("新文号"), datum(p.get("serial", ""))))
         rows.append((_("原文号"), datum(p.get("replaces", ""))))
@@ -430,14 +512,26 @@ def linked_cases(case: Case) -> dict:
     return {"parent": links.parent(s, case, actor), "children": links.children(s, case, actor)}
 
 
+def _supervise_url(d) -> Optional[str]:
+    """Where a supervisor issues a 督办通知书 for an overdue deadline (the dashboard's
+    page decides who may; the button shows only for the roles it lets in)."""
+    if "dashboard.supervise" not in current_app.view_functions:
+        return None
+    from engine.supervision import ROLES as SUPERVISING_ROLES
+    if current_actor().role not in SUPERVISING_ROLES:
+        return None
+    return url_for("dashboard.supervise", deadline_id=d.id)
+
+
 def deadline_views(case: Case) -> list[dict]:
     ref = clock.today()
     defn = defn_of(case)
     out = []
     for d in case.deadlines:
         running = d.status in (OPEN, MISSED)
+        overdue = queries.is_overdue(d, ref)
         out.append({"d": d, "running": running, "days": (d.due_date - ref).days,
-                    "overdue": queries.is_overdue(d, ref),
+                    "overdue": overdue, "supervise_url": _supervise_url(d) if overdue else None,
                     "label": deadline_label(defn, d.key, d.label),
                     "status_label": tr(STATUS_LABELS.get(d.status, d.status)),
                     "pack_label": tr(pack_label(d.rulepack)),
@@ -448,7 +542,7 @@ def deadline_views(case: Case) -> list[dict]:
 
 
 def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[dict] = None,
-                 values: Optional[dict] = None, status: int = 200):
+                 values: Optional[dict] = None, status: int = 200, refusal: str = ""):
     s = get_session()
     defn = defn_of(case)
     actor = current_actor()
@@ -464,10 +558,11 @@ def _render_case(case: Case, errors_for: Optional[str] = None, errors: Optional[
     return render_template(
         "cases/show.html", case=case, defn=defn, events=events, by_event=by_event,
         actions=actions, item_actions=item_actions, errors_for=errors_for,
-        errors=errors or {}, values=values or {}, deadlines=deadline_views(case),
+        errors=errors or {}, values=values or {}, refusal=refusal,
+        deadlines=deadline_views(case),
         diagram=diagram_markup(defn, case.state), documents=documents_of(case),
         links=linked_cases(case), payload_rows=payload_rows, event_label=event_label,
-        facts=data_rows(defn, case.data),
+        facts=data_rows(defn, case.data), handler=_handler_view(case), previewable=PREVIEWABLE,
         registry=registry), status
 
 
@@ -494,16 +589,45 @@ def act(case_id: int, trigger: str):
         advance(s, case.id, trigger, current_actor(), payload,
                 lock_version=request.form.get("lock_version", type=int), files=files)
     except UploadRefused as exc:
-        flash(exc.message, "error")
-        return _render_case(load_visible_case(case_id), trigger, {}, values, exc.status)
+        return _refused(case_id, trigger, {}, values, exc.message, exc.status)
     except PayloadInvalid as exc:
-        flash(tr(exc.message), "error")
-        return _render_case(load_visible_case(case_id), trigger, exc.errors, values, 400)
+        return _refused(case_id, trigger, exc.errors, values, tr(exc.message), 400)
     except EngineError as exc:
-        flash(tr(exc.message), "error")
-        return _render_case(load_visible_case(case_id), status=exc.status)
+        # A rule's refusal (422, 409...) keeps every input like a field error does.
+        return _refused(case_id, trigger, {}, values, tr(exc.message), exc.status)
     flash(_("已办理：%(label)s", label=action_label(t)), "ok")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _handler_view(case: Case) -> dict:
+    """The user's organisation's 承办人 of the case and whom it may name."""
+    s, actor = get_session(), current_actor()
+    return {"current": assignment.current(s, case.id, actor.org_id),
+            "officers": assignment.officers(s, actor)}
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@login_required
+def assign(case_id: int):
+    """Name or change the organisation's 承办人 (recorded in the case's trail)."""
+    case = load_visible_case(case_id)
+    try:
+        assignment.assign(get_session(), case.id, request.form.get("user_id", type=int) or 0,
+                          current_actor())
+    except PayloadInvalid as exc:
+        return _refused(case_id, "assign", {}, {}, tr(exc.errors["user_id"][0]), 400)
+    except EngineError as exc:
+        return _refused(case_id, "assign", {}, {}, tr(exc.message), exc.status)
+    flash(_("已指派承办人"), "ok")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _refused(case_id: int, trigger: str, errors: dict, values: dict, message: str, status: int):
+    """The case page again with the refused form as it was sent, the reason at the top of
+    that form (and in the page's message)."""
+    flash(message, "error")
+    return _render_case(load_visible_case(case_id), trigger, errors, values, status,
+                        refusal=message)
 
 
 @bp.get("/cases/<int:case_id>/diagram.svg")
@@ -530,11 +654,31 @@ def attachment(case_id: int, att_id: int):
     if refusal:
         return refusal.page()
     from urllib.parse import quote
-    resp = Response(data, mimetype=att.content_type or "application/octet-stream")
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(att.filename)}"
+    ctype = att.content_type or "application/octet-stream"
+    resp = Response(data, mimetype=ctype)
+    inline = request.args.get("inline") == "1" and ctype in PREVIEWABLE
+    disposition = "inline" if inline else "attachment"
+    resp.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(att.filename)}"
+    if inline:
+        # Shown inside the case page (a PDF in a frame of this site only); the type was
+        # checked from the content on upload (engine.uploads) and is never sniffed.
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'self'")
     return resp
+
+
+PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def may_open_cases() -> bool:
+    """Whether the user's role may open a case of any procedure (新建案件 in the bar)."""
+    role = current_actor().role
+    return any(role in d.opening.roles for d in registry.all_current().values())
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("may_open_cases", may_open_cases)
     app.jinja_env.globals.setdefault("may_see_case", may_see_case)

@@ -111,7 +111,8 @@ def bar_chart(rows: list[Row], title: str, limit: int = 12, names_are_data: bool
     label_w, bar_w, row_h, top = 170, 360, 34, 28
     peak = max(max(r.overdue, r.due_soon) for r in rows) or 1
     h = top + row_h * len(rows) + 10
-    parts = [f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" '
+    # A group, not an image: its bars are links, and an image may not hold controls.
+    parts = [f'<svg class="chart" role="group" xmlns="http://www.w3.org/2000/svg" '
              f'viewBox="0 0 {label_w + bar_w + 60} {h}" width="{label_w + bar_w + 60}" '
              f'height="{h}" style="max-width:100%;height:auto" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>',

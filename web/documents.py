@@ -151,6 +151,26 @@ def case_batch(case_id: int):
     return refusal.page() if refusal else _pdf_response(pdf, f"案件{case_id}-文书.pdf")
 
 
+@bp.route("/cases/selected/documents.pdf")
+@login_required
+def cases_batch():
+    """Every valid document of the cases ticked in the list (?case=1&case=2), case by
+    case, oldest first, in one PDF for printing; cases the user may not see are 404."""
+    s = get_session()
+    ids = list(dict.fromkeys(request.args.getlist("case", type=int)))
+    if not ids or len(ids) > 100:
+        abort(400)
+    visible = set(s.scalars(visible_cases(current_actor()).with_only_columns(Case.id)
+                            .where(Case.id.in_(ids))))
+    if visible != set(ids):
+        abort(404)
+    docs = [d for cid in ids for d in for_case(s, cid) if d.status == "valid"]
+    if not docs:
+        abort(404, description=_("所选案件没有有效文书"))
+    pdf, refusal = _merged(docs)
+    return refusal.page() if refusal else _pdf_response(pdf, "所选案件-文书.pdf")
+
+
 @bp.post("/documents/<int:doc_id>/reissue")
 @login_required
 def reissue(doc_id: int):

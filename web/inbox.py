@@ -3,6 +3,7 @@ with acknowledgement (签收). The unread count is offered to every page as
 `inbox_unread()` (the nav badge in base.html)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine import alerts as A, queries, registry, supervision
+from engine import alerts as A, clock, notices, queries, registry, supervision
 from engine.bilingual import Bi, embed, labelled
 from engine.deadlines import STATUS_LABELS
 from engine.errors import NotFound
@@ -46,7 +47,9 @@ def index():
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                            unread=A.unread_count(s, actor),
                            counts=queries.counts(s, actor, alert_windows()),
-                           register_alerts=_register_alerts(s, actor))
+                           register_alerts=_register_alerts(s, actor),
+                           notices=notice_rows(s, actor),
+                           notices_unread=notices.unread_count(s, actor))
 
 
 def _register_alerts(s, actor) -> list:
@@ -64,6 +67,10 @@ class Row:
     body: str
     status_label: str
     late: bool
+    pdf_url: str = ""           # the 督办通知书 a supervision alert names
+
+
+_NOTICE_PDF = re.compile(r"/documents/(\d+)\.pdf")
 
 
 def _row(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str) -> Row:
@@ -72,8 +79,10 @@ def _row(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str) ->
     title, body = alert.title, alert.body
     if lang() == "en":
         title, body = _english(session, alert, dl, case, estate_name) or (title, body)
+    pdf = _NOTICE_PDF.search(alert.body or "")
     return Row(alert, tr(A.KIND_LABELS.get(alert.kind, alert.kind)), title, body,
-               tr(STATUS_LABELS.get(dl.status, dl.status)), bool(dl.late))
+               tr(STATUS_LABELS.get(dl.status, dl.status)), bool(dl.late),
+               url_for("documents.download", doc_id=int(pdf.group(1))) if pdf else "")
 
 
 def _english(session, alert: A.Alert, dl: Deadline, case: Case, estate_name: str):
@@ -127,10 +136,34 @@ def ack_all():
     return redirect(url_for("inbox.index"))
 
 
+@bp.post("/notices/read")
+@login_required
+def notices_read():
+    """Mark hand-off notices read for this user (?id=… several, or all of them)."""
+    s, actor = get_session(), current_actor()
+    if request.form.get("all"):
+        ids = [n.id for n, _read in s.execute(notices.visible(actor)).all()]
+    else:
+        ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    notices.mark_read(s, actor, ids, clock.now())
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.index")))
+
+
+NOTICES_SHOWN = 30
+
+
+def notice_rows(s, actor) -> list:
+    return s.execute(notices.visible(actor).order_by(notices.Notice.created_at.desc(),
+                                                     notices.Notice.id.desc())
+                     .limit(NOTICES_SHOWN)).all()
+
+
 def _unread() -> int:
+    """Unacknowledged alerts of the organisation plus this user's unread notices."""
     if not current_user.is_authenticated:
         return 0
-    return A.unread_count(get_session(), current_actor())
+    s, actor = get_session(), current_actor()
+    return A.unread_count(s, actor) + notices.unread_count(s, actor)
 
 
 def init_app(app: Flask) -> None:

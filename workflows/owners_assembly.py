@@ -574,7 +574,7 @@ TRANSITIONS = (
                effect=stamp("management_committee_on"),
                registers=(RegisterWrite("interim_committee", fields={
                    "elected_on": "management_committee_on", "members": "members"}),),
-               label_en="form a property management committee instead",
+               optional=True, one_way=True, label_en="form a property management committee instead",
                fact_label="组建之日", fact_label_en="day it was formed"),
 )
 

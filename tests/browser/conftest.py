@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app served by werkzeug in a thread on a random port, over a
-temporary SQLite database with the demo district, driven by the system Chromium through
-pytest-playwright (no browser download: /usr/bin/chromium)."""
+temporary SQLite database (and over PostgreSQL too when TEST_DATABASE_URL is set) with the
+demo district, driven by the system Chromium through pytest-playwright (no browser
+download: /usr/bin/chromium)."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PG_URL = os.environ.get("TEST_DATABASE_URL")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -52,16 +54,45 @@ def _in_thread(fn, *args):
         return pool.submit(fn, *args).result()
 
 
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory):
-    """The application over a fresh SQLite database with the demo district, CSRF on."""
+def _live_pg_url() -> str:
+    """A database of its own for the served app (`<name>_live`, per xdist worker), emptied:
+    the other tests wipe theirs between tests, the browser tests keep theirs per module."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from engine.db import make_engine
+    base = make_url(PG_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{base.database}_live{('_' + worker) if worker not in ('', 'master') else ''}"
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if not c.scalar(text("SELECT 1 FROM pg_database WHERE datname=:n"), {"n": name}):
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    eng = make_engine(url)
+    with eng.begin() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="module", params=[
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=[
+        pytest.mark.postgres,
+        pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")]),
+])
+def live_app(request, tmp_path_factory):
+    """The application with the demo district, CSRF on, over a fresh SQLite database and,
+    when TEST_DATABASE_URL is set, over PostgreSQL too."""
     from engine.db import upgrade
     from web import create_app
     from web.db import get_session
     from web.demo import load_demo
 
     root = tmp_path_factory.mktemp("live")
-    url = f"sqlite:///{root / 'live.db'}"
+    url = f"sqlite:///{root / 'live.db'}" if request.param == "sqlite" else _live_pg_url()
     upgrade(url)
     app = create_app({
         "TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "browser-tests-secret-key",

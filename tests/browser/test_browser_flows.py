@@ -67,7 +67,7 @@ def test_street_officer_takes_a_contract_filing_to_filed(page: Page, live_url, s
     todo.get_by_role("link", name=f"#{case_id}").click()
     expect(page.locator("#case-state")).to_have_text("已报送待审查")
     page.locator("#action-request_correction").get_by_role("button", name="要求补正").click()
-    expect(page.locator("#action-request_correction .error")).to_have_text("此项为必填项")
+    expect(page.locator("#action-request_correction .field .error")).to_have_text("此项为必填项")
     shot(page, "04-street-field-error")
     page.locator("#action-accept").get_by_label("审查意见").fill("材料齐全，予以备案")
     page.locator("#action-accept").get_by_role("button", name="予以备案").click()
