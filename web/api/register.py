@@ -338,7 +338,7 @@ def import_register():
     up = request.files.get("file")
     if up is None:
         raise PayloadInvalid({"file": ["请选择要导入的调度表文件（XLSX 或 CSV）"]})
-    flag = (request.form.get("dry_run") or "true").strip().lower()
+    flag = request.form.get("dry_run", "true")
     if flag not in ("true", "false"):
         raise PayloadInvalid({"dry_run": ["应为 true 或 false"]})
     res = register_io.import_register(get_session(), current_actor(), up.read(), apply=flag == "false")
