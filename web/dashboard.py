@@ -18,6 +18,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
@@ -310,7 +311,10 @@ def _pct(n: int, total: int) -> str:
     if not total:
         return "—"
     f = Fraction(n * 100, total)
-    return f"{round(f, 1):.1f}%" if f.denominator != 1 else f"{f.numerator}%"
+    if f.denominator == 1:
+        return f"{f.numerator}%"
+    r = round(f, 1)        # a Fraction: Python 3.11 cannot format it with ".1f"
+    return f"{Decimal(r.numerator) / Decimal(r.denominator):.1f}%"
 
 
 @bp.get("/progress")
