@@ -57,7 +57,6 @@ def _sheet(n: int) -> bytes:
 
 def _import(url: str, backend: str) -> list[tuple]:
     from engine.register_io import import_register
-    from tests.helpers import PASSWORD  # noqa: F401  (the demo accounts' cheap hashes are not needed)
     eng, s, d = _district(url)
     data = _sheet(N_IMPORT)
     street = d.actor("street")

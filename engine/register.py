@@ -162,7 +162,8 @@ def create(session: Session, obj, values: Mapping[str, Any], rec: Recorder):
     for name, value in values.items():
         setattr(obj, name, value)
     session.add(obj)
-    session.flush()
+    if _entity(obj)[1] is None:
+        session.flush()                    # its id, for its history
     _record(session, obj, [(k, None, v) for k, v in values.items() if v not in (None, "")], rec)
     return obj
 

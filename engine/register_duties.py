@@ -223,6 +223,12 @@ def scan(session: Session, today: date, now: datetime, *, windows=None) -> dict:
                          "kind": kind, "role": role, "organisation_id": org,
                          "title": _title(d, today)[:300],
                          "body": f"依据：{d.citation}", "due_date": d.due, "created_at": now})
+    if rows:
+        # Stages written on earlier days are skipped here (one read), so a repeated scan
+        # sends no INSERT at all; ON CONFLICT still settles two scans running at once.
+        first = min(r["due_date"] for r in rows)
+        done = set(session.scalars(select(RegisterAlert.stage).where(RegisterAlert.due_date >= first)))
+        rows = [r for r in rows if r["stage"] not in done]
     written = 0
     postgres = session.get_bind().dialect.name == "postgresql"
     ins = postgresql.insert(RegisterAlert) if postgres else sqlite.insert(RegisterAlert)

@@ -161,7 +161,6 @@ def _drive(session, case_id: int) -> list[str]:
 
 
 def test_every_demo_case_can_be_carried_to_a_final_state(session):
-    from engine import clock
     from web.demo import load_demo
     load_demo(session, TODAY)
     open_ids = []

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from engine import credit_code, evidence
 from engine.errors import GuardRefused, PayloadInvalid
 from engine.models import Estate, Organisation
-from engine.register import Recorder, active_committee, as_of, change, history, parse_members, profile
+from engine.register import Recorder, as_of, change, history, parse_members, profile
 from engine.register_models import Committee, Contract, EstateProfile, RegisterChange
 from engine.runtime import advance, open_case
 from tests.helpers import at, filing_data, refused, snapshot
-from tests.test_owners_assembly import GROUP, application, vote, walk_to_meeting
+from tests.test_owners_assembly import application, vote, walk_to_meeting
 
 pytestmark = pytest.mark.usefixtures("issued")
 D = date
@@ -110,11 +110,6 @@ def test_members_are_read_from_the_election_record():
 
 
 # -- committees -----------------------------------------------------------------------------
-
-def _estate_without_committee(session, district, key="jinxiu"):
-    estate = session.get(Estate, district.estates[key].id)
-    return estate
-
 
 def test_first_assembly_writes_the_committee_the_estate_and_its_term(session, district):
     street, committee = district.actor("street"), district.actor("committee")

@@ -5,9 +5,6 @@ estates with no property management on the coverage list."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-
-import pytest
 from sqlalchemy import func, select
 
 from engine import queries

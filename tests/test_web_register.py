@@ -90,3 +90,8 @@ def test_monthly_changes_from_the_history(client, district, session):
     signed_in(client, "street")
     page = text(client.get("/register/changes?month=2026-10"))
     assert "更换物业服务企业" in page and "滨河湾小区" in page
+
+
+def test_progress_percentages_of_a_non_whole_share():
+    from web.dashboard import _pct
+    assert (_pct(5, 6), _pct(1, 3), _pct(2, 4), _pct(0, 0)) == ("83.3%", "33.3%", "50%", "—")

@@ -10,14 +10,13 @@ from flask import request
 from marshmallow import fields, validate
 
 from engine import clock, register as reg, register_edit as edit, register_io
-from engine.access import visible_estates
 from engine.errors import PayloadInvalid
 from engine.models import Estate
 from engine.register_models import (CATEGORIES, COMMITTEE_KINDS, COMMITTEE_STATUSES,
                                     CONTRACT_KINDS, FILING_STATUSES, MANAGEMENT_MODES)
 from web.api import schemas as S
 from web.api.blueprint import bp, current_actor
-from web.api.views import E400, E401, E403, E404, E413, E415, E422, _page, errors
+from web.api.views import E400, E401, E403, E404, E413, E415, errors
 from web.db import get_session
 from web.i18n import N_
 
