@@ -454,14 +454,16 @@ def ledger_entries(session: Session, actor: Actor, procedure: str, *, group: str
         base = base.where(~_running_condition(procedure))
     elif which == "overdue":
         base = base.where(overdue_case_condition(today))
-    total = session.scalar(base.with_only_columns(func.count(Case.id))) or 0
     nxt = (select(func.min(Deadline.due_date)).where(Deadline.case_id == Case.id,
                                                      Deadline.status.in_((OPEN, MISSED)))
            .correlate(Case).scalar_subquery())
     late = overdue_case_condition(today)
-    q = (base.add_columns(Estate, late, nxt)
+    # The total rides along with the page (a window count is taken before the limit), so
+    # the cases are selected once; no rows means there are none.
+    q = (base.add_columns(Estate, late, nxt, func.count().over())
          .order_by(late.desc(), nxt.is_(None), nxt, Case.id.desc()).limit(limit))
-    return [tuple(r) for r in session.execute(q)], int(total)
+    rows = session.execute(q).all()
+    return [tuple(r[:-1]) for r in rows], int(rows[0][-1]) if rows else 0
 
 
 def credit_cases(session: Session, actor: Actor, enterprise_ids: Optional[Sequence[int]] = None) -> list[Case]:
