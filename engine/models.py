@@ -111,6 +111,9 @@ class Case(Base):
     __table_args__ = (
         # The to-do list walks the cases newest first and stops at its length.
         Index("ix_cases_updated", "updated_at", "id"),
+        # Counts per procedure and ledgers: a jurisdiction's estates, then their cases of a
+        # procedure, with the version and state that say whether it still runs.
+        Index("ix_cases_estate_state", "estate_id", "procedure", "version", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure: Mapped[str] = mapped_column(String(40), index=True)
