@@ -150,18 +150,19 @@ def _tally(today: date, windows: Mapping[str, AlertWindows], *, late: bool = Tru
             select(Dl.case_id, Dl.due_date, _OVERDUE.label("kind")).where(Dl.status == OPEN, Dl.due_date < today)]
     groups = _window_groups(today, windows) if due_soon else []
     if groups:
-        rows.append(select(Dl.case_id, Dl.due_date, _SOON.label("kind")).where(
-            Dl.status == OPEN, Dl.due_date >= today, Dl.due_date <= max(end for end, _ in groups)))
+        # Open from today to the widest window's last day, each case's procedure's own
+        # window applied here, so only the deadlines due soon are joined further.
+        named = [(Case.procedure.in_(names), end) for end, names in groups if names]
+        end = case(*named, else_=groups[-1][0]) if named else groups[-1][0]
+        rows.append(select(Dl.case_id, Dl.due_date, _SOON.label("kind")).join(Case, Case.id == Dl.case_id).where(
+            Dl.status == OPEN, Dl.due_date >= today, Dl.due_date <= max(e for e, _ in groups), Dl.due_date <= end))
     if late:
         rows.append(select(Dl.case_id, Dl.due_date, _LATE.label("kind")).where(late_condition()))
     sub = union_all(*rows).subquery()
     od = func.count(case((sub.c.kind == _OVERDUE, 1)))
     ds = lt = None
     if groups:
-        named = [(Case.procedure.in_(names), end) for end, names in groups if names]
-        default = groups[-1][0]
-        end = case(*named, else_=default) if named else default
-        ds = func.count(case((and_(sub.c.kind == _SOON, sub.c.due_date <= end), 1)))
+        ds = func.count(case((sub.c.kind == _SOON, 1)))
     if late:
         lt = func.count(case((sub.c.kind == _LATE, 1)))
     return sub, od, ds, lt
