@@ -108,6 +108,13 @@ class User(Base):
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        # The to-do list walks the cases newest first and stops at its length.
+        Index("ix_cases_updated", "updated_at", "id"),
+        # Counts per procedure and ledgers: a jurisdiction's estates, then their cases of a
+        # procedure, with the version and state that say whether it still runs.
+        Index("ix_cases_estate_state", "estate_id", "procedure", "version", "state"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[int] = mapped_column(Integer)             # definition version it runs on
@@ -171,6 +178,7 @@ class Deadline(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_status_due", "status", "due_date"),
+        Index("ix_deadlines_status_late", "status", "late"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping, Optional, Sequence
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, true
+from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session, contains_eager
 
 from engine import clock, materials, registry
@@ -52,7 +52,7 @@ def due_soon_condition(today: date, windows: Mapping[str, AlertWindows]):
 
 
 def late_condition():
-    return and_(Deadline.status == MET, Deadline.late.is_(True))
+    return and_(Deadline.status == MET, Deadline.late == true())
 
 
 def condition(which: str, today: date, windows: Mapping[str, AlertWindows]):
@@ -126,16 +126,61 @@ class Counts:
     late: int = 0
 
 
+def _window_groups(today: date, windows: Mapping[str, AlertWindows]) -> list[tuple[date, list[str]]]:
+    """The procedures grouped by the last day of their due-soon window, widest last; the
+    last group with no names is every other procedure (the default window)."""
+    by_end: dict[date, list[str]] = {}
+    for n in sorted(windows):
+        by_end.setdefault(due_soon_until(today, windows[n]), []).append(n)
+    return sorted(by_end.items()) + [(due_soon_until(today, AlertWindows()), [])]
+
+
+# What a deadline row of the tally counts for (see _tally).
+_OVERDUE, _SOON, _LATE = literal_column("1"), literal_column("2"), literal_column("3")
+
+
+def _tally(today: date, windows: Mapping[str, AlertWindows], *, late: bool = True, due_soon: bool = True):
+    """(rows, overdue, due soon, late): the deadlines that may count, each read by its own
+    range of the status/due-date index (a UNION ALL, so no planner starts from the cases
+    and tests every deadline), with the aggregates to apply once they are joined to their
+    case. Due soon is open from today to the widest window's last day; each procedure's
+    own window is applied on the joined case."""
+    Dl = Deadline
+    rows = [select(Dl.case_id, Dl.due_date, _OVERDUE.label("kind")).where(Dl.status == MISSED),
+            select(Dl.case_id, Dl.due_date, _OVERDUE.label("kind")).where(Dl.status == OPEN, Dl.due_date < today)]
+    groups = _window_groups(today, windows) if due_soon else []
+    if groups:
+        # Open from today to the widest window's last day, each case's procedure's own
+        # window applied here, so only the deadlines due soon are joined further.
+        named = [(Case.procedure.in_(names), end) for end, names in groups if names]
+        end = case(*named, else_=groups[-1][0]) if named else groups[-1][0]
+        rows.append(select(Dl.case_id, Dl.due_date, _SOON.label("kind")).join(Case, Case.id == Dl.case_id).where(
+            Dl.status == OPEN, Dl.due_date >= today, Dl.due_date <= max(e for e, _ in groups), Dl.due_date <= end))
+    if late:
+        rows.append(select(Dl.case_id, Dl.due_date, _LATE.label("kind")).where(late_condition()))
+    sub = union_all(*rows).subquery()
+    od = func.count(case((sub.c.kind == _OVERDUE, 1)))
+    ds = lt = None
+    if groups:
+        ds = func.count(case((sub.c.kind == _SOON, 1)))
+    if late:
+        lt = func.count(case((sub.c.kind == _LATE, 1)))
+    return sub, od, ds, lt
+
+
+def _tallied(sub, actor: Actor, scope: Scope):
+    return (select(sub).join(Case, Case.id == sub.c.case_id)
+            .join(Estate, Estate.id == Case.estate_id).where(case_condition(actor), *scope.conditions()))
+
+
 def counts(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], *,
            today: Optional[date] = None, scope: Scope = EVERYTHING) -> Counts:
     """How many visible deadlines are overdue, due soon, and were met late."""
     today = today or clock.today()
-    od, ds, lt = (overdue_condition(today), due_soon_condition(today, windows), late_condition())
-    q = _visible_deadlines(actor, scope).with_only_columns(
-        func.count(case((od, Deadline.id))), func.count(case((ds, Deadline.id))),
-        func.count(case((lt, Deadline.id)))).where(or_(od, ds, lt))
+    sub, od, ds, lt = _tally(today, windows)
+    q = _tallied(sub, actor, scope).with_only_columns(od, ds, lt)
     o, s, late = session.execute(q).one()
-    return Counts(o or 0, s or 0, late or 0)
+    return Counts(int(o or 0), int(s or 0), int(late or 0))
 
 
 def counts_by(session: Session, actor: Actor, windows: Mapping[str, AlertWindows], group: str,
@@ -143,11 +188,10 @@ def counts_by(session: Session, actor: Actor, windows: Mapping[str, AlertWindows
     """(key, overdue, due soon) per street office, community, estate or procedure."""
     today = today or clock.today()
     col = GROUPS[group]
-    od, ds = overdue_condition(today), due_soon_condition(today, windows)
-    q = (_visible_deadlines(actor, scope)
-         .with_only_columns(col, func.count(case((od, Deadline.id))), func.count(case((ds, Deadline.id))))
-         .where(or_(od, ds)).group_by(col))
-    return [tuple(r) for r in session.execute(q)]
+    sub, od, ds, _ = _tally(today, windows, late=False)
+    q = (_tallied(sub, actor, scope).with_only_columns(col, od, ds).group_by(col)
+         .having(or_(od > 0, ds > 0)))
+    return [(k, int(o or 0), int(s or 0)) for k, o, s in session.execute(q)]
 
 
 def deadlines(session: Session, actor: Actor, which: str, windows: Mapping[str, AlertWindows], *,
@@ -191,11 +235,18 @@ def overdue_case_ids(session: Session, case_ids: Sequence[int], today: Optional[
         Deadline.case_id.in_(list(case_ids)), overdue_condition(today))))
 
 
+def overdue_cases(today: date):
+    """The ids of the cases owing something overdue (with repeats), each branch of the
+    definition read from its own range of the status/due-date index."""
+    return union_all(select(Deadline.case_id).where(Deadline.status == MISSED),
+                     select(Deadline.case_id).where(Deadline.status == OPEN, Deadline.due_date < today))
+
+
 def overdue_case_condition(today: Optional[date] = None):
-    """SQL condition on Case: the case owes something overdue (for case lists)."""
+    """SQL condition on Case: the case owes something overdue (for case lists). One set
+    computed once per statement, not a test per case."""
     today = today or clock.today()
-    from sqlalchemy import exists
-    return exists(select(Deadline.id).where(Deadline.case_id == Case.id, overdue_condition(today)))
+    return Case.id.in_(overdue_cases(today))
 
 
 # -- the to-do list ------------------------------------------------------------------------
@@ -318,8 +369,8 @@ def overdue_by_unit(session: Session, actor: Actor, *, today: Optional[date] = N
         return None, []
     today = today or clock.today()
     col = GROUPS[unit]
-    q = (_visible_deadlines(actor, EVERYTHING).where(overdue_condition(today))
-         .with_only_columns(col, func.count(Deadline.id)).group_by(col))
+    sub, od, _, _ = _tally(today, {}, late=False, due_soon=False)
+    q = _tallied(sub, actor, EVERYTHING).with_only_columns(col, od).group_by(col)
     rows = session.execute(q).all()
     names = names_of(session, unit, [r[0] for r in rows])
     return unit, sorted(((names.get(k, "—"), k, n) for k, n in rows), key=lambda r: (-r[2], r[0]))
@@ -388,8 +439,7 @@ def ledger_counts(session: Session, actor: Actor, procedure: str, group: str, *,
          .group_by(col))
     rows = {k: LedgerCount(k, t or 0, r or 0) for k, t, r in session.execute(q)}
     # Overdue from the few overdue deadlines (their status/due-date index), not a test per case.
-    oq = (base.join(Deadline, Deadline.case_id == Case.id).where(overdue_condition(today))
-          .with_only_columns(col, func.count(func.distinct(Case.id))).group_by(col))
+    oq = base.where(overdue_case_condition(today)).with_only_columns(col, func.count(Case.id)).group_by(col)
     for k, o in session.execute(oq):
         if k in rows:
             rows[k].overdue = o or 0
@@ -412,14 +462,16 @@ def ledger_entries(session: Session, actor: Actor, procedure: str, *, group: str
         base = base.where(~_running_condition(procedure))
     elif which == "overdue":
         base = base.where(overdue_case_condition(today))
-    total = session.scalar(base.with_only_columns(func.count(Case.id))) or 0
     nxt = (select(func.min(Deadline.due_date)).where(Deadline.case_id == Case.id,
                                                      Deadline.status.in_((OPEN, MISSED)))
            .correlate(Case).scalar_subquery())
     late = overdue_case_condition(today)
-    q = (base.add_columns(Estate, late, nxt)
+    # The total rides along with the page (a window count is taken before the limit), so
+    # the cases are selected once; no rows means there are none.
+    q = (base.add_columns(Estate, late, nxt, func.count().over())
          .order_by(late.desc(), nxt.is_(None), nxt, Case.id.desc()).limit(limit))
-    return [tuple(r) for r in session.execute(q)], int(total)
+    rows = session.execute(q).all()
+    return [tuple(r[:-1]) for r in rows], int(rows[0][-1]) if rows else 0
 
 
 def credit_cases(session: Session, actor: Actor, enterprise_ids: Optional[Sequence[int]] = None) -> list[Case]:

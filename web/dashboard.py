@@ -18,7 +18,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 
 from flask import (Blueprint, Flask, Response, abort, flash, redirect, render_template,
