@@ -13,8 +13,7 @@ from hypothesis import given, strategies as st
 from sqlalchemy import select
 
 from engine import recurring
-from engine.access import Actor
-from engine.models import Case, User
+from engine.models import Case
 from engine.runtime import advance, open_case
 from engine.scan import scan
 from tests.helpers import REFUSALS, at, refused
@@ -27,13 +26,9 @@ def scores(total_minus: dict) -> dict:
 
 
 def test_a_quarter_from_community_scores_to_a_grade_and_key_supervision(session, district):
-    community, street, street2, bureau = (district.actor(u) for u in ("community", "street", "street2", "bureau"))
+    community, community2, street, street2, bureau = (district.actor(u) for u in (
+        "community", "community2", "street", "street2", "bureau"))
     ent = district.actor("enterprise")
-    u = User(username="community2", display_name="湖滨社区", role="community",
-             organisation_id=district.orgs["community2"].id, password_hash="x")
-    session.add(u)
-    session.commit()
-    community2 = Actor.of(u)
 
     # 8 Oct: the scan opens the third quarter's assessments, once per estate.
     assert recurring.run(session, at(date(2026, 10, 8)))["recurring"] == 4

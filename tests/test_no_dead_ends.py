@@ -1,7 +1,10 @@
 """No dead ends: every case of the demo district can be carried to a final state by the
 demo accounts, through the actions they are offered, with payloads any officer could
 type. When a step creates an organisation nobody can sign in for yet (a newly elected
-committee), the administrator creates its account, as on the admin page."""
+committee), the administrator creates its account, as on the admin page. Every step's form
+takes uploads: a step refused without one is tried again with a scanned document attached.
+A step done item by item goes through its items: the materials still to submit or accept,
+or else the choices its `item` field declares, each once."""
 from __future__ import annotations
 
 from collections import deque
@@ -13,6 +16,7 @@ from sqlalchemy import select
 from engine import registry
 from engine.access import Actor
 from engine.errors import EngineError
+from engine.files import FileIn
 from engine.models import Case, Estate, Organisation, User
 from engine.runtime import advance, available_actions
 from tests.helpers import at
@@ -20,7 +24,10 @@ from tests.helpers import at
 TODAY = date(2026, 11, 21)
 # Payload fields that name a day still to come, and how far ahead an officer would set it.
 AHEAD = {"term_end": 730, "meeting_on": 20, "bid_deadline": 25, "new_bid_deadline": 25, "organise_by": 30,
-         "rectify_by": 10, "planned_announcement_on": 16, "delivery_on": 20, "planned_delivery_on": 20}
+         "rectify_by": 10, "supervise_by": 10, "planned_announcement_on": 16, "delivery_on": 20,
+         "planned_delivery_on": 20}
+# What an officer attaches when a step asks for evidence (a photo, a scanned paper).
+SCAN = FileIn("扫描件.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"scan" * 16)
 
 
 def _distances(defn) -> dict[str, int]:
@@ -103,6 +110,7 @@ def _items_to_do(case, trigger: str) -> list[str]:
 
 def _drive(session, case_id: int) -> list[str]:
     trail, waited, used = [], 0, {}
+    sent: dict[str, set] = {}     # item step → the items already recorded through it
     day = TODAY
     for _ in range(120):
         session.expire_all()
@@ -127,8 +135,11 @@ def _drive(session, case_id: int) -> list[str]:
                 continue            # going back: only when waiting does not help
             base = _payload(t, case, case.estate, day, session)
             fields = t.schema().fields if t.schema else {}
-            if "item" in fields:
+            if "item" in fields and defn.materials:
                 payloads = [{**base, "item": k} for k in _items_to_do(case, trigger)]
+            elif "item" in fields:
+                payloads = [{**base, "item": k} for k in fields["item"].metadata.get("choices") or ()
+                            if k not in sent.get(trigger, set())]
             else:
                 payloads = [base]
                 for name, f in fields.items():
@@ -136,14 +147,20 @@ def _drive(session, case_id: int) -> list[str]:
                         payloads = [{**base, name: k} for k in f.metadata["choices"]]
                         break
             for p in payloads:
-                try:
-                    advance(session, case_id, trigger, actor, p, now=at(day))
-                except EngineError as exc:
-                    tried.append(f"{trigger}/{actor.username}: {getattr(exc, 'errors', '') or exc.message}")
+                for files in ((), (SCAN,)):
+                    try:
+                        advance(session, case_id, trigger, actor, p, now=at(day), files=files)
+                    except EngineError as exc:
+                        tried.append(f"{trigger}/{actor.username}: {getattr(exc, 'errors', '') or exc.message}")
+                        continue
+                    moved = True
+                    break
+                if not moved:
                     continue
+                if "item" in p:
+                    sent.setdefault(trigger, set()).add(p["item"])
                 trail.append(f"{trigger} by {actor.username}")
                 used[trigger] = used.get(trigger, 0) + 1
-                moved = True
                 break
             if moved:
                 break

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.alerts import Alert
 from engine.files import FileIn
 from engine.models import Case
-from engine.runtime import advance, open_case
+from engine.runtime import advance, available_actions, open_case
 from engine.scan import scan
 from tests.helpers import REFUSALS, at, deadlines, refused
 from workflows.rules.checklists import SPECIAL
@@ -58,7 +58,10 @@ def test_a_special_inspection_with_three_findings(session, district, issued):
     assert deadlines(session, lane.id)["rectify"].due_date == date(2026, 11, 9)
     assert "待核实" in deadlines(session, lane.id)["rectify"].citation
 
-    # 1. The fire lane is cleared: reported with a photo, re-checked, closed (销号).
+    # 1. The fire lane is cleared: reported with a photo, re-checked, closed (销号). The
+    # enterprise is offered the report (the photo comes with it); without one it is refused.
+    assert {a.trigger: a.allowed for a in available_actions(session, lane, ent, now=at(date(2026, 11, 5)))} \
+        == {"report": True, "supervise": False}
     refused(session, REFUSALS, advance, lane.id, "report", ent, {"measures_taken": "已清理"}, now=at(date(2026, 11, 5)))
     advance(session, lane.id, "report", ent, {"measures_taken": "已清理占用车辆并施划禁停标线"},
             now=at(date(2026, 11, 5)), files=[PHOTO])

@@ -35,6 +35,8 @@ ACCOUNTS = [
     ("street", "李主任", "street_office", "street"),
     ("street2", "赵主任", "street_office", "street2"),
     ("community", "陈书记", "community", "community"),
+    # The community of 湖东新苑 and 泰山御园: it scores their quarterly assessments.
+    ("community2", "钱书记", "community", "community2"),
     ("enterprise", "周经理", "enterprise", "enterprise"),
     ("enterprise2", "吴经理", "enterprise", "enterprise2"),
     ("committee", "郑主任", "committee", "committee"),
@@ -72,7 +74,8 @@ def build_district(session: Session) -> District:
     orgs = {
         "bureau": bureau, "street": street, "street2": street2,
         "community": O(name="文化社区居民委员会", kind="community", parent_id=street.id, email="community@example.gov.cn"),
-        "community2": O(name="湖滨社区居民委员会", kind="community", parent_id=street2.id),
+        "community2": O(name="湖滨社区居民委员会", kind="community", parent_id=street2.id,
+                        email="community2@example.gov.cn"),
         "enterprise": O(name="信阳安居物业服务有限公司", kind="enterprise", email="a@example.com"),
         "enterprise2": O(name="信阳宜家物业管理有限公司", kind="enterprise", email="b@example.com"),
         "committee": O(name="锦绣花园业主委员会", kind="committee"),

@@ -89,7 +89,9 @@ def _ahead(key: str, label: Bi):
     return check
 
 
-@guard("整改报告应附整改后的照片或其他证明材料")
+# The uploads come with the submission: checked then, not when the step is offered (else
+# the enterprise would never be offered the report form at all).
+@guard("整改报告应附整改后的照片或其他证明材料", uses_payload=True)
 def with_evidence(ctx):
     if not ctx.files:
         return Bi("请上传整改后的照片或其他证明材料", "upload photos or other evidence of the rectification")
