@@ -26,3 +26,22 @@ def signed_in(browser, url: str, username: str, **context_args):
         yield page
     finally:
         ctx.close()
+
+
+@contextmanager
+def voter_page(browser, url: str, code: str | None = None, id_tail: str | None = None,
+               **context_args):
+    """An owner's phone page: signed out, or signed in with a voting code (vote/signin)."""
+    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True,
+                              **context_args)
+    page = ctx.new_page()
+    try:
+        if code:
+            page.goto(f"{url}/vote/")
+            page.get_by_label("投票码").fill(code)
+            page.get_by_label("证件号码后四位").fill(id_tail)
+            page.get_by_role("button", name="进入投票").click()
+            page.wait_for_url("**/vote/ballot")
+        yield page
+    finally:
+        ctx.close()

@@ -8,8 +8,9 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 
-from tests.browser.pages import ROLES, SIZES, facts_for, urls_for
-from tests.browser.session import signed_in
+from tests.browser.pages import (ROLES, SIZES, VOTE_PAGES_SIGNED_IN, VOTE_PAGES_SIGNED_OUT, VOTER,
+                                 facts_for, urls_for)
+from tests.browser.session import signed_in, voter_page
 
 AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -49,6 +50,21 @@ def test_pages_before_signing_in_are_accessible(browser, live_url):
         page.goto(live_url + path)
         problems += [f"{path}: {p}" for p in axe_problems(page)]
     page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("signed", ["signed-out", "voter"])
+def test_owners_vote_pages_are_accessible(signed, browser, live_url):
+    creds = VOTER if signed == "voter" else (None, None)
+    paths = VOTE_PAGES_SIGNED_OUT + (VOTE_PAGES_SIGNED_IN if signed == "voter" else ())
+    problems = []
+    with voter_page(browser, live_url, *creds) as page:
+        for size in ("desktop", "phone"):
+            w, h = SIZES[size]
+            page.set_viewport_size({"width": w, "height": h})
+            for path in paths:
+                page.goto(live_url + path)
+                problems += [f"{path} at {size}: {p}" for p in axe_problems(page)]
     assert not problems, "\n".join(problems)
 
 
