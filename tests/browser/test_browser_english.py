@@ -19,7 +19,7 @@ from web.demo import ACCOUNTS
 
 PASSWORD = "demo12345"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-SUPERVISORS = {"bureau", "street", "street2", "community", "admin"}
+SUPERVISORS = {"bureau", "street", "street2", "community", "community2", "admin"}
 
 # The page's interface text (not data) that contains Chinese, as the reader sees it.
 CHINESE_OUTSIDE_DATA = """() => {

@@ -163,12 +163,12 @@ def test_filters_offer_the_chosen_procedures_states(browser, live_url):
 
 def test_new_case_is_offered_only_to_those_who_may_open_one(browser, live_url):
     # Who may open a case is declared on the procedures' openings; the demo accounts cover
-    # both kinds (the developer opens nothing, a street office opens several procedures).
+    # both kinds (the administrator opens nothing, a street office opens several procedures).
     from engine import registry
     from web.demo import ACCOUNTS
     openers = {r for p in registry.all_current().values() for r in p.opening.roles}
     roles = {a[0]: a[2] for a in ACCOUNTS}
-    cases = [(u, roles[u] in openers) for u in ("community", "bureau", "street", "enterprise", "developer")]
+    cases = [(u, roles[u] in openers) for u in ("community", "bureau", "street", "enterprise", "admin")]
     assert {offered for _u, offered in cases} == {True, False}
     for username, offered in cases:
         with signed_in(browser, live_url, username) as page:
