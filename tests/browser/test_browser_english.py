@@ -156,8 +156,11 @@ def test_every_page_an_account_reaches_is_english(page: Page, live_url, username
     v.go("/cases/999999", status=404)
 
     page.goto(f"{live_url}/")
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.locator(".flash.ok")).to_have_text("You have signed out")
+    # Wait for the sign-out's own page: on a loaded machine the POST and its redirect can
+    # take longer than an assertion's default wait.
+    with page.expect_navigation(url=re.compile(r"/login"), timeout=30_000):
+        page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".flash.ok")).to_have_text("You have signed out", timeout=15_000)
     v.check("/login (signed out)")
     assert len(v.seen) > 10
     assert not v.problems, v.problems
